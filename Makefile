@@ -1,0 +1,38 @@
+# Two commands set everything up on a fresh machine with Python 3.12 and make:
+#   make demo   — SoloOps with a demo shop at http://127.0.0.1:8000 (SQLite, database worker)
+#   make test   — the whole test suite
+PYTHON ?= $(shell command -v python3.12 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint install clean messages
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.12 is needed: set PYTHON=/path/to/python3.12"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/soloops demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check soloops tests bench
+	$(BIN)/ruff format --check soloops tests bench
+	$(BIN)/lint-imports
+
+messages: $(STAMP)
+	cd soloops && ../$(BIN)/soloops manage makemessages -l zh_Hans --ignore "migrations/*"
+	cd soloops && ../$(BIN)/soloops manage compilemessages
+
+clean:
+	rm -rf $(VENV) var

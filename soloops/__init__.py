@@ -1,0 +1,1 @@
+"""SoloOps: the operations back office of a one-person online shop."""

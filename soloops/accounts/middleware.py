@@ -1,0 +1,37 @@
+"""Sets ``request.actor``: the API token in ``Authorization: Bearer``, else the session user."""
+
+import uuid
+
+from soloops import correlation
+from soloops.accounts.actors import Actor
+from soloops.accounts.services import token_authenticate
+from soloops.errors import NotAuthenticated
+
+
+class ActorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.actor = None
+        request.auth_error = None
+        header = request.headers.get("Authorization", "")
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer":
+            try:
+                request.actor = token_authenticate(bearer=value.strip())
+            except NotAuthenticated as e:
+                request.auth_error = e
+        elif request.user.is_authenticated:
+            request.actor = Actor.for_user(request.user)
+        with correlation.scope(_request_correlation(request)):
+            return self.get_response(request)
+
+
+def _request_correlation(request) -> uuid.UUID | None:
+    """A caller may pass X-Correlation-Id to tie its own logs to our events."""
+    raw = request.headers.get("X-Correlation-Id", "")
+    try:
+        return uuid.UUID(raw) if raw else None
+    except ValueError:
+        return None

@@ -1,0 +1,22 @@
+"""Reads of users and tokens that several callers share, permission-checked."""
+
+from django.db.models import QuerySet
+
+from soloops.accounts.actors import Actor
+from soloops.accounts.errors import AccountsErrorCode as Code
+from soloops.accounts.models import ApiToken
+from soloops.errors import NotFound
+
+
+def tokens_visible_to(*, actor: Actor) -> QuerySet[ApiToken]:
+    """The owner sees every token; anyone else sees their own."""
+    tokens = ApiToken.objects.select_related("user")
+    return tokens if actor.is_owner else tokens.filter(user_id=actor.user_id)
+
+
+def token_get_for(*, actor: Actor, token_id: int) -> ApiToken:
+    """A token the actor may manage: their own, or any if they are the owner."""
+    token = tokens_visible_to(actor=actor).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(Code.NOT_FOUND, "no such API token")
+    return token

@@ -1,0 +1,142 @@
+"""Every write on users and API tokens. Each records its event in the same transaction."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from soloops.accounts.actors import Actor, ActorKind
+from soloops.accounts.errors import AccountsErrorCode as Code
+from soloops.accounts.models import ApiToken, Role, Scope, User
+from soloops.automation.services import event_emit
+from soloops.errors import Conflict, InvalidInput, NotAuthenticated
+
+TOKEN_MARK = "sot"
+# last_used_at is refreshed at most this often, so reads do not all become writes.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def user_create(*, username: str, email: str, password: str, role: str, actor: Actor) -> User:
+    if role not in Role.values:
+        raise InvalidInput(
+            Code.INVALID_ROLE, f"role must be one of {', '.join(Role.values)}", field="role"
+        )
+    if not username.strip():
+        raise InvalidInput(Code.USERNAME_TAKEN, "username must not be empty", field="username")
+    user = User(username=username.strip(), email=email, role=role)
+    try:
+        validate_password(password, user)
+    except ValidationError as e:
+        raise InvalidInput(Code.WEAK_PASSWORD, " ".join(e.messages), field="password") from None
+    user.set_password(password)
+    with transaction.atomic():
+        if User.objects.filter(username=user.username).exists():
+            raise Conflict(
+                Code.USERNAME_TAKEN, f"user {user.username!r} already exists", field="username"
+            )
+        user.is_staff = role == Role.OWNER  # the owner may open the Django admin
+        user.is_superuser = role == Role.OWNER
+        user.save()
+        event_emit(
+            type="user.created",
+            subject=user,
+            payload={"username": user.username, "role": role},
+            actor=actor,
+        )
+    return user
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str  # the whole bearer value; shown once, never stored
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def token_create(
+    *,
+    user: User,
+    name: str,
+    scope: str,
+    actor: Actor,
+    expires_at: datetime | None = None,
+) -> IssuedToken:
+    if scope not in Scope.values:
+        raise InvalidInput(
+            Code.INVALID_SCOPE, f"scope must be one of {', '.join(Scope.values)}", field="scope"
+        )
+    if not name.strip():
+        raise InvalidInput(Code.INVALID_SCOPE, "name must not be empty", field="name")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise InvalidInput(Code.INVALID_EXPIRY, "expiry must be in the future", field="expires_at")
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name.strip(),
+            prefix=prefix,
+            secret_hash=_hash(secret),
+            scope=scope,
+            expires_at=expires_at,
+        )
+        event_emit(
+            type="token.created",
+            subject=token,
+            payload={"name": token.name, "user": user.username, "scope": scope},
+            actor=actor,
+        )
+    return IssuedToken(token=token, secret=f"{TOKEN_MARK}_{prefix}_{secret}")
+
+
+def token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked_at is not None:
+            return token
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+        event_emit(
+            type="token.revoked",
+            subject=token,
+            payload={"name": token.name, "user": token.user.username},
+            actor=actor,
+        )
+    return token
+
+
+def token_authenticate(*, bearer: str) -> Actor:
+    """The actor behind a bearer value, or NotAuthenticated. Refreshes last-used time."""
+    mark, _, rest = bearer.partition("_")
+    prefix, _, secret = rest.partition("_")
+    if mark != TOKEN_MARK or not prefix or not secret:
+        raise NotAuthenticated(Code.INVALID_TOKEN, "invalid API token")
+    token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+    if token is None or not hmac.compare_digest(token.secret_hash, _hash(secret)):
+        raise NotAuthenticated(Code.INVALID_TOKEN, "invalid API token")
+    now = timezone.now()
+    if token.revoked_at is not None:
+        raise NotAuthenticated(Code.TOKEN_REVOKED, "this API token was revoked")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise NotAuthenticated(Code.TOKEN_EXPIRED, "this API token has expired")
+    if not token.user.is_active:
+        raise NotAuthenticated(Code.INVALID_TOKEN, "invalid API token")
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return Actor(
+        kind=ActorKind.TOKEN,
+        id=str(token.pk),
+        label=f"{token.user.username} · {token.name}",
+        user_id=token.user_id,
+        role=token.user.role,
+        scopes=token.scopes,
+    )

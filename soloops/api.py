@@ -1,0 +1,90 @@
+"""The HTTP API: one NinjaAPI that mounts each app's router and renders every error alike.
+
+Every error body is ``{"code", "message", "field", "extra"}``; OpenAPI lives at /api/docs.
+"""
+
+import logging
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from soloops.accounts.api import router as accounts_router
+from soloops.accounts.auth import ActorAuth
+from soloops.automation.api import router as automation_router
+from soloops.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="SoloOps API",
+    version="1",
+    auth=ActorAuth(),
+    urls_namespace="api",
+    description="Send an API token as `Authorization: Bearer <token>` (create one with "
+    "`soloops token create`). Writes need a token with the write scope.",
+)
+api.add_router("/", accounts_router)
+api.add_router("/", automation_router)
+
+
+def _error(request, status: int, code: str, message: str, field=None, extra=None):
+    body = {"code": code, "message": message, "field": field, "extra": extra or {}}
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request, exc: ApplicationError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+def _field_path(loc) -> str:
+    # ninja locations start with where the value came from ("body", "query", ...), then the
+    # name of the parameter; the caller only knows the field path inside their payload.
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"}:
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in {"payload", "body", "data", "filters"}:
+        parts = parts[1:]
+    path = ""
+    for p in parts:
+        path += f"[{p}]" if p.isdigit() else (f".{p}" if path else p)
+    return path or "body"
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    errors = [
+        {"field": _field_path(e.get("loc", ())), "message": e.get("msg", "invalid")}
+        for e in exc.errors
+    ]
+    first = errors[0] if errors else {"field": "body", "message": "invalid input"}
+    return _error(
+        request,
+        422,
+        "invalid_input",
+        f"{first['field']}: {first['message']}",
+        field=first["field"],
+        extra={"errors": errors},
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request, exc):
+    return _error(request, 401, "not_authenticated", "log in or send a valid API token")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, "not_found", "not found")
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc):
+    logger.exception("unexpected error on %s %s", request.method, request.path)
+    return _error(request, 500, "internal_error", "something went wrong; it has been logged")

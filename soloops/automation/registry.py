@@ -1,0 +1,51 @@
+"""The explicit map from event types to the handlers that act on them.
+
+Each app lists its handlers in its own ``events.py`` as ``HANDLERS = {"order.placed": [fn]}``;
+``"*"`` subscribes to every type. The registry reads those maps once, at start-up, so a reader
+can grep an event type and find everything that reacts to it (no signals).
+
+A handler receives the ``Event`` and runs inside the transaction that records its delivery:
+its database writes commit together with "delivered", exactly once. Outside effects (email,
+HTTP, payment) must be enqueued as tasks on commit, with an idempotency key.
+"""
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+
+from django.apps import apps
+
+Handler = Callable[..., None]
+
+_handlers: dict[str, dict[str, Handler]] | None = None
+
+
+def handler_name(fn: Handler) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+def _load() -> dict[str, dict[str, Handler]]:
+    table: dict[str, dict[str, Handler]] = {}
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.events"
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        module = importlib.import_module(module_name)
+        for event_type, fns in getattr(module, "HANDLERS", {}).items():
+            for fn in fns:
+                table.setdefault(event_type, {})[handler_name(fn)] = fn
+    return table
+
+
+def handlers_for(event_type: str) -> dict[str, Handler]:
+    """Handlers for ``event_type`` by their stable dotted name (the delivery record's key)."""
+    global _handlers
+    if _handlers is None:
+        _handlers = _load()
+    return {**_handlers.get("*", {}), **_handlers.get(event_type, {})}
+
+
+def reset() -> None:
+    """Forget the loaded table (tests that register handlers call this)."""
+    global _handlers
+    _handlers = None

@@ -1,0 +1,196 @@
+"""The transactional outbox: emit an event with the change, dispatch it after commit, relay it.
+
+Promises:
+- an event emitted in a transaction that rolls back does not exist, so it is never dispatched;
+- a committed event is dispatched by the task enqueued on commit, or, if that task is lost
+  (crash, broker down, worker killed), by the scheduler's relay after ``RELAY_DELAY_SECONDS``;
+- each handler's delivery row is written in the handler's own transaction, so however many
+  times an event is dispatched, each handler's writes commit once.
+"""
+
+import logging
+import traceback
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from soloops import correlation
+from soloops.accounts.actors import Actor
+from soloops.automation import registry
+from soloops.automation.models import Delivery, DeliveryStatus, Event
+
+logger = logging.getLogger(__name__)
+
+# A handler that has raised this many times is given up on and shown in the failed inbox.
+MAX_DELIVERY_ATTEMPTS = 8
+# The relay's wait between re-dispatches of one event doubles up to this cap.
+MAX_RELAY_BACKOFF = timedelta(hours=1)
+RELAY_BATCH = 500
+DISPATCH_CHUNK = 100
+
+Subject = Model | tuple[str, object]
+
+
+def _subject_key(subject: Subject) -> tuple[str, str]:
+    if isinstance(subject, Model):
+        return subject._meta.label_lower, str(subject.pk)
+    subject_type, subject_id = subject
+    return subject_type, str(subject_id)
+
+
+def event_emit(*, type: str, subject: Subject, payload: dict, actor: Actor) -> Event:
+    """Record ``type`` about ``subject`` in the caller's transaction.
+
+    Precondition: the caller is inside ``transaction.atomic()`` together with the change the
+    event describes. The dispatch is enqueued only if that transaction commits.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("event_emit must run inside the transaction of the change it records")
+    subject_type, subject_id = _subject_key(subject)
+    now = timezone.now()
+    has_handlers = bool(registry.handlers_for(type))
+    event = Event.objects.create(
+        type=type,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        payload=payload,
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        actor_label=actor.label,
+        correlation_id=correlation.current(),
+        created_at=now,
+        dispatched_at=None if has_handlers else now,
+        next_dispatch_at=now + timedelta(seconds=settings.RELAY_DELAY_SECONDS)
+        if has_handlers
+        else None,
+    )
+    if has_handlers:
+        transaction.on_commit(lambda: _enqueue_dispatch([event.pk]))
+    return event
+
+
+def _enqueue_dispatch(event_ids: list[int]) -> None:
+    from soloops.automation.tasks import dispatch_events
+
+    try:
+        dispatch_events.enqueue(event_ids=event_ids)
+    except Exception:
+        # The events are committed; the relay hands them out again after its delay.
+        logger.exception("could not enqueue dispatch of events %s; the relay will retry", event_ids)
+
+
+def events_dispatch(*, event_ids: list[int]) -> int:
+    """Run every handler not yet delivered for these events; return how many events finished."""
+    events = list(
+        Event.objects.filter(
+            pk__in=event_ids, dispatched_at__isnull=True, dispatch_failed_at__isnull=True
+        )
+    )
+    finished_rows = Delivery.objects.filter(
+        event__in=events, status__in=[DeliveryStatus.DONE, DeliveryStatus.GAVE_UP]
+    ).values_list("event_id", "handler", "status")
+    finished: dict[int, dict[str, str]] = {}
+    for event_id, handler, status in finished_rows:
+        finished.setdefault(event_id, {})[handler] = status
+
+    dispatched, gave_up = [], []
+    for event in events:
+        outcomes = dict(finished.get(event.pk, {}))
+        for name, fn in registry.handlers_for(event.type).items():
+            if name not in outcomes:
+                outcomes[name] = _deliver(event, name, fn)
+        if all(o in (DeliveryStatus.DONE, DeliveryStatus.GAVE_UP) for o in outcomes.values()):
+            (gave_up if DeliveryStatus.GAVE_UP in outcomes.values() else dispatched).append(
+                event.pk
+            )
+    now = timezone.now()
+    if dispatched:
+        Event.objects.filter(pk__in=dispatched).update(dispatched_at=now, next_dispatch_at=None)
+    if gave_up:
+        Event.objects.filter(pk__in=gave_up).update(dispatch_failed_at=now, next_dispatch_at=None)
+    return len(dispatched) + len(gave_up)
+
+
+def _deliver(event: Event, name: str, fn: registry.Handler) -> str | None:
+    """Run one handler once. Returns the delivery's status, or None if another worker has it."""
+    try:
+        with transaction.atomic():
+            row = Delivery.objects.select_for_update().filter(event=event, handler=name).first()
+            if row is None:
+                # Inserted before the handler runs and committed with its writes: a second
+                # dispatcher blocks on this row's unique key, then finds it done.
+                Delivery.objects.create(
+                    event=event, handler=name, status=DeliveryStatus.DONE, attempts=1
+                )
+            elif row.status != DeliveryStatus.FAILED:
+                return row.status
+            else:
+                row.status = DeliveryStatus.DONE
+                row.attempts += 1
+                row.last_error = ""
+                row.save(update_fields=["status", "attempts", "last_error", "updated_at"])
+            with correlation.scope(event.correlation_id):
+                fn(event)
+        return DeliveryStatus.DONE
+    except IntegrityError:
+        return None
+    except Exception:
+        logger.exception("handler %s failed on event %s", name, event.pk)
+        return _record_failure(event, name, traceback.format_exc())
+
+
+def _record_failure(event: Event, name: str, error: str) -> str:
+    with transaction.atomic():
+        row, created = Delivery.objects.select_for_update().get_or_create(
+            event=event,
+            handler=name,
+            defaults={"status": DeliveryStatus.FAILED, "attempts": 1, "last_error": error},
+        )
+        if not created:
+            row.attempts += 1
+            row.last_error = error
+        row.status = (
+            DeliveryStatus.GAVE_UP
+            if row.attempts >= MAX_DELIVERY_ATTEMPTS
+            else DeliveryStatus.FAILED
+        )
+        row.save(update_fields=["status", "attempts", "last_error", "updated_at"])
+    return row.status
+
+
+def _relay_backoff(attempts: int) -> timedelta:
+    delay = timedelta(seconds=settings.RELAY_DELAY_SECONDS) * (2 ** min(attempts, 12))
+    return min(delay, MAX_RELAY_BACKOFF)
+
+
+def events_relay(*, now: datetime | None = None) -> int:
+    """Hand out again every event still undispatched past its due time; return how many."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            Event.objects.select_for_update(skip_locked=True)
+            .filter(
+                dispatched_at__isnull=True,
+                dispatch_failed_at__isnull=True,
+                next_dispatch_at__lte=now,
+            )
+            .order_by("next_dispatch_at")
+            .values_list("pk", "dispatch_attempts")[:RELAY_BATCH]
+        )
+        by_attempts: dict[int, list[int]] = {}
+        for pk, attempts in due:
+            by_attempts.setdefault(attempts, []).append(pk)
+        for attempts, pks in by_attempts.items():
+            Event.objects.filter(pk__in=pks).update(
+                dispatch_attempts=attempts + 1, next_dispatch_at=now + _relay_backoff(attempts)
+            )
+        ids = [pk for pk, _ in due]
+        for start in range(0, len(ids), DISPATCH_CHUNK):
+            chunk = ids[start : start + DISPATCH_CHUNK]
+            transaction.on_commit(lambda chunk=chunk: _enqueue_dispatch(chunk))
+    if ids:
+        logger.info("relayed %d undispatched events", len(ids))
+    return len(ids)

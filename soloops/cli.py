@@ -1,0 +1,310 @@
+"""The ``soloops`` command. Every subcommand has ``--help``; errors are one line and exit 1."""
+
+import argparse
+import os
+import secrets
+import sys
+from datetime import timedelta
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "soloops.settings")
+    import django
+
+    django.setup()
+
+
+def _fail(message: str) -> int:
+    print(f"soloops: error: {message}", file=sys.stderr)
+    return 1
+
+
+# --- init / demo ----------------------------------------------------------------------------
+
+
+def cmd_init(args) -> int:
+    from django.core.management import call_command
+
+    from soloops.accounts.actors import Actor
+    from soloops.accounts.models import Role, User
+    from soloops.accounts.services import user_create
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    print("soloops: database ready")
+    if User.objects.filter(role=Role.OWNER).exists():
+        print("soloops: an owner account exists already; keeping it")
+        return 0
+    password = secrets.token_urlsafe(12)
+    user_create(
+        username=args.username,
+        email=args.email,
+        password=password,
+        role=Role.OWNER,
+        actor=Actor.system("soloops init"),
+    )
+    print("soloops: owner account created — shown once, keep it somewhere safe:")
+    print(f"    username: {args.username}")
+    print(f"    password: {password}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    code = cmd_init(args)
+    if code:
+        return code
+    return cmd_run(args)
+
+
+# --- processes ------------------------------------------------------------------------------
+
+
+def cmd_run(args) -> int:
+    from soloops.supervisor import Child, supervise
+
+    me = [sys.executable, "-m", "soloops.cli"]
+    children = [
+        Child("web", [*me, "web", "--host", args.host, "--port", str(args.port)]),
+        Child("worker", [*me, "worker"]),
+        Child("scheduler", [*me, "scheduler"]),
+    ]
+    print(f"soloops: serving on http://{args.host}:{args.port} — press Ctrl-C to stop", flush=True)
+    return supervise(children)
+
+
+def cmd_web(args) -> int:
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = [
+        "gunicorn",
+        "soloops.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--graceful-timeout",
+        "10",
+        "--no-control-socket",
+        "--access-logfile",
+        "-",
+    ]
+    run()
+    return 0
+
+
+def cmd_worker(args) -> int:
+    from soloops.automation.worker import run_worker
+
+    run_worker(interval=args.interval, concurrency=args.concurrency)
+    return 0
+
+
+def cmd_scheduler(args) -> int:
+    from soloops.automation.scheduler import run_scheduler
+
+    run_scheduler(tick=args.tick)
+    return 0
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+def cmd_user_create(args) -> int:
+    from soloops.accounts.actors import Actor
+    from soloops.accounts.services import user_create
+
+    password = args.password or os.environ.get("SOLOOPS_NEW_PASSWORD") or secrets.token_urlsafe(12)
+    user = user_create(
+        username=args.username,
+        email=args.email,
+        password=password,
+        role=args.role,
+        actor=Actor.system("soloops user create"),
+    )
+    print(f"created {user.role} {user.username}")
+    if not (args.password or os.environ.get("SOLOOPS_NEW_PASSWORD")):
+        print(f"password (shown once): {password}")
+    return 0
+
+
+def cmd_token_create(args) -> int:
+    from django.utils import timezone
+
+    from soloops.accounts.actors import Actor
+    from soloops.accounts.models import User
+    from soloops.accounts.services import token_create
+
+    user = User.objects.filter(username=args.user).first()
+    if user is None:
+        return _fail(f"no user named {args.user!r}")
+    expires_at = timezone.now() + timedelta(days=args.expires_days) if args.expires_days else None
+    issued = token_create(
+        user=user,
+        name=args.name,
+        scope=args.scope,
+        expires_at=expires_at,
+        actor=Actor.system("soloops token create"),
+    )
+    print(f"token {issued.token.pk} for {user.username} ({args.scope}) — shown once:")
+    print(issued.secret)
+    return 0
+
+
+def cmd_token_list(args) -> int:
+    from soloops.accounts.models import ApiToken
+
+    tokens = ApiToken.objects.select_related("user").order_by("id")
+    if args.user:
+        tokens = tokens.filter(user__username=args.user)
+    print(
+        f"{'id':>4}  {'user':<16} {'name':<20} {'scope':<6} {'prefix':<14} {'last used':<20} state"
+    )
+    for t in tokens:
+        state = "revoked" if t.revoked_at else ("active" if t.is_active() else "expired")
+        used = t.last_used_at.strftime("%Y-%m-%d %H:%M") if t.last_used_at else "never"
+        row = f"{t.pk:>4}  {t.user.username:<16} {t.name:<20} {t.scope:<6} {t.prefix:<14}"
+        print(f"{row} {used:<20} {state}")
+    return 0
+
+
+def cmd_token_revoke(args) -> int:
+    from soloops.accounts.actors import Actor
+    from soloops.accounts.models import ApiToken
+    from soloops.accounts.services import token_revoke
+
+    token = ApiToken.objects.filter(pk=args.id).first()
+    if token is None:
+        return _fail(f"no API token with id {args.id}")
+    token_revoke(token=token, actor=Actor.system("soloops token revoke"))
+    print(f"revoked token {token.pk} ({token.name})")
+    return 0
+
+
+# --- check ----------------------------------------------------------------------------------
+
+
+def cmd_check(args) -> int:
+    from soloops.monitoring.selectors import readiness
+
+    result = readiness()
+    for name, outcome in result.checks.items():
+        print(f"{name:<12} {outcome}")
+    if not result.ready:
+        return _fail(
+            "not ready: " + "; ".join(f"{k}: {v}" for k, v in result.checks.items() if v != "ok")
+        )
+    print("all checks passed")
+    return 0
+
+
+def cmd_manage(args) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["soloops manage", *args.rest])
+    return 0
+
+
+# --- the parser -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="soloops", description="SoloOps: the back office of a one-person online shop."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name, func, help_text):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    def owner_options(p):
+        p.add_argument("--username", default="owner", help="owner login name (default: owner)")
+        p.add_argument("--email", default="owner@example.com", help="owner email")
+
+    def serve_options(p):
+        p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+        p.add_argument("--port", type=int, default=8000, help="port to bind (default: 8000)")
+
+    owner_options(add("init", cmd_init, "Create or migrate the database and the owner account."))
+    demo = add("demo", cmd_demo, "Set up a demo shop and run web, worker and scheduler.")
+    owner_options(demo)
+    serve_options(demo)
+    serve_options(add("run", cmd_run, "Run web, worker and scheduler together (Ctrl-C stops)."))
+    web = add("web", cmd_web, "Run the web server (gunicorn).")
+    serve_options(web)
+    web.add_argument("--workers", type=int, default=2, help="worker processes (default: 2)")
+    web.add_argument("--threads", type=int, default=4, help="threads per process (default: 4)")
+    worker = add("worker", cmd_worker, "Run a task worker (database backend or Celery).")
+    worker.add_argument(
+        "--interval", type=float, default=0.2, help="seconds between polls when idle (db backend)"
+    )
+    worker.add_argument(
+        "--concurrency", type=int, default=2, help="worker processes (celery backend)"
+    )
+    scheduler = add("scheduler", cmd_scheduler, "Fire cron schedules and relay lost events.")
+    scheduler.add_argument("--tick", type=float, default=1.0, help="seconds between ticks")
+    add("check", cmd_check, "Check database, migrations and worker heartbeat; exit 1 if not ok.")
+
+    user = add("user", None, "Manage users.")
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    uc = user_sub.add_parser("create", help="Create a user.", description="Create a user.")
+    uc.set_defaults(func=cmd_user_create)
+    uc.add_argument("username")
+    uc.add_argument("--email", default="", help="email address")
+    uc.add_argument("--role", choices=["owner", "staff", "viewer"], default="staff")
+    uc.add_argument(
+        "--password",
+        help="password (default: SOLOOPS_NEW_PASSWORD, else a generated one shown once)",
+    )
+
+    token = add("token", None, "Manage API tokens.")
+    token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    tc = token_sub.add_parser(
+        "create",
+        help="Create a token (shown once).",
+        description="Create an API token; its secret is shown once.",
+    )
+    tc.set_defaults(func=cmd_token_create)
+    tc.add_argument("--user", required=True, help="the user the token acts as")
+    tc.add_argument("--name", required=True, help="what the token is for")
+    tc.add_argument("--scope", choices=["read", "write"], default="read")
+    tc.add_argument("--expires-days", type=int, default=None, help="expire after N days")
+    tl = token_sub.add_parser("list", help="List tokens.", description="List API tokens.")
+    tl.set_defaults(func=cmd_token_list)
+    tl.add_argument("--user", help="only this user's tokens")
+    tr = token_sub.add_parser("revoke", help="Revoke a token.", description="Revoke an API token.")
+    tr.set_defaults(func=cmd_token_revoke)
+    tr.add_argument("id", type=int)
+
+    manage = add("manage", cmd_manage, "Run a Django management command (migrate, shell, ...).")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        _setup_django()
+    except ImproperlyConfigured as e:
+        return _fail(str(e))
+    from django.db import DatabaseError
+
+    from soloops.errors import ApplicationError
+
+    try:
+        return args.func(args)
+    except ApplicationError as e:
+        return _fail(f"{e.field + ': ' if e.field else ''}{e.message}")
+    except (DatabaseError, ImproperlyConfigured) as e:
+        return _fail(str(e).splitlines()[0] if str(e) else type(e).__name__)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

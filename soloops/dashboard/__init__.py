@@ -1,0 +1,1 @@
+"""Dashboard: the owner's web console (templates and HTMX views). Emits nothing itself."""

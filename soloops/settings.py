@@ -1,0 +1,227 @@
+"""All configuration comes from environment variables; every one is documented in the README.
+
+Defaults give the embedded setup: an SQLite file under ``var/`` and the database-backed task
+worker. Production points ``DATABASE_URL`` at PostgreSQL and may switch tasks to Celery.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("SOLOOPS_VAR_DIR", BASE_DIR / "var")).resolve()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+
+
+def _secret_key() -> str:
+    """The key from the environment, else one generated once into var/ (never committed)."""
+    if key := os.environ.get("SOLOOPS_SECRET_KEY"):
+        return key
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two processes starting at once must not write two different keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("SOLOOPS_DEBUG", False)
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("SOLOOPS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("SOLOOPS_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks_db",
+    "soloops.accounts",
+    "soloops.automation",
+    "soloops.monitoring",
+    "soloops.dashboard",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "soloops.accounts.middleware.ActorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "soloops.urls"
+WSGI_APPLICATION = "soloops.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard:home"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------------
+SQLITE_PATH = VAR_DIR / "soloops.sqlite3"
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE takes the write lock when a transaction starts, so two writers queue on
+        # the busy timeout instead of failing with "database is locked" on lock upgrade.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- background work ------------------------------------------------------------------------
+TASK_BACKEND = os.environ.get("SOLOOPS_TASK_BACKEND", "db")
+_TASK_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "celery": "soloops.automation.celery_backend.CeleryBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+if TASK_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"SOLOOPS_TASK_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {TASK_BACKEND!r}"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND]}}
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+
+# Seconds an event may wait undispatched before the scheduler's relay hands it out again.
+RELAY_DELAY_SECONDS = env_float("SOLOOPS_RELAY_DELAY", 30.0)
+# Seconds after which a worker or scheduler heartbeat counts as stale for /readyz.
+HEARTBEAT_STALE_SECONDS = env_float("SOLOOPS_HEARTBEAT_STALE", 30.0)
+
+# --- email ----------------------------------------------------------------------------------
+EMAIL_URL = os.environ.get("EMAIL_URL", f"file://{VAR_DIR / 'mail'}")
+DEFAULT_FROM_EMAIL = os.environ.get("SOLOOPS_FROM_EMAIL", "shop@localhost")
+
+
+def _mailer(url: str) -> dict:
+    """Django 6.1's MAILERS entry for an ``EMAIL_URL``."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "console":
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme == "file":
+        return {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": parts.path},
+        }
+    if parts.scheme == "locmem":
+        return {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    if parts.scheme in {"smtp", "smtps", "smtp+tls"}:
+        query = parse_qs(parts.query)
+        return {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": parts.hostname or "127.0.0.1",
+                "port": parts.port or (465 if parts.scheme == "smtps" else 25),
+                "username": unquote(parts.username or ""),
+                "password": unquote(parts.password or ""),
+                "use_ssl": parts.scheme == "smtps",
+                "use_tls": parts.scheme == "smtp+tls",
+                "timeout": float(query.get("timeout", ["10"])[0]),
+            },
+        }
+    raise ImproperlyConfigured(
+        f"EMAIL_URL scheme must be smtp, smtps, smtp+tls, file, console or locmem, not {url!r}"
+    )
+
+
+MAILERS = {"default": _mailer(EMAIL_URL)}
+
+# --- language and time ----------------------------------------------------------------------
+LANGUAGE_CODE = os.environ.get("SOLOOPS_LANGUAGE", "en")
+LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+LOCALE_PATHS = [BASE_DIR / "soloops" / "locale"]
+TIME_ZONE = os.environ.get("SOLOOPS_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- static files and security --------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie for partial updates
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = env_bool("SOLOOPS_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SOLOOPS_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

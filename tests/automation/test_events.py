@@ -1,0 +1,141 @@
+"""The event log: emit in the caller's transaction, dispatch after commit, each handler once."""
+
+import pytest
+from django.db import transaction
+from django_tasks_db.models import DBTaskResult
+
+from soloops.accounts.actors import Actor
+from soloops.automation.models import Delivery, DeliveryStatus, Event
+from soloops.automation.selectors import timeline_for
+from soloops.automation.services import event_emit, events_dispatch, events_relay
+from soloops.automation.services.events import MAX_DELIVERY_ATTEMPTS
+from tests.probe.models import Hit
+
+ACTOR = Actor.system("test")
+
+
+def emit(type: str = "probe.recorded", subject=("probe.thing", 1)) -> Event:
+    with transaction.atomic():
+        return event_emit(type=type, subject=subject, payload={"n": 1}, actor=ACTOR)
+
+
+def test_emit_outside_a_transaction_is_refused(db):
+    # given no transaction is open (pytest's own is not an atomic block we may rely on)
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        transaction.get_connection().in_atomic_block = False
+        try:
+            event_emit(type="probe.recorded", subject=("probe.thing", 1), payload={}, actor=ACTOR)
+        finally:
+            transaction.get_connection().in_atomic_block = True
+
+
+def test_event_in_a_rolled_back_transaction_is_never_dispatched(transactional_db, run_tasks):
+    # given an event emitted inside a transaction that then fails
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        event_emit(type="probe.recorded", subject=("probe.thing", 1), payload={}, actor=ACTOR)
+        1 / 0  # noqa: B018
+
+    # when every queued task runs
+    run_tasks()
+
+    # then nothing exists and nothing was queued or handled
+    assert Event.objects.count() == 0
+    assert DBTaskResult.objects.count() == 0
+    assert Hit.objects.count() == 0
+
+
+def test_committed_event_is_dispatched_to_each_handler_once(transactional_db, run_tasks):
+    # given
+    event = emit()
+    assert DBTaskResult.objects.count() == 1  # enqueued on commit
+
+    # when
+    run_tasks()
+
+    # then both handlers ran once and the event is marked dispatched
+    assert sorted(Hit.objects.values_list("handler", flat=True)) == ["record", "record_again"]
+    event.refresh_from_db()
+    assert event.dispatched_at is not None
+    assert Delivery.objects.filter(event=event, status=DeliveryStatus.DONE).count() == 2
+
+
+def test_a_dispatch_enqueued_twice_runs_each_handler_once(transactional_db, run_tasks):
+    # given the same event handed out a second time before any worker ran
+    event = emit()
+    from soloops.automation.tasks import dispatch_events
+
+    dispatch_events.enqueue(event_ids=[event.pk])
+    assert DBTaskResult.objects.count() == 2
+
+    # when both tasks run, and a third direct dispatch after that
+    run_tasks()
+    events_dispatch(event_ids=[event.pk])
+
+    # then each handler committed exactly once
+    assert Hit.objects.filter(event_id=event.pk, handler="record").count() == 1
+    assert Hit.objects.filter(event_id=event.pk, handler="record_again").count() == 1
+
+
+def test_event_without_handlers_is_dispatched_at_once_and_queues_nothing(transactional_db):
+    event = emit(type="nobody.listens")
+    assert event.dispatched_at is not None
+    assert DBTaskResult.objects.count() == 0
+
+
+def test_failing_handler_does_not_block_the_others_and_gives_up_visibly(transactional_db):
+    # given an event whose second handler always raises
+    event = emit(type="probe.failing")
+
+    # when it is dispatched until the failing handler runs out of attempts
+    for _ in range(MAX_DELIVERY_ATTEMPTS):
+        events_dispatch(event_ids=[event.pk])
+
+    # then the healthy handler ran once, the failing one is given up with its error kept
+    assert Hit.objects.filter(event_id=event.pk, handler="record").count() == 1
+    failed = Delivery.objects.get(event=event, handler="tests.probe.handlers.fail")
+    assert failed.status == DeliveryStatus.GAVE_UP
+    assert failed.attempts == MAX_DELIVERY_ATTEMPTS
+    assert "failed on purpose" in failed.last_error
+    event.refresh_from_db()
+    assert event.dispatch_failed_at is not None
+    assert event.dispatched_at is None
+
+
+def test_relay_hands_out_overdue_events_and_backs_off(transactional_db, run_tasks):
+    # given an event whose dispatch task was lost
+    event = emit()
+    DBTaskResult.objects.all().delete()
+
+    # when the relay runs before the event is due, nothing happens
+    assert events_relay(now=event.created_at) == 0
+
+    # when it runs after the delay, the event is handed out again and dispatched
+    later = event.next_dispatch_at
+    assert events_relay(now=later) == 1
+    run_tasks()
+
+    # then
+    event.refresh_from_db()
+    assert event.dispatched_at is not None
+    assert event.dispatch_attempts == 1
+    assert Hit.objects.filter(event_id=event.pk).count() == 2
+    assert events_relay(now=later) == 0  # dispatched events are never relayed
+
+
+def test_timeline_lists_the_events_about_one_object_in_order(transactional_db):
+    first = emit(type="nobody.listens", subject=("probe.thing", 7))
+    emit(type="nobody.listens", subject=("probe.thing", 8))
+    second = emit(type="nobody.listens", subject=("probe.thing", 7))
+    assert [e.pk for e in timeline_for(subject_type="probe.thing", subject_id="7")] == [
+        first.pk,
+        second.pk,
+    ]
+
+
+def test_events_from_one_correlation_scope_share_an_id(transactional_db):
+    from soloops import correlation
+
+    with correlation.scope() as cid:
+        a = emit(type="nobody.listens")
+        b = emit(type="nobody.listens")
+    assert a.correlation_id == b.correlation_id == cid

@@ -1,0 +1,133 @@
+"""Shared fixtures: real processes against the test database, and service checks.
+
+Tests that need Redis, Celery or PostgreSQL skip with a reason on a laptop without them; under
+``CI=true`` a missing service fails the test instead.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+REPO = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError as e:
+        message = f"{name} is not reachable at {host}:{port} ({e})"
+        if IN_CI:
+            pytest.fail(f"{message}; CI must provide it")
+        pytest.skip(message)
+
+
+def wait_until(predicate: Callable[[], object], *, timeout: float = 30, what: str = "") -> object:
+    """Poll until ``predicate`` is truthy; fail with ``what`` after a generous timeout.
+
+    This waits for a condition to become true (a process started, a row appeared); it asserts
+    nothing about how long that took.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what or predicate}")
+        time.sleep(0.05)
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def process_env(transactional_db) -> dict[str, str]:
+    """Environment for a SoloOps process that must see this test's database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env.update(
+        DATABASE_URL=_database_url(),
+        DJANGO_SETTINGS_MODULE="tests.settings",
+        PYTHONPATH=str(REPO),
+        SOLOOPS_VAR_DIR=str(settings.VAR_DIR),
+        SOLOOPS_RELAY_DELAY=str(settings.RELAY_DELAY_SECONDS),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+class Processes:
+    """Starts ``soloops`` subcommands and guarantees none outlives the test."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+        self.env = env
+        self.log_dir = log_dir
+        self.started: list[subprocess.Popen] = []
+
+    def start(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+        log = open(self.log_dir / f"{args[0]}-{len(self.started)}.log", "wb")  # noqa: SIM115
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "soloops.cli", *args],
+            env={**self.env, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
+        )
+        proc.log_path = log.name
+        self.started.append(proc)
+        return proc
+
+    def log(self, proc: subprocess.Popen) -> str:
+        return Path(proc.log_path).read_text(errors="replace")
+
+    def stop_all(self) -> None:
+        for proc in self.started:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.started:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture
+def processes(process_env, tmp_path):
+    procs = Processes(process_env, tmp_path)
+    yield procs
+    procs.stop_all()
+
+
+@pytest.fixture
+def run_tasks(transactional_db):
+    """Run every ready task with the real database worker, in this process, then return."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    def run() -> None:
+        Worker(
+            queue_names=["*"],
+            excluded_queue_names=[],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="in-test",
+        ).run()
+
+    return run

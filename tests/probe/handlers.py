@@ -1,0 +1,43 @@
+"""Probe handlers. Each records a Hit in the delivery transaction (so it commits at most once).
+
+``probe.blocking`` also appends to a file outside the database each time it *starts*, then
+waits until the test creates a release file, so a test can kill a worker mid-handler.
+"""
+
+import time
+from pathlib import Path
+
+from django.conf import settings
+
+from tests.probe.models import Hit
+
+
+def record(event) -> None:
+    Hit.objects.create(event_id=event.pk, handler="record")
+
+
+def record_again(event) -> None:
+    Hit.objects.create(event_id=event.pk, handler="record_again")
+
+
+def fail(event) -> None:
+    raise RuntimeError("probe handler failed on purpose")
+
+
+def blocking(event) -> None:
+    probe_dir = Path(settings.PROBE_DIR)
+    probe_dir.mkdir(parents=True, exist_ok=True)
+    with open(probe_dir / f"started-{event.pk}", "a") as f:
+        f.write("start\n")
+    release = probe_dir / f"release-{event.pk}"
+    deadline = time.monotonic() + 60
+    while not release.exists():  # waits for the test, not for time to pass
+        if time.monotonic() > deadline:
+            raise TimeoutError("probe was never released")
+        time.sleep(0.05)
+    Hit.objects.create(event_id=event.pk, handler="blocking")
+
+
+def tick(slot: str) -> None:
+    """A scheduled function: records the slot it ran for."""
+    Hit.objects.create(event_id=0, handler=f"tick {slot}")
