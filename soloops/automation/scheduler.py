@@ -11,7 +11,7 @@ import threading
 from django.db import DatabaseError, close_old_connections
 
 from soloops.automation import services
-from soloops.monitoring.heartbeat import HeartbeatThread
+from soloops.monitoring.services import HeartbeatThread
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import logging
 from django.conf import settings
 from django.utils.crypto import get_random_string
 
-from soloops.monitoring.heartbeat import HeartbeatThread
+from soloops.monitoring.services import HeartbeatThread
 
 logger = logging.getLogger(__name__)
 
