@@ -5,14 +5,17 @@ Every error body is ``{"code", "message", "field", "extra"}``; OpenAPI lives at 
 
 import logging
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from soloops.accounts.api import router as accounts_router
 from soloops.accounts.auth import ActorAuth
 from soloops.automation.api import router as automation_router
+from soloops.catalog.api import router as catalog_router
 from soloops.errors import ApplicationError
+from soloops.inventory.api import router as inventory_router
+from soloops.orders.api import router as orders_router
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +29,9 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", automation_router)
+api.add_router("/", catalog_router)
+api.add_router("/", inventory_router)
+api.add_router("/", orders_router)
 
 
 def _error(request, status: int, code: str, message: str, field=None, extra=None):
@@ -88,3 +94,9 @@ def on_not_found(request, exc):
 def on_unexpected(request, exc):
     logger.exception("unexpected error on %s %s", request.method, request.path)
     return _error(request, 500, "internal_error", "something went wrong; it has been logged")
+
+
+def not_found(request):
+    """Any /api/ path no route matches: the API's JSON error, not Django's HTML 404 page."""
+    body = {"code": "not_found", "message": "no such API endpoint", "field": None, "extra": {}}
+    return JsonResponse(body, status=404)

@@ -75,6 +75,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks_db",
     "soloops.accounts",
+    "soloops.catalog",
+    "soloops.inventory",
+    "soloops.customers",
+    "soloops.orders",
     "soloops.automation",
     "soloops.monitoring",
     "soloops.dashboard",
@@ -96,6 +100,13 @@ MIDDLEWARE = [
 ROOT_URLCONF = "soloops.urls"
 WSGI_APPLICATION = "soloops.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# user_create refuses passwords these reject (weak_password); without them it took any.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -193,6 +204,10 @@ def _mailer(url: str) -> dict:
 
 MAILERS = {"default": _mailer(EMAIL_URL)}
 
+# --- the shop ---------------------------------------------------------------------------
+SHOP_NAME = os.environ.get("SOLOOPS_SHOP_NAME", "My Shop")
+SHOP_CURRENCY = os.environ.get("SOLOOPS_CURRENCY", "EUR")
+
 # --- language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("SOLOOPS_LANGUAGE", "en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
@@ -204,6 +219,7 @@ USE_TZ = True
 # --- static files and security --------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

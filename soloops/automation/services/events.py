@@ -10,6 +10,7 @@ Promises:
 
 import logging
 import traceback
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -41,35 +42,54 @@ def _subject_key(subject: Subject) -> tuple[str, str]:
     return subject_type, str(subject_id)
 
 
+@dataclass(frozen=True)
+class EventSpec:
+    type: str
+    subject: Subject
+    payload: dict
+
+
 def event_emit(*, type: str, subject: Subject, payload: dict, actor: Actor) -> Event:
     """Record ``type`` about ``subject`` in the caller's transaction.
 
     Precondition: the caller is inside ``transaction.atomic()`` together with the change the
     event describes. The dispatch is enqueued only if that transaction commits.
     """
+    (event,) = events_emit(specs=[EventSpec(type, subject, payload)], actor=actor)
+    return event
+
+
+def events_emit(*, specs: list[EventSpec], actor: Actor) -> list[Event]:
+    """Record several events in one INSERT (same precondition as ``event_emit``)."""
     if not connection.in_atomic_block:
         raise RuntimeError("event_emit must run inside the transaction of the change it records")
-    subject_type, subject_id = _subject_key(subject)
     now = timezone.now()
-    has_handlers = bool(registry.handlers_for(type))
-    event = Event.objects.create(
-        type=type,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        payload=payload,
-        actor_kind=actor.kind,
-        actor_id=actor.id,
-        actor_label=actor.label,
-        correlation_id=correlation.current(),
-        created_at=now,
-        dispatched_at=None if has_handlers else now,
-        next_dispatch_at=now + timedelta(seconds=settings.RELAY_DELAY_SECONDS)
-        if has_handlers
-        else None,
-    )
-    if has_handlers:
-        transaction.on_commit(lambda: _enqueue_dispatch([event.pk]))
-    return event
+    due = now + timedelta(seconds=settings.RELAY_DELAY_SECONDS)
+    correlation_id = correlation.current()
+    rows = []
+    for spec in specs:
+        subject_type, subject_id = _subject_key(spec.subject)
+        has_handlers = bool(registry.handlers_for(spec.type))
+        rows.append(
+            Event(
+                type=spec.type,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                payload=spec.payload,
+                actor_kind=actor.kind,
+                actor_id=actor.id,
+                actor_label=actor.label,
+                correlation_id=correlation_id,
+                created_at=now,
+                dispatched_at=None if has_handlers else now,
+                next_dispatch_at=due if has_handlers else None,
+            )
+        )
+    events = Event.objects.bulk_create(rows)
+    pending = [e.pk for e in events if e.dispatched_at is None]
+    if pending:
+        transaction.on_commit(lambda: _enqueue_dispatch(pending))
+    return events
 
 
 def _enqueue_dispatch(event_ids: list[int]) -> None:
@@ -150,6 +170,10 @@ def _record_failure(event: Event, name: str, error: str) -> str:
             defaults={"status": DeliveryStatus.FAILED, "attempts": 1, "last_error": error},
         )
         if not created:
+            if row.status != DeliveryStatus.FAILED:
+                # Another dispatcher finished this handler while ours was failing (e.g. our
+                # lock wait timed out): turning its DONE into FAILED would run it again.
+                return row.status
             row.attempts += 1
             row.last_error = error
         row.status = (

@@ -1,0 +1,198 @@
+from decimal import Decimal
+
+from ninja import Field, Query, Router, Schema, Status
+
+from soloops.catalog import selectors, services
+from soloops.pagination import PageParams, paginate
+
+router = Router(tags=["catalog"])
+
+
+class VariantOut(Schema):
+    id: int
+    sku: str
+    name: str
+    price: Decimal
+    currency: str
+    weight_grams: int
+    requires_shipping: bool
+    active: bool
+    low_stock_threshold: int
+
+
+class ProductOut(Schema):
+    id: int
+    name: str
+    slug: str
+    description: str
+    active: bool
+    variants: list[VariantOut]
+
+
+class ProductPage(Schema):
+    items: list[ProductOut]
+    count: int
+    page: int
+    pages: int
+
+
+class VariantIn(Schema):
+    sku: str = Field(min_length=1, max_length=64)
+    name: str = Field("", max_length=200)
+    price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    weight_grams: int = Field(0, ge=0)
+    requires_shipping: bool = True
+    active: bool = True
+    low_stock_threshold: int = Field(5, ge=0)
+
+
+class ProductIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    slug: str = Field("", max_length=200, pattern=r"^[-a-z0-9_]*$")
+    description: str = ""
+    active: bool = True
+    variants: list[VariantIn] = []
+
+
+class ProductPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = None
+    active: bool | None = None
+
+
+class VariantPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    weight_grams: int | None = Field(None, ge=0)
+    requires_shipping: bool | None = None
+    active: bool | None = None
+    low_stock_threshold: int | None = Field(None, ge=0)
+
+
+class ProductFilters(PageParams):
+    active: bool | None = None
+    q: str | None = None
+
+
+@router.get("/products", response=ProductPage, summary="Products with their variants")
+def products_list(request, filters: Query[ProductFilters]):
+    return paginate(selectors.products_list(active=filters.active, q=filters.q), filters)
+
+
+@router.post("/products", response={201: ProductOut}, summary="Create a product (and variants)")
+def products_create(request, payload: ProductIn):
+    product = services.product_catalog_create(
+        actor=request.auth,
+        product=payload.model_dump(exclude={"variants"}),
+        variants=[v.model_dump() for v in payload.variants],
+    )
+    return Status(201, selectors.product_get(product_id=product.pk))
+
+
+@router.get("/products/{product_id}", response=ProductOut)
+def products_get(request, product_id: int):
+    return selectors.product_get(product_id=product_id)
+
+
+@router.patch("/products/{product_id}", response=ProductOut)
+def products_update(request, product_id: int, payload: ProductPatch):
+    product = selectors.product_get(product_id=product_id)
+    services.product_update(
+        product=product, actor=request.auth, **payload.model_dump(exclude_unset=True)
+    )
+    return selectors.product_get(product_id=product_id)
+
+
+@router.post("/products/{product_id}/variants", response={201: VariantOut})
+def variants_create(request, product_id: int, payload: VariantIn):
+    product = selectors.product_get(product_id=product_id)
+    return Status(
+        201, services.variant_create(product=product, actor=request.auth, **payload.model_dump())
+    )
+
+
+@router.patch("/variants/{sku}", response=VariantOut)
+def variants_update(request, sku: str, payload: VariantPatch):
+    variant = selectors.variant_get(sku=sku)
+    return services.variant_update(
+        variant=variant, actor=request.auth, **payload.model_dump(exclude_unset=True)
+    )
+
+
+class SupplierItemOut(Schema):
+    sku: str = Field(alias="variant.sku")
+    supplier_sku: str
+    unit_cost: Decimal
+    currency: str
+
+
+class SupplierOut(Schema):
+    id: int
+    name: str
+    email: str
+    lead_time_days: int
+    min_order_quantity: int
+    items: list[SupplierItemOut]
+
+
+class SupplierIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    lead_time_days: int = Field(7, ge=0, le=365)
+    min_order_quantity: int = Field(1, ge=1)
+
+
+class SupplierPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    lead_time_days: int | None = Field(None, ge=0, le=365)
+    min_order_quantity: int | None = Field(None, ge=1)
+
+
+class SupplierItemIn(Schema):
+    sku: str
+    supplier_sku: str = Field(min_length=1, max_length=64)
+    unit_cost: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+
+
+@router.get("/suppliers", response=list[SupplierOut])
+def suppliers_list(request):
+    return selectors.suppliers_list()
+
+
+@router.post("/suppliers", response={201: SupplierOut})
+def suppliers_create(request, payload: SupplierIn):
+    supplier = services.supplier_create(actor=request.auth, **payload.model_dump())
+    return Status(201, selectors.supplier_get(supplier_id=supplier.pk))
+
+
+@router.get("/suppliers/{supplier_id}", response=SupplierOut)
+def suppliers_get(request, supplier_id: int):
+    return selectors.supplier_get(supplier_id=supplier_id)
+
+
+@router.patch("/suppliers/{supplier_id}", response=SupplierOut)
+def suppliers_update(request, supplier_id: int, payload: SupplierPatch):
+    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    services.supplier_update(
+        supplier=supplier, actor=request.auth, **payload.model_dump(exclude_unset=True)
+    )
+    return selectors.supplier_get(supplier_id=supplier_id)
+
+
+@router.put(
+    "/suppliers/{supplier_id}/items",
+    response=SupplierOut,
+    summary="Set what a supplier sells us for a SKU",
+)
+def suppliers_item_set(request, supplier_id: int, payload: SupplierItemIn):
+    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    variant = selectors.variant_get(sku=payload.sku)
+    services.supplier_item_set(
+        supplier=supplier,
+        variant=variant,
+        supplier_sku=payload.supplier_sku,
+        unit_cost=payload.unit_cost,
+        actor=request.auth,
+    )
+    return selectors.supplier_get(supplier_id=supplier_id)

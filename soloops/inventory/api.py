@@ -1,0 +1,106 @@
+from datetime import datetime
+
+from ninja import Field, Query, Router, Schema, Status
+
+from soloops.catalog.selectors import variant_get
+from soloops.inventory import selectors, services
+from soloops.pagination import PageParams, paginate
+
+router = Router(tags=["inventory"])
+
+
+class StockOut(Schema):
+    sku: str = Field(alias="variant.sku")
+    title: str = Field(alias="variant.title")
+    location: str = Field(alias="location.code")
+    on_hand: int
+    reserved: int
+    available: int
+    low_stock_threshold: int = Field(alias="variant.low_stock_threshold")
+    low: bool
+
+
+class StockPage(Schema):
+    items: list[StockOut]
+    count: int
+    page: int
+    pages: int
+
+
+class StockFilters(PageParams):
+    sku: str | None = None
+    low: bool | None = Field(None, description="only SKUs below their low-stock threshold")
+
+
+class MovementOut(Schema):
+    id: int
+    sku: str = Field(alias="variant.sku")
+    location: str = Field(alias="location.code")
+    kind: str
+    quantity: int
+    balance_after: int
+    reason: str
+    reference_type: str
+    reference_id: str
+    actor_kind: str
+    actor_label: str
+    created_at: datetime
+
+
+class MovementPage(Schema):
+    items: list[MovementOut]
+    count: int
+    page: int
+    pages: int
+
+
+class AdjustmentIn(Schema):
+    quantity: int = Field(description="units to add (positive) or remove (negative)")
+    kind: str = Field("adjustment", pattern="^(adjustment|receipt|return|count)$")
+    reason: str = Field("", max_length=200)
+
+
+class CountIn(Schema):
+    counted: int = Field(ge=0)
+    reason: str = Field("stock count", min_length=1, max_length=200)
+
+
+@router.get("/stock", response=StockPage, summary="Stock per SKU and location")
+def stock_list(request, filters: Query[StockFilters]):
+    return paginate(selectors.stock_levels(sku=filters.sku, low=filters.low), filters)
+
+
+@router.post(
+    "/stock/{sku}/adjustments", response={201: MovementOut}, summary="Change on-hand stock"
+)
+def stock_adjust(request, sku: str, payload: AdjustmentIn):
+    variant = variant_get(sku=sku)
+    movement = services.stock_change(
+        variant=variant,
+        quantity=payload.quantity,
+        kind=payload.kind,
+        reason=payload.reason,
+        actor=request.auth,
+    )
+    return Status(201, selectors.ledger_for(variant_id=variant.pk).get(pk=movement.pk))
+
+
+@router.post(
+    "/stock/{sku}/counts", response={201: MovementOut | None}, summary="Record a stock count"
+)
+def stock_count(request, sku: str, payload: CountIn):
+    variant = variant_get(sku=sku)
+    movement = services.stock_count(
+        variant=variant, counted=payload.counted, reason=payload.reason, actor=request.auth
+    )
+    if movement is None:
+        return Status(201, None)  # the count matched: nothing to correct
+    return Status(201, selectors.ledger_for(variant_id=variant.pk).get(pk=movement.pk))
+
+
+@router.get(
+    "/stock/{sku}/ledger", response=MovementPage, summary="The SKU's movements, newest first"
+)
+def stock_ledger(request, sku: str, page: Query[PageParams]):
+    variant = variant_get(sku=sku)
+    return paginate(selectors.ledger_for(variant_id=variant.pk), page)

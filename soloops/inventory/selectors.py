@@ -1,0 +1,77 @@
+"""Reads of stock and the ledger, shared by orders, the API, the console and ``soloops check``."""
+
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+
+from soloops.inventory.models import Movement, Reservation, ReservationStatus, StockLevel
+
+
+def stock_for_skus(skus: list[str]) -> dict[str, StockLevel]:
+    """Default-location stock rows by SKU, with variant and product loaded (one query)."""
+    rows = StockLevel.objects.select_related("variant__product").filter(
+        variant__sku__in=skus, location__is_default=True
+    )
+    return {row.variant.sku: row for row in rows}
+
+
+def stock_levels(*, sku: str | None = None, low: bool | None = None) -> QuerySet[StockLevel]:
+    """Every stock row with its variant, product and location, ``available`` and ``low``."""
+    rows = StockLevel.objects.select_related("variant__product", "location").annotate(
+        available=F("on_hand") - F("reserved"),
+        low=ExpressionWrapper(
+            Q(on_hand__lt=F("reserved") + F("variant__low_stock_threshold")),
+            output_field=BooleanField(),
+        ),
+    )
+    if sku:
+        rows = rows.filter(variant__sku=sku)
+    if low is not None:
+        rows = rows.filter(low=low)
+    return rows.order_by("variant__sku", "location__code")
+
+
+def ledger_for(*, variant_id: int, location_id: int | None = None) -> QuerySet[Movement]:
+    movements = Movement.objects.filter(variant_id=variant_id).select_related(
+        "location", "variant__product"
+    )
+    return movements.filter(location_id=location_id) if location_id else movements
+
+
+def ledger_mismatches() -> list[str]:
+    """Every stock row where on_hand != sum(movements) or reserved != sum(active reservations)."""
+    movement_sum = (
+        Movement.objects.filter(
+            variant_id=OuterRef("variant_id"), location_id=OuterRef("location_id")
+        )
+        .values("variant_id")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    reserved_sum = (
+        Reservation.objects.filter(stock_id=OuterRef("pk"), status=ReservationStatus.ACTIVE)
+        .values("stock_id")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    rows = (
+        StockLevel.objects.annotate(
+            ledger=Coalesce(Subquery(movement_sum), 0),
+            held=Coalesce(Subquery(reserved_sum), 0),
+        )
+        .filter(~Q(on_hand=F("ledger")) | ~Q(reserved=F("held")))
+        .select_related("variant")
+    )
+    return [
+        f"{row.variant.sku}@{row.location_id}: on hand {row.on_hand} vs ledger {row.ledger}, "
+        f"reserved {row.reserved} vs reservations {row.held}"
+        for row in rows
+    ]

@@ -1,0 +1,256 @@
+"""Every change of stock: reserve, release, consume (ship), receive, adjust, count.
+
+Each runs in a transaction, changes stock rows only through ``locks.apply_deltas`` (one
+statement, primary-key lock order, never below zero), writes a ledger movement for every
+change of on-hand stock, and emits ``stock.low`` / ``stock.out`` when available stock crosses
+the SKU's threshold downward — once per crossing, because it compares before with after.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from soloops.accounts.actors import Actor
+from soloops.automation.services import event_emit
+from soloops.errors import Conflict, InvalidInput
+from soloops.inventory import locks
+from soloops.inventory.errors import InventoryErrorCode as Code
+from soloops.inventory.models import (
+    Location,
+    Movement,
+    MovementKind,
+    Reservation,
+    ReservationStatus,
+    StockLevel,
+)
+
+
+class InsufficientStock(Conflict):
+    pass
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A request to reserve ``quantity`` of ``stock`` for one order line.
+
+    ``field`` names where the quantity came from in the caller's input (``lines[2].quantity``)
+    so an error can point at it. ``stock`` must have ``variant`` loaded.
+    """
+
+    stock: StockLevel
+    quantity: int
+    order_line_id: int
+    field: str
+
+
+def _emit_crossings(stock_rows: list[StockLevel], after: dict[int, tuple[int, int]], actor) -> None:
+    for stock in stock_rows:
+        if stock.pk not in after:
+            continue
+        before_available = stock.on_hand - stock.reserved
+        on_hand, reserved = after[stock.pk]
+        available = on_hand - reserved
+        threshold = stock.variant.low_stock_threshold
+        payload = {
+            "sku": stock.variant.sku,
+            "location_id": stock.location_id,
+            "available": available,
+            "threshold": threshold,
+        }
+        if before_available >= threshold > available:
+            event_emit(type="stock.low", subject=stock.variant, payload=payload, actor=actor)
+        if before_available > 0 >= available:
+            event_emit(type="stock.out", subject=stock.variant, payload=payload, actor=actor)
+        stock.on_hand, stock.reserved = on_hand, reserved
+
+
+def stock_reserve(*, holds: list[Hold], actor: Actor) -> list[Reservation]:
+    """Reserve every hold or none (InsufficientStock names the first short line).
+
+    Precondition: inside the caller's transaction; call it last, just before commit.
+    """
+    wanted: dict[int, int] = defaultdict(int)
+    for hold in holds:
+        wanted[hold.stock.pk] += hold.quantity
+    after = locks.apply_deltas({pk: (0, qty) for pk, qty in wanted.items()})
+    if len(after) < len(wanted):
+        short = next(h for h in holds if h.stock.pk not in after)
+        current = StockLevel.objects.get(pk=short.stock.pk)
+        raise InsufficientStock(
+            Code.INSUFFICIENT_STOCK,
+            f"only {current.on_hand - current.reserved} of {short.stock.variant.sku} available, "
+            f"{wanted[short.stock.pk]} requested",
+            field=short.field,
+            extra={
+                "sku": short.stock.variant.sku,
+                "available": current.on_hand - current.reserved,
+                "requested": wanted[short.stock.pk],
+            },
+        )
+    reservations = Reservation.objects.bulk_create(
+        Reservation(stock_id=h.stock.pk, order_line_id=h.order_line_id, quantity=h.quantity)
+        for h in holds
+    )
+    unique_rows = list({h.stock.pk: h.stock for h in holds}.values())
+    _emit_crossings(unique_rows, after, actor)
+    return reservations
+
+
+def stock_release(*, order_line_ids: list[int], actor: Actor) -> int:
+    """Give back the active reservations of these order lines; returns units released."""
+    with transaction.atomic():
+        active = list(
+            Reservation.objects.filter(
+                order_line_id__in=order_line_ids, status=ReservationStatus.ACTIVE
+            )
+        )
+        if not active:
+            return 0
+        deltas: dict[int, tuple[int, int]] = defaultdict(lambda: (0, 0))
+        for r in active:
+            deltas[r.stock_id] = (0, deltas[r.stock_id][1] - r.quantity)
+        locks.apply_deltas(dict(deltas))
+        Reservation.objects.filter(pk__in=[r.pk for r in active]).update(
+            status=ReservationStatus.RELEASED
+        )
+    return sum(r.quantity for r in active)
+
+
+def stock_consume(
+    *, order_line_ids: list[int], reference: tuple[str, str], actor: Actor
+) -> list[Movement]:
+    """Shipping: turn these lines' active reservations into sale movements."""
+    with transaction.atomic():
+        active = list(
+            Reservation.objects.select_related("stock__variant").filter(
+                order_line_id__in=order_line_ids, status=ReservationStatus.ACTIVE
+            )
+        )
+        per_stock: dict[int, int] = defaultdict(int)
+        for r in active:
+            per_stock[r.stock_id] += r.quantity
+        after = locks.apply_deltas({pk: (-q, -q) for pk, q in per_stock.items()})
+        if len(after) < len(per_stock):
+            raise Conflict(Code.INSUFFICIENT_STOCK, "stock changed under the reservation")
+        Reservation.objects.filter(pk__in=[r.pk for r in active]).update(
+            status=ReservationStatus.CONSUMED
+        )
+        stocks = {r.stock_id: r.stock for r in active}
+        return _record(
+            [(stocks[pk], MovementKind.SALE, -q, after[pk][0]) for pk, q in per_stock.items()],
+            reason="",
+            reference=reference,
+            actor=actor,
+        )
+
+
+def _record(changes, *, reason: str, reference: tuple[str, str], actor: Actor) -> list[Movement]:
+    return Movement.objects.bulk_create(
+        Movement(
+            variant_id=stock.variant_id,
+            location_id=stock.location_id,
+            kind=kind,
+            quantity=quantity,
+            balance_after=balance,
+            reason=reason,
+            reference_type=reference[0],
+            reference_id=str(reference[1]),
+            actor_kind=actor.kind,
+            actor_label=actor.label,
+        )
+        for stock, kind, quantity, balance in changes
+    )
+
+
+def _stock_row(variant, location: Location | None) -> StockLevel:
+    location = location or Location.objects.get(is_default=True)
+    stock, _ = StockLevel.objects.select_related("variant").get_or_create(
+        variant=variant, location=location
+    )
+    stock.variant = variant
+    return stock
+
+
+def stock_track(*, variant, location: Location | None = None) -> StockLevel:
+    """Make sure the variant has a stock row (zero) at the location (default: the default)."""
+    with transaction.atomic():
+        return _stock_row(variant, location)
+
+
+def stock_change(
+    *,
+    variant,
+    quantity: int,
+    kind: str,
+    actor: Actor,
+    reason: str = "",
+    reference: tuple[str, str] = ("", ""),
+    location: Location | None = None,
+) -> Movement:
+    """Add (or, negative, remove) on-hand stock with a ledger movement and its event.
+
+    Receipts and returns add; adjustments and count corrections may go either way and need a
+    reason. On-hand stock can never drop below what is reserved.
+    """
+    if kind not in MovementKind.values or kind == MovementKind.SALE:
+        raise InvalidInput(Code.INVALID_QUANTITY, f"unknown movement kind {kind!r}", field="kind")
+    if quantity == 0:
+        raise InvalidInput(Code.INVALID_QUANTITY, "quantity must not be zero", field="quantity")
+    if kind in (MovementKind.RECEIPT, MovementKind.RETURN) and quantity < 0:
+        raise InvalidInput(Code.INVALID_QUANTITY, f"a {kind} must add stock", field="quantity")
+    if kind in (MovementKind.ADJUSTMENT, MovementKind.COUNT) and not reason.strip():
+        raise InvalidInput(Code.REASON_REQUIRED, "say why the stock changed", field="reason")
+    with transaction.atomic():
+        stock = _stock_row(variant, location)
+        after = locks.apply_deltas({stock.pk: (quantity, 0)})
+        if not after:
+            current = StockLevel.objects.get(pk=stock.pk)
+            raise Conflict(
+                Code.BELOW_RESERVED,
+                f"cannot remove {-quantity}: {current.on_hand} on hand, "
+                f"{current.reserved} reserved",
+                field="quantity",
+            )
+        (movement,) = _record(
+            [(stock, kind, quantity, after[stock.pk][0])],
+            reason=reason.strip(),
+            reference=reference,
+            actor=actor,
+        )
+        event_emit(
+            type="stock.received" if kind == MovementKind.RECEIPT else "stock.adjusted",
+            subject=variant,
+            payload={
+                "sku": variant.sku,
+                "kind": kind,
+                "quantity": quantity,
+                "on_hand": after[stock.pk][0],
+                "reason": movement.reason,
+                "location_id": stock.location_id,
+            },
+            actor=actor,
+        )
+        _emit_crossings([stock], after, actor)
+    return movement
+
+
+def stock_count(
+    *, variant, counted: int, actor: Actor, reason: str = "stock count", location=None
+) -> Movement | None:
+    """Set on-hand stock to what a count found, as a count-correction movement."""
+    if counted < 0:
+        raise InvalidInput(Code.INVALID_QUANTITY, "a count cannot be negative", field="counted")
+    with transaction.atomic():
+        stock = _stock_row(variant, location)
+        delta = counted - StockLevel.objects.get(pk=stock.pk).on_hand
+        if delta == 0:
+            return None
+        return stock_change(
+            variant=variant,
+            quantity=delta,
+            kind=MovementKind.COUNT,
+            reason=reason,
+            actor=actor,
+            location=stock.location,
+        )

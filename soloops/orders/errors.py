@@ -1,0 +1,15 @@
+from enum import StrEnum
+
+
+class OrderErrorCode(StrEnum):
+    ILLEGAL_TRANSITION = "illegal_transition"
+    UNKNOWN_SKU = "unknown_sku"
+    INACTIVE_SKU = "inactive_sku"
+    QUANTITY_LIMIT = "quantity_limit"
+    MISSING_ADDRESS = "missing_address"
+    INVALID_COUNTRY = "invalid_country"
+    CURRENCY_MISMATCH = "currency_mismatch"
+    IDEMPOTENCY_MISMATCH = "idempotency_key_reused"
+    NOT_FOUND = "not_found"
+    EMPTY_ORDER = "empty_order"
+    REASON_REQUIRED = "reason_required"

@@ -1,0 +1,84 @@
+"""Automatic review of a new order: a pure function of the facts and the owner's policy.
+
+The result lists every check and every risk reason with its points, so the owner sees why an
+order was accepted, held or rejected.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from soloops.orders.models import ReviewOutcome, ReviewPolicy
+
+
+@dataclass(frozen=True)
+class Facts:
+    total: Decimal
+    currency: str
+    previous_orders: int  # orders this email placed before
+    recent_orders_email: int  # within the policy window, before this one
+    recent_orders_ip: int
+    shipping_country: str
+    billing_country: str
+
+
+@dataclass
+class Review:
+    outcome: str
+    score: int
+    reasons: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"outcome": self.outcome, "score": self.score, "reasons": self.reasons}
+
+
+def review_order(facts: Facts, policy: ReviewPolicy) -> Review:
+    reasons = []
+
+    def add(code: str, points: int, message: str) -> None:
+        reasons.append({"code": code, "points": points, "message": message})
+
+    if facts.previous_orders == 0 and facts.total > policy.first_order_limit:
+        add(
+            "first_order_high_total",
+            policy.first_order_score,
+            _("First order with a total of %(total)s %(currency)s (over %(limit)s)")
+            % {"total": facts.total, "currency": facts.currency, "limit": policy.first_order_limit},
+        )
+    if facts.recent_orders_email >= policy.max_orders_per_email:
+        add(
+            "many_orders_from_email",
+            policy.velocity_score,
+            _("%(n)d orders from this email in the last %(minutes)d minutes")
+            % {"n": facts.recent_orders_email, "minutes": policy.velocity_window_minutes},
+        )
+    if facts.recent_orders_ip >= policy.max_orders_per_ip:
+        add(
+            "many_orders_from_ip",
+            policy.velocity_score,
+            _("%(n)d orders from this IP address in the last %(minutes)d minutes")
+            % {"n": facts.recent_orders_ip, "minutes": policy.velocity_window_minutes},
+        )
+    if (
+        facts.billing_country
+        and facts.shipping_country
+        and facts.billing_country.upper() != facts.shipping_country.upper()
+    ):
+        add(
+            "country_mismatch",
+            policy.country_mismatch_score,
+            _("Billing country %(billing)s differs from shipping country %(shipping)s")
+            % {
+                "billing": facts.billing_country.upper(),
+                "shipping": facts.shipping_country.upper(),
+            },
+        )
+    score = sum(r["points"] for r in reasons)
+    if score >= policy.reject_at_score:
+        outcome = ReviewOutcome.REJECT
+    elif score >= policy.hold_at_score:
+        outcome = ReviewOutcome.HOLD
+    else:
+        outcome = ReviewOutcome.ACCEPT
+    return Review(outcome=outcome, score=score, reasons=reasons)

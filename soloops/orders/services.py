@@ -1,0 +1,386 @@
+"""Every write on orders: intake (``order_place``) and each transition of the state machine.
+
+Intake runs in one transaction: customer, order, lines, review, stock reservation (last, so the
+hot stock rows are locked only at the end) and the events. Anything wrong in the input raises
+an ``ApplicationError`` naming the field, and nothing is written.
+"""
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from soloops.accounts.actors import Actor
+from soloops.automation.services import EventSpec, event_emit, events_emit
+from soloops.customers.services import customer_for_order
+from soloops.errors import Conflict, InvalidInput
+from soloops.inventory.selectors import stock_for_skus
+from soloops.inventory.services import Hold, stock_release, stock_reserve
+from soloops.orders import pricing, selectors
+from soloops.orders.errors import OrderErrorCode as Code
+from soloops.orders.models import Order, OrderLine, OrderStatus, ReviewOutcome, ReviewPolicy
+from soloops.orders.review import Facts, review_order
+from soloops.orders.states import HOLDS_STOCK, can_move
+
+NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+ADDRESS_FIELDS = ("name", "line1", "city", "postal_code", "country")
+POLICY_CACHE_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class OrderDraft:
+    email: str
+    lines: list[LineDraft]
+    name: str = ""
+    language: str = "en"
+    shipping_address: dict = field(default_factory=dict)
+    billing_address: dict = field(default_factory=dict)
+    note: str = ""
+
+
+def _new_number(now) -> str:
+    return f"SO-{now:%Y}-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+
+
+def review_policy() -> ReviewPolicy:
+    """The owner's policy, cached briefly so intake does not read it on every order."""
+    policy = cache.get("soloops:review_policy")
+    if policy is None:
+        policy = ReviewPolicy.objects.filter(pk=1).first() or ReviewPolicy()
+        cache.set("soloops:review_policy", policy, POLICY_CACHE_SECONDS)
+    return policy
+
+
+def rate_tables():
+    """Shipping and tax tables, cached as briefly as the policy."""
+    tables = cache.get("soloops:rate_tables")
+    if tables is None:
+        tables = pricing.rate_tables()
+        cache.set("soloops:rate_tables", tables, POLICY_CACHE_SECONDS)
+    return tables
+
+
+def _check_address(address: dict, name: str) -> None:
+    for key in ADDRESS_FIELDS:
+        if not str(address.get(key) or "").strip():
+            raise InvalidInput(
+                Code.MISSING_ADDRESS,
+                f"{name}.{key} is required for goods that ship",
+                field=f"{name}.{key}",
+            )
+    if not re.fullmatch(r"[A-Za-z]{2}", str(address["country"]).strip()):
+        raise InvalidInput(
+            Code.INVALID_COUNTRY,
+            "country must be a two-letter ISO code such as DE",
+            field=f"{name}.country",
+        )
+
+
+def _request_hash(draft: OrderDraft, channel: str) -> str:
+    body = json.dumps({"channel": channel, **asdict(draft)}, sort_keys=True, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _replay(key: str, request_hash: str) -> Order | None:
+    existing = Order.objects.filter(idempotency_key=key).first()
+    if existing is not None and existing.request_hash != request_hash:
+        raise InvalidInput(
+            Code.IDEMPOTENCY_MISMATCH,
+            "this Idempotency-Key was already used with a different request body",
+            field="Idempotency-Key",
+        )
+    return existing
+
+
+def order_place(
+    *,
+    draft: OrderDraft,
+    channel: str,
+    actor: Actor,
+    client_ip: str | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[Order, bool]:
+    """Take an order in. Returns (order, created); created is False for an idempotent replay."""
+    request_hash = _request_hash(draft, channel) if idempotency_key else ""
+    if idempotency_key and (existing := _replay(idempotency_key, request_hash)):
+        return existing, False
+    policy = review_policy()
+    try:
+        validate_email(draft.email)
+    except ValidationError:
+        raise InvalidInput("invalid_email", "enter a valid email address", field="email") from None
+    if not draft.lines:
+        raise InvalidInput(Code.EMPTY_ORDER, "an order needs at least one line", field="lines")
+    stock = stock_for_skus([line.sku for line in draft.lines])
+    for i, line in enumerate(draft.lines):
+        row = stock.get(line.sku)
+        if row is None:
+            raise InvalidInput(
+                Code.UNKNOWN_SKU, f"no product with SKU {line.sku!r}", field=f"lines[{i}].sku"
+            )
+        if not (row.variant.active and row.variant.product.active):
+            raise InvalidInput(
+                Code.INACTIVE_SKU, f"{line.sku} is not for sale", field=f"lines[{i}].sku"
+            )
+        if row.variant.currency != settings.SHOP_CURRENCY:
+            raise InvalidInput(
+                Code.CURRENCY_MISMATCH,
+                f"{line.sku} is priced in {row.variant.currency}",
+                field=f"lines[{i}].sku",
+            )
+        if not 1 <= line.quantity <= policy.max_quantity_per_line:
+            raise InvalidInput(
+                Code.QUANTITY_LIMIT,
+                f"quantity must be between 1 and {policy.max_quantity_per_line}",
+                field=f"lines[{i}].quantity",
+            )
+    ships = any(stock[line.sku].variant.requires_shipping for line in draft.lines)
+    if ships:
+        _check_address(draft.shipping_address, "shipping_address")
+    billing = draft.billing_address or draft.shipping_address
+    if draft.billing_address and ships:
+        _check_address(draft.billing_address, "billing_address")
+    country = str(draft.shipping_address.get("country") or billing.get("country") or "*")
+    totals = pricing.compute_totals(
+        line_totals=[stock[line.sku].variant.price * line.quantity for line in draft.lines],
+        ships=ships,
+        country=country,
+        tables=rate_tables(),
+    )
+    try:
+        return _order_insert(
+            draft,
+            channel,
+            actor,
+            client_ip,
+            idempotency_key,
+            request_hash,
+            policy,
+            stock,
+            totals,
+            billing,
+        ), True
+    except IntegrityError:
+        # Only a concurrent request with the same Idempotency-Key gets here (numbers are 40
+        # random bits): answer with the order it created.
+        if idempotency_key and (existing := _replay(idempotency_key, request_hash)):
+            return existing, False
+        raise
+
+
+def _order_insert(
+    draft, channel, actor, client_ip, idempotency_key, request_hash, policy, stock, totals, billing
+) -> Order:
+    now = timezone.now()
+    with transaction.atomic():
+        email = draft.email.strip().lower()
+        counts = selectors.intake_counts(
+            email=email,
+            client_ip=client_ip,
+            since=now - timedelta(minutes=policy.velocity_window_minutes),
+        )
+        customer_id = counts["customer_id"]
+        if customer_id is None:  # a first order: find or create the customer
+            customer_id = customer_for_order(
+                email=email,
+                name=draft.name,
+                language=draft.language,
+                shipping_address=draft.shipping_address,
+                billing_address=billing,
+                actor=actor,
+            ).pk
+        review = review_order(
+            Facts(
+                total=totals.total,
+                currency=settings.SHOP_CURRENCY,
+                previous_orders=counts["email_total"],
+                recent_orders_email=counts["email_recent"],
+                recent_orders_ip=counts["ip_recent"],
+                shipping_country=str(draft.shipping_address.get("country", "")),
+                billing_country=str(billing.get("country", "")),
+            ),
+            policy,
+        )
+        status = {
+            ReviewOutcome.ACCEPT: OrderStatus.ACCEPTED,
+            ReviewOutcome.HOLD: OrderStatus.ON_HOLD,
+            ReviewOutcome.REJECT: OrderStatus.REJECTED,
+        }[review.outcome]
+        order = Order.objects.create(
+            number=_new_number(now),
+            public_token=secrets.token_urlsafe(24),
+            channel=channel,
+            customer_id=customer_id,
+            email=email,
+            status=status,
+            currency=settings.SHOP_CURRENCY,
+            subtotal=totals.subtotal,
+            shipping=totals.shipping,
+            tax=totals.tax,
+            total=totals.total,
+            shipping_address=draft.shipping_address,
+            billing_address=billing,
+            note=draft.note,
+            client_ip=client_ip,
+            review_outcome=review.outcome,
+            risk_score=review.score,
+            review=review.as_dict(),
+            status_reason="; ".join(r["message"] for r in review.reasons),
+            idempotency_key=idempotency_key,
+            request_hash=request_hash,
+            placed_at=now,
+            accepted_at=now if status == OrderStatus.ACCEPTED else None,
+        )
+        lines = OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order,
+                variant=stock[line.sku].variant,
+                sku=line.sku,
+                title=stock[line.sku].variant.title,
+                quantity=line.quantity,
+                unit_price=stock[line.sku].variant.price,
+                line_total=stock[line.sku].variant.price * line.quantity,
+                requires_shipping=stock[line.sku].variant.requires_shipping,
+            )
+            for line in draft.lines
+        )
+        placed = {
+            "number": order.number,
+            "channel": channel,
+            "email": order.email,
+            "total": str(order.total),
+            "currency": order.currency,
+            "lines": [{"sku": ln.sku, "quantity": ln.quantity} for ln in lines],
+        }
+        decided = {"number": order.number, "review": review.as_dict()}
+        events_emit(
+            specs=[
+                EventSpec("order.placed", order, placed),
+                EventSpec(f"order.{status}", order, decided),
+            ],
+            actor=actor,
+        )
+        if status != OrderStatus.REJECTED:
+            stock_reserve(
+                holds=[
+                    Hold(
+                        stock=stock[ln.sku],
+                        quantity=ln.quantity,
+                        order_line_id=ln.pk,
+                        field=f"lines[{i}].quantity",
+                    )
+                    for i, ln in enumerate(lines)
+                ],
+                actor=actor,
+            )
+    return order
+
+
+def _transition(
+    *,
+    order: Order,
+    to: str,
+    actor: Actor,
+    reason: str = "",
+    payload: dict | None = None,
+    stamp: str | None = None,
+) -> Order:
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if not can_move(order.status, to):
+            raise Conflict(
+                Code.ILLEGAL_TRANSITION,
+                f"order {order.number} is {order.status} and cannot become {to}",
+                field="status",
+                extra={"current": order.status, "requested": to},
+            )
+        previous = order.status
+        order.status = to
+        order.status_reason = reason
+        fields = ["status", "status_reason", "updated_at"]
+        if stamp:
+            setattr(order, stamp, timezone.now())
+            fields.append(stamp)
+        order.save(update_fields=fields)
+        if previous in HOLDS_STOCK and to in (OrderStatus.CANCELLED, OrderStatus.REJECTED):
+            stock_release(
+                order_line_ids=list(order.lines.values_list("pk", flat=True)), actor=actor
+            )
+        event_emit(
+            type=f"order.{to}",
+            subject=order,
+            payload={"number": order.number, "from": previous, "reason": reason, **(payload or {})},
+            actor=actor,
+        )
+    return order
+
+
+def _require_reason(reason: str) -> str:
+    if not reason.strip():
+        raise InvalidInput(Code.REASON_REQUIRED, "say why", field="reason")
+    return reason.strip()
+
+
+def order_accept(*, order: Order, actor: Actor, note: str = "") -> Order:
+    return _transition(
+        order=order, to=OrderStatus.ACCEPTED, actor=actor, reason=note, stamp="accepted_at"
+    )
+
+
+def order_hold(*, order: Order, actor: Actor, reason: str) -> Order:
+    return _transition(
+        order=order, to=OrderStatus.ON_HOLD, actor=actor, reason=_require_reason(reason)
+    )
+
+
+def order_reject(*, order: Order, actor: Actor, reason: str) -> Order:
+    return _transition(
+        order=order, to=OrderStatus.REJECTED, actor=actor, reason=_require_reason(reason)
+    )
+
+
+def order_cancel(*, order: Order, actor: Actor, reason: str) -> Order:
+    return _transition(
+        order=order,
+        to=OrderStatus.CANCELLED,
+        actor=actor,
+        reason=_require_reason(reason),
+        stamp="cancelled_at",
+    )
+
+
+def order_mark_paid(*, order: Order, actor: Actor, payment_reference: str = "") -> Order:
+    return _transition(
+        order=order, to=OrderStatus.PAID, actor=actor, payload={"payment": payment_reference}
+    )
+
+
+def order_start_fulfilling(*, order: Order, actor: Actor) -> Order:
+    return _transition(order=order, to=OrderStatus.FULFILLING, actor=actor)
+
+
+def order_mark_shipped(*, order: Order, actor: Actor) -> Order:
+    return _transition(order=order, to=OrderStatus.SHIPPED, actor=actor, stamp="shipped_at")
+
+
+def order_mark_delivered(*, order: Order, actor: Actor) -> Order:
+    return _transition(order=order, to=OrderStatus.DELIVERED, actor=actor)
+
+
+def order_complete(*, order: Order, actor: Actor) -> Order:
+    return _transition(order=order, to=OrderStatus.COMPLETED, actor=actor, stamp="completed_at")
