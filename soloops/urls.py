@@ -1,14 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from soloops.api import api
+from soloops.api import not_found as api_not_found
 from soloops.monitoring import views as monitoring_views
 
 urlpatterns = [
     path("healthz", monitoring_views.healthz, name="healthz"),
     path("readyz", monitoring_views.readyz, name="readyz"),
+    # Paths under /api/ that no API route matches (the bare root included) get the API's
+    # JSON 404 rather than Django's HTML page.
+    re_path(r"^api/$", api_not_found),
     path("api/", api.urls),
+    re_path(r"^api/", api_not_found),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

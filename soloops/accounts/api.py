@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from soloops.accounts import selectors, services
 from soloops.accounts.auth import require_owner
@@ -71,8 +71,10 @@ def tokens_create(request, payload: TokenIn):
         expires_at=payload.expires_at,
         actor=actor,
     )
-    out = TokenCreatedOut.from_orm(issued.token).model_dump()
-    return 201, {**out, "secret": issued.secret}
+    token = issued.token
+    # Only this response's instance carries the secret; the model has no such field to save.
+    token.secret = issued.secret
+    return Status(201, token)
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke a token")

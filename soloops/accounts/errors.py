@@ -3,6 +3,8 @@ from enum import StrEnum
 
 class AccountsErrorCode(StrEnum):
     USERNAME_TAKEN = "username_taken"
+    INVALID_USERNAME = "invalid_username"
+    INVALID_NAME = "invalid_name"
     INVALID_ROLE = "invalid_role"
     INVALID_SCOPE = "invalid_scope"
     INVALID_EXPIRY = "invalid_expiry"

@@ -4,14 +4,15 @@ from django.db.models import QuerySet
 
 from soloops.accounts.actors import Actor
 from soloops.accounts.errors import AccountsErrorCode as Code
-from soloops.accounts.models import ApiToken
+from soloops.accounts.models import ApiToken, Role
 from soloops.errors import NotFound
 
 
 def tokens_visible_to(*, actor: Actor) -> QuerySet[ApiToken]:
     """The owner sees every token; anyone else sees their own."""
     tokens = ApiToken.objects.select_related("user")
-    return tokens if actor.is_owner else tokens.filter(user_id=actor.user_id)
+    # By role, not by is_owner: an owner's read-scoped token reads all that the owner may read.
+    return tokens if actor.role == Role.OWNER else tokens.filter(user_id=actor.user_id)
 
 
 def token_get_for(*, actor: Actor, token_id: int) -> ApiToken:

@@ -28,7 +28,7 @@ def user_create(*, username: str, email: str, password: str, role: str, actor: A
             Code.INVALID_ROLE, f"role must be one of {', '.join(Role.values)}", field="role"
         )
     if not username.strip():
-        raise InvalidInput(Code.USERNAME_TAKEN, "username must not be empty", field="username")
+        raise InvalidInput(Code.INVALID_USERNAME, "username must not be empty", field="username")
     user = User(username=username.strip(), email=email, role=role)
     try:
         validate_password(password, user)
@@ -75,7 +75,7 @@ def token_create(
             Code.INVALID_SCOPE, f"scope must be one of {', '.join(Scope.values)}", field="scope"
         )
     if not name.strip():
-        raise InvalidInput(Code.INVALID_SCOPE, "name must not be empty", field="name")
+        raise InvalidInput(Code.INVALID_NAME, "name must not be empty", field="name")
     if expires_at is not None and expires_at <= timezone.now():
         raise InvalidInput(Code.INVALID_EXPIRY, "expiry must be in the future", field="expires_at")
     prefix = secrets.token_hex(6)
