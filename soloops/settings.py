@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "soloops.automation",
     "soloops.monitoring",
     "soloops.dashboard",
+    "soloops.storefront",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +208,34 @@ MAILERS = {"default": _mailer(EMAIL_URL)}
 # --- the shop ---------------------------------------------------------------------------
 SHOP_NAME = os.environ.get("SOLOOPS_SHOP_NAME", "My Shop")
 SHOP_CURRENCY = os.environ.get("SOLOOPS_CURRENCY", "EUR")
+
+# --- cache ----------------------------------------------------------------------------------
+# Shared by every process, as the storefront's per-IP rate limit must count across all gunicorn
+# workers. Files under var/ need no setup step and no service, and keep cache writes off
+# SQLite's single write lock (a DatabaseCache would queue every rate-limit write behind order
+# intake, and add queries to every page that reads the cache). Web processes on several machines
+# share one cache through Redis: CACHE_URL=redis://host:6379/1.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// or rediss:// URL, not {CACHE_URL!r}")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            # Beyond this many files a write deletes a random third; rate-limit entries expire
+            # within their window, so this is room for many visitors at once.
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+
+# The storefront's order form takes at most this many attempts per client IP per window.
+STOREFRONT_ORDER_LIMIT = int(env_float("SOLOOPS_STOREFRONT_ORDER_LIMIT", 10))
+STOREFRONT_ORDER_WINDOW = env_float("SOLOOPS_STOREFRONT_ORDER_WINDOW", 600.0)  # seconds
 
 # --- language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("SOLOOPS_LANGUAGE", "en")

@@ -18,5 +18,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("shop/", include("soloops.storefront.urls")),
     path("", include("soloops.dashboard.urls")),
 ]

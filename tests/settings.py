@@ -14,7 +14,7 @@ os.environ.setdefault("SOLOOPS_RELAY_DELAY", "1")
 os.environ.setdefault("SOLOOPS_HEARTBEAT_STALE", "30")
 
 from soloops.settings import *  # noqa: F403
-from soloops.settings import CACHES, INSTALLED_APPS, VAR_DIR
+from soloops.settings import INSTALLED_APPS, VAR_DIR
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.probe"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
@@ -24,6 +24,3 @@ PROBE_DIR = VAR_DIR / "probe"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     # One test database per run, for the same reason as the var/ directory above.
     DATABASES["default"]["TEST"] = {"NAME": f"test_soloops_{os.getpid()}"}  # noqa: F405
-if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
-    # Apart from a dev server's cache under the same var/ (tests clear theirs before each test).
-    CACHES = {"default": {**CACHES["default"], "LOCATION": str(VAR_DIR / "test-cache")}}

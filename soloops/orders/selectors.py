@@ -70,6 +70,15 @@ def order_get_for(*, actor: Actor, number: str) -> Order:
     return order
 
 
+def order_get_by_token(*, token: str) -> Order:
+    """The order behind a customer's confirmation link, with its lines. The secret token is
+    the permission, so there is no actor; an unknown token is NotFound."""
+    order = Order.objects.prefetch_related("lines").filter(public_token=token).first()
+    if order is None:
+        raise NotFound(Code.NOT_FOUND, "no such order")
+    return order
+
+
 @dataclass(frozen=True)
 class ProcessingStats:
     orders: int

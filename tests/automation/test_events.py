@@ -139,3 +139,23 @@ def test_events_from_one_correlation_scope_share_an_id(transactional_db):
         a = emit(type="nobody.listens")
         b = emit(type="nobody.listens")
     assert a.correlation_id == b.correlation_id == cid
+
+
+def test_a_failure_recorded_after_another_dispatcher_finished_keeps_the_delivery_done(db):
+    from soloops.automation.services.events import _record_failure
+
+    # given an event one dispatcher delivered to every handler
+    event = emit()
+    events_dispatch(event_ids=[event.pk])
+
+    # when a second dispatcher, whose own attempt errored before it saw that delivery (say its
+    # wait for the SQLite write lock timed out while the first one ran), records its failure
+    status = _record_failure(event, "tests.probe.handlers.record", "database is locked")
+
+    # then the delivery stays done, so a later dispatch does not run the handler again
+    assert status == DeliveryStatus.DONE
+    delivery = Delivery.objects.get(event=event, handler="tests.probe.handlers.record")
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (DeliveryStatus.DONE, 1, "")
+    Event.objects.filter(pk=event.pk).update(dispatched_at=None)  # as if another handler failed
+    events_dispatch(event_ids=[event.pk])
+    assert Hit.objects.filter(event_id=event.pk, handler="record").count() == 1

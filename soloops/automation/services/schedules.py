@@ -63,7 +63,7 @@ def schedule_upsert(
         zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise InvalidInput(
-            AutomationErrorCode.INVALID_TIME_ZONE, f"unknown time zone {tz!r}", field="timezone"
+            AutomationErrorCode.INVALID_TIME_ZONE, f"unknown time zone {tz!r}", field="time_zone"
         ) from None
     with transaction.atomic():
         schedule, created = Schedule.objects.update_or_create(
@@ -91,7 +91,18 @@ def schedules_fire_due(*, fired_by: str, now: datetime | None = None) -> list[Sc
     schedules = Schedule.objects.filter(enabled=True).annotate(last_slot=Max("firings__slot"))
     fired = []
     for schedule in schedules:
-        slot = schedule_due_slot(schedule=schedule, last_slot=schedule.last_slot, now=now)
+        try:
+            slot = schedule_due_slot(schedule=schedule, last_slot=schedule.last_slot, now=now)
+        except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+            # A row saved past schedule_upsert's checks (e.g. in the admin) must not stop the
+            # other schedules, nor crash the scheduler and with it the relay.
+            logger.exception(
+                "schedule %r has an unreadable cron %r or time zone %r; skipping it",
+                schedule.name,
+                schedule.cron,
+                schedule.time_zone,
+            )
+            continue
         if slot is None:
             continue
         try:
