@@ -12,10 +12,15 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from soloops.accounts.api import router as accounts_router
 from soloops.accounts.auth import ActorAuth
 from soloops.automation.api import router as automation_router
+from soloops.automation.api_flows import router as flows_router
 from soloops.catalog.api import router as catalog_router
+from soloops.emails.api import router as emails_router
 from soloops.errors import ApplicationError
+from soloops.fulfillment.api import router as fulfillment_router
 from soloops.inventory.api import router as inventory_router
 from soloops.orders.api import router as orders_router
+from soloops.payments.api import router as payments_router
+from soloops.purchasing.api import router as purchasing_router
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +34,14 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", automation_router)
+api.add_router("/", flows_router)
 api.add_router("/", catalog_router)
+api.add_router("/", emails_router)
 api.add_router("/", inventory_router)
 api.add_router("/", orders_router)
+api.add_router("/", payments_router)
+api.add_router("/", purchasing_router)
+api.add_router("/", fulfillment_router)
 
 
 def _error(request, status: int, code: str, message: str, field=None, extra=None):

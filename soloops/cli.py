@@ -50,10 +50,37 @@ def cmd_init(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    code = cmd_init(args)
+    code = cmd_init(args) or cmd_demo_data(args, migrate=False)
     if code:
         return code
     return cmd_run(args)
+
+
+def cmd_demo_data(args, migrate: bool = True) -> int:
+    from django.core.management import call_command
+
+    from soloops.demo import demo_load, shop_exists
+
+    if migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+    not_loaded = "soloops: the catalog has products already; demo data not loaded"
+    if shop_exists():
+        print(not_loaded)
+        return 0
+    print(f"soloops: loading a demo shop ({args.orders:,} orders, seed {args.seed})…", flush=True)
+    result = demo_load(orders=args.orders, seed=args.seed, progress=sys.stderr)
+    if not result.loaded:  # another process loaded one meanwhile
+        print(not_loaded)
+        return 0
+    print(
+        f"soloops: demo shop loaded in {result.seconds:.1f} s: {result.products} products "
+        f"({result.variants} SKUs) from {result.suppliers} suppliers, {result.customers:,} "
+        f"customers, {result.orders:,} orders, {result.movements:,} ledger movements, "
+        f"{result.events:,} events"
+    )
+    statuses = sorted(result.by_status.items(), key=lambda item: -item[1])
+    print("soloops: orders by status: " + ", ".join(f"{s} {n:,}" for s, n in statuses))
+    return 0
 
 
 # --- processes ------------------------------------------------------------------------------
@@ -186,15 +213,25 @@ def cmd_token_revoke(args) -> int:
 
 
 def cmd_check(args) -> int:
+    from soloops.inventory.selectors import ledger_mismatches
     from soloops.monitoring.selectors import readiness
 
     result = readiness()
     for name, outcome in result.checks.items():
         print(f"{name:<12} {outcome}")
-    if not result.ready:
-        return _fail(
-            "not ready: " + "; ".join(f"{k}: {v}" for k, v in result.checks.items() if v != "ok")
-        )
+    problems = [f"{k}: {v}" for k, v in result.checks.items() if v != "ok"]
+    # The ledger needs the tables; it is checked whenever the database and migrations are ok,
+    # even without a worker, so a broken invariant is never hidden behind another problem.
+    if result.checks.get("migrations") == "ok":
+        mismatches = ledger_mismatches()
+        for mismatch in mismatches:
+            print(f"{'ledger':<12} {mismatch}")
+        if mismatches:
+            problems.append(f"ledger: {len(mismatches)} stock rows disagree with their ledger")
+        else:
+            print(f"{'ledger':<12} ok")
+    if problems:
+        return _fail("not ready: " + "; ".join(problems))
     print("all checks passed")
     return 0
 
@@ -206,7 +243,120 @@ def cmd_manage(args) -> int:
     return 0
 
 
+# --- flows ----------------------------------------------------------------------------------
+
+
+def cmd_flow_validate(args) -> int:
+    from soloops.automation.services import flow_validate
+    from soloops.errors import InvalidInput
+
+    try:
+        document = flow_validate(source=_read(args.file))
+    except InvalidInput as e:
+        # One line per problem, as compilers print them: FILE:LINE: PATH: MESSAGE.
+        for p in e.extra.get("problems", []):
+            where = f"{args.file}:{p['line']}" if p["line"] else args.file
+            print(f"{where}: {p['path']}: {p['message']}", file=sys.stderr)
+        count = len(e.extra.get("problems", []))
+        return _fail(f"{args.file} is not a valid flow ({count} problem{'s' * (count != 1)})")
+    print(f"{args.file}: valid — {document['name']} ({len(document['steps'])} steps)")
+    return 0
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError as e:
+        raise SystemExit(f"soloops: error: cannot read {path}: {e.strerror}") from None
+
+
+def cmd_flow_list(args) -> int:
+    from soloops.automation.selectors import flows_list
+
+    print(f"{'key':<32} {'on':<4} {'version':<8} {'trigger':<28} last run")
+    for flow in flows_list():
+        version = flow.published_version.number if flow.published_version else "-"
+        trigger = flow.trigger_event or flow.trigger_kind
+        print(
+            f"{flow.key:<32} {'yes' if flow.enabled else 'no':<4} {version!s:<8} "
+            f"{trigger:<28} {flow.last_run_status or '-'}"
+        )
+    return 0
+
+
+def cmd_flow_import(args) -> int:
+    from soloops.accounts.actors import Actor
+    from soloops.automation.services import flow_import
+
+    flow = flow_import(source=_read(args.file), key=args.key, actor=Actor.system("soloops flow"))
+    print(f"published {flow.key} version {flow.published_version.number}")
+    return 0
+
+
+def cmd_flow_export(args) -> int:
+    from soloops.automation.selectors import flow_get, flow_version_get
+
+    flow = flow_get(key=args.key)
+    version = flow.published_version or flow_version_get(flow=flow)
+    sys.stdout.write(version.source)
+    return 0
+
+
+def cmd_flow_dry_run(args) -> int:
+    import json
+
+    from soloops.accounts.actors import Actor
+    from soloops.automation.flows.dryrun import dry_run
+    from soloops.automation.selectors import event_get, flow_get, flow_version_get
+    from soloops.automation.services import flow_validate
+
+    if os.path.exists(args.flow):
+        document = flow_validate(source=_read(args.flow))
+    else:
+        document = flow_version_get(flow=flow_get(key=args.flow)).document
+    report = dry_run(
+        document=document, event=event_get(event_id=args.event), actor=Actor.system("dry run")
+    )
+    print(json.dumps(report, indent=2, default=str, ensure_ascii=False))
+    return 0
+
+
+def cmd_run_action(args) -> int:
+    from soloops.accounts.actors import Actor
+    from soloops.automation import services
+    from soloops.automation.selectors import run_get
+
+    action = {
+        "retry": services.flow_run_retry,
+        "skip": services.flow_run_skip,
+        "cancel": services.flow_run_cancel,
+    }[args.action]
+    run = action(run=run_get(run_id=args.id), actor=Actor.system(f"soloops runs {args.action}"))
+    print(f"run {run.pk}: {run.status}")
+    return 0
+
+
+def cmd_runs_list(args) -> int:
+    from soloops.automation.selectors import runs_list
+
+    runs = runs_list(flow_key=args.flow, status=args.status)[: args.limit]
+    print(f"{'id':>6}  {'flow':<32} {'status':<18} {'step':<10} error")
+    for run in runs:
+        print(
+            f"{run.pk:>6}  {run.flow.key:<32} {run.status:<18} {run.cursor or '-':<10} "
+            f"{run.error[:60]}"
+        )
+    return 0
+
+
 # --- the parser -----------------------------------------------------------------------------
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number, 0 or more, not {text!r}")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -228,10 +378,27 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
         p.add_argument("--port", type=int, default=8000, help="port to bind (default: 8000)")
 
+    def demo_options(p):
+        p.add_argument(
+            "--orders",
+            type=_count,
+            default=3000,
+            help="orders over the past year (default: 3000)",
+        )
+        p.add_argument("--seed", type=int, default=1, help="same seed, same shop (default: 1)")
+
     owner_options(add("init", cmd_init, "Create or migrate the database and the owner account."))
-    demo = add("demo", cmd_demo, "Set up a demo shop and run web, worker and scheduler.")
+    demo = add("demo", cmd_demo, "Set up a demo shop (once) and run web, worker and scheduler.")
     owner_options(demo)
     serve_options(demo)
+    demo_options(demo)
+    demo_options(
+        add(
+            "demo-data",
+            cmd_demo_data,
+            "Load the demo shop's catalog, customers and year of orders (once), nothing else.",
+        )
+    )
     serve_options(add("run", cmd_run, "Run web, worker and scheduler together (Ctrl-C stops)."))
     web = add("web", cmd_web, "Run the web server (gunicorn).")
     serve_options(web)
@@ -246,7 +413,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scheduler = add("scheduler", cmd_scheduler, "Fire cron schedules and relay lost events.")
     scheduler.add_argument("--tick", type=float, default=1.0, help="seconds between ticks")
-    add("check", cmd_check, "Check database, migrations and worker heartbeat; exit 1 if not ok.")
+    add(
+        "check",
+        cmd_check,
+        "Check database, migrations, worker heartbeat and the stock ledger; exit 1 if not ok.",
+    )
 
     user = add("user", None, "Manage users.")
     user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
@@ -278,6 +449,58 @@ def build_parser() -> argparse.ArgumentParser:
     tr = token_sub.add_parser("revoke", help="Revoke a token.", description="Revoke an API token.")
     tr.set_defaults(func=cmd_token_revoke)
     tr.add_argument("id", type=int)
+
+    flow = add("flow", None, "Validate, import, export and dry-run automation flows.")
+    flow_sub = flow.add_subparsers(dest="flow_command", required=True, metavar="ACTION")
+    fv = flow_sub.add_parser(
+        "validate",
+        help="Check a flow file; print each problem with its line.",
+        description="Check a flow file (YAML or JSON) without saving it.",
+    )
+    fv.set_defaults(func=cmd_flow_validate)
+    fv.add_argument("file")
+    fl = flow_sub.add_parser("list", help="List flows.", description="List flows.")
+    fl.set_defaults(func=cmd_flow_list)
+    fi = flow_sub.add_parser(
+        "import",
+        help="Save and publish a flow file.",
+        description="Save a flow file as a new version and publish it.",
+    )
+    fi.set_defaults(func=cmd_flow_import)
+    fi.add_argument("file")
+    fi.add_argument("--key", help="the flow's key (default: from its name)")
+    fe = flow_sub.add_parser(
+        "export",
+        help="Print a flow's published document.",
+        description="Print a flow's published document.",
+    )
+    fe.set_defaults(func=cmd_flow_export)
+    fe.add_argument("key")
+    fd = flow_sub.add_parser(
+        "dry-run",
+        help="Show what a flow would do with a past event.",
+        description="Evaluate a flow (a key or a file) against a stored "
+        "event: the path taken and each step's input. Changes nothing.",
+    )
+    fd.set_defaults(func=cmd_flow_dry_run)
+    fd.add_argument("flow", help="a flow key, or a path to a flow file")
+    fd.add_argument("event", type=int, help="the id of a stored event")
+
+    runs = add("runs", None, "List flow runs; retry, skip or cancel one.")
+    runs_sub = runs.add_subparsers(dest="runs_command", required=True, metavar="ACTION")
+    rl = runs_sub.add_parser("list", help="List runs.", description="List flow runs, newest first.")
+    rl.set_defaults(func=cmd_runs_list)
+    rl.add_argument("--flow", help="only this flow's runs")
+    rl.add_argument("--status", help="only runs in this status (e.g. failed)")
+    rl.add_argument("--limit", type=int, default=50)
+    for name, text in (
+        ("retry", "Run the failed step again."),
+        ("skip", "Skip the failed or waiting step and go on."),
+        ("cancel", "Stop the run and undo its compensable steps."),
+    ):
+        rp = runs_sub.add_parser(name, help=text, description=text)
+        rp.set_defaults(func=cmd_run_action, action=name)
+        rp.add_argument("id", type=int)
 
     manage = add("manage", cmd_manage, "Run a Django management command (migrate, shell, ...).")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

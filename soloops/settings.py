@@ -37,11 +37,11 @@ def env_float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
 
 
-def _secret_key() -> str:
+def _secret_key(env: str = "SOLOOPS_SECRET_KEY", filename: str = "secret_key") -> str:
     """The key from the environment, else one generated once into var/ (never committed)."""
-    if key := os.environ.get("SOLOOPS_SECRET_KEY"):
+    if key := os.environ.get(env):
         return key
-    path = VAR_DIR / "secret_key"
+    path = VAR_DIR / filename
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         # O_EXCL: two processes starting at once must not write two different keys.
@@ -56,6 +56,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Signs the bodies of the http.request flow action (X-SoloOps-Signature).
+WEBHOOK_SIGNING_SECRET = _secret_key("SOLOOPS_WEBHOOK_SIGNING_SECRET", "webhook_signing_secret")
 DEBUG = env_bool("SOLOOPS_DEBUG", False)
 ALLOWED_HOSTS = [
     h.strip()
@@ -79,7 +81,11 @@ INSTALLED_APPS = [
     "soloops.inventory",
     "soloops.customers",
     "soloops.orders",
+    "soloops.purchasing",
+    "soloops.fulfillment",
+    "soloops.payments",
     "soloops.automation",
+    "soloops.emails",
     "soloops.monitoring",
     "soloops.dashboard",
     "soloops.storefront",
@@ -164,10 +170,15 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/
 RELAY_DELAY_SECONDS = env_float("SOLOOPS_RELAY_DELAY", 30.0)
 # Seconds after which a worker or scheduler heartbeat counts as stale for /readyz.
 HEARTBEAT_STALE_SECONDS = env_float("SOLOOPS_HEARTBEAT_STALE", 30.0)
+# Seconds a running flow run may go without progress before the scheduler hands it to a worker
+# again (its worker died mid-step). Longer than any outside call of a flow step may take.
+RUN_STALLED_AFTER_SECONDS = env_float("SOLOOPS_RUN_STALLED_AFTER", 120.0)
 
 # --- email ----------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", f"file://{VAR_DIR / 'mail'}")
 DEFAULT_FROM_EMAIL = os.environ.get("SOLOOPS_FROM_EMAIL", "shop@localhost")
+# Where customers reach the shop: the base of links in emails (their order's page).
+SITE_URL = os.environ.get("SOLOOPS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
 def _mailer(url: str) -> dict:
@@ -208,6 +219,19 @@ MAILERS = {"default": _mailer(EMAIL_URL)}
 # --- the shop ---------------------------------------------------------------------------
 SHOP_NAME = os.environ.get("SOLOOPS_SHOP_NAME", "My Shop")
 SHOP_CURRENCY = os.environ.get("SOLOOPS_CURRENCY", "EUR")
+
+# --- payments -------------------------------------------------------------------------------
+# Providers the shop offers: manual (bank transfer / cash on delivery), sandbox (simulated
+# test cards; leave it out in production), stripe (also needs STRIPE_API_KEY).
+PAYMENT_PROVIDERS = [
+    p.strip()
+    for p in os.environ.get("SOLOOPS_PAYMENT_PROVIDERS", "manual,sandbox,stripe").split(",")
+    if p.strip()
+]
+STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")  # sk_live_… / sk_test_… / rk_…
+# The signing secret of the /webhooks/stripe endpoint (whsec_…); without it the endpoint
+# refuses every call.
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 
 # --- cache ----------------------------------------------------------------------------------
 # Shared by every process, as the storefront's per-IP rate limit must count across all gunicorn

@@ -4,7 +4,9 @@ from django.urls import include, path, re_path
 
 from soloops.api import api
 from soloops.api import not_found as api_not_found
+from soloops.automation import views as automation_views
 from soloops.monitoring import views as monitoring_views
+from soloops.payments import webhooks as payment_webhooks
 
 urlpatterns = [
     path("healthz", monitoring_views.healthz, name="healthz"),
@@ -14,6 +16,8 @@ urlpatterns = [
     re_path(r"^api/$", api_not_found),
     path("api/", api.urls),
     re_path(r"^api/", api_not_found),
+    path("hooks/flows/<str:secret>", automation_views.flow_webhook, name="flow-webhook"),
+    path("webhooks/stripe", payment_webhooks.stripe_webhook, name="stripe-webhook"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

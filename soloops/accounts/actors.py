@@ -49,3 +49,12 @@ class Actor:
     @property
     def is_owner(self) -> bool:
         return self.role == "owner" and "write" in self.scopes
+
+
+def require_owner(actor: Actor) -> None:
+    """Only the owner (with a write-scoped credential) may configure the shop."""
+    from soloops.accounts.errors import AccountsErrorCode
+    from soloops.errors import PermissionDenied
+
+    if not actor.is_owner:
+        raise PermissionDenied(AccountsErrorCode.OWNER_ONLY, "only the shop owner may do this")

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from soloops.accounts import selectors, services
-from soloops.accounts.auth import require_owner
+from soloops.accounts.actors import require_owner
 from soloops.accounts.models import User
 
 router = Router(tags=["accounts"])

@@ -32,8 +32,3 @@ class ActorAuth(AuthBase):
             if not actor.can_write:
                 raise PermissionDenied(Code.READ_ONLY, f"the {actor.role} role may only read")
         return actor
-
-
-def require_owner(actor) -> None:
-    if not actor.is_owner:
-        raise PermissionDenied(Code.OWNER_ONLY, "only the shop owner may do this")

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from soloops.accounts.actors import Actor
 from soloops.accounts.errors import AccountsErrorCode as Code
-from soloops.accounts.models import ApiToken, Role
+from soloops.accounts.models import ApiToken, Role, User
 from soloops.errors import NotFound
 
 
@@ -21,3 +21,13 @@ def token_get_for(*, actor: Actor, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound(Code.NOT_FOUND, "no such API token")
     return token
+
+
+def owners_emails() -> list[str]:
+    """Where notices for the owner go: every active owner with an email address."""
+    return list(
+        User.objects.filter(role=Role.OWNER, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )

@@ -11,6 +11,7 @@ import threading
 from django.db import DatabaseError, close_old_connections
 
 from soloops.automation import services
+from soloops.emails.services import emails_retry_due
 from soloops.monitoring.services import HeartbeatThread
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,11 @@ def run_scheduler(*, tick: float = 1.0) -> None:
             try:
                 services.schedules_fire_due(fired_by=heartbeat.process_id)
                 services.events_relay()
+                # Emails lost by the task queue (their retries travel as deferred tasks); a
+                # tick, not a cron Schedule: a per-minute schedule would write 1,440
+                # schedule.fired events a day into the audit log, and costs one indexed read.
+                emails_retry_due()
+                services.flow_runs_wake_due()
                 heartbeat.beat()
             except DatabaseError:
                 logger.exception("scheduler tick failed; trying again next tick")

@@ -6,3 +6,8 @@ from soloops.automation import services
 @task()
 def dispatch_events(event_ids: list[int]) -> int:
     return services.events_dispatch(event_ids=event_ids)
+
+
+@task()
+def advance_run(run_id: int) -> str:
+    return services.flow_run_advance(run_id=run_id)

@@ -1,11 +1,27 @@
 from decimal import Decimal
 
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
 
 from soloops.catalog import selectors, services
 from soloops.pagination import PageParams, paginate
 
 router = Router(tags=["catalog"])
+
+# The columns are 32-bit integers: larger numbers must be refused here, not by the database
+# (PostgreSQL raises "integer out of range", a 500; SQLite would store them).
+INT_MAX = 2_147_483_647
+
+
+class PatchIn(Schema):
+    """A partial update: a field left out keeps its value; ``null`` is not a value."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value):
+        if value is None:
+            raise ValueError("must not be null; leave the field out to keep its value")
+        return value
 
 
 class VariantOut(Schema):
@@ -40,10 +56,10 @@ class VariantIn(Schema):
     sku: str = Field(min_length=1, max_length=64)
     name: str = Field("", max_length=200)
     price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
-    weight_grams: int = Field(0, ge=0)
+    weight_grams: int = Field(0, ge=0, le=INT_MAX)
     requires_shipping: bool = True
     active: bool = True
-    low_stock_threshold: int = Field(5, ge=0)
+    low_stock_threshold: int = Field(5, ge=0, le=INT_MAX)
 
 
 class ProductIn(Schema):
@@ -54,19 +70,19 @@ class ProductIn(Schema):
     variants: list[VariantIn] = []
 
 
-class ProductPatch(Schema):
+class ProductPatch(PatchIn):
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = None
     active: bool | None = None
 
 
-class VariantPatch(Schema):
+class VariantPatch(PatchIn):
     name: str | None = Field(None, max_length=200)
     price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-    weight_grams: int | None = Field(None, ge=0)
+    weight_grams: int | None = Field(None, ge=0, le=INT_MAX)
     requires_shipping: bool | None = None
     active: bool | None = None
-    low_stock_threshold: int | None = Field(None, ge=0)
+    low_stock_threshold: int | None = Field(None, ge=0, le=INT_MAX)
 
 
 class ProductFilters(PageParams):
@@ -139,14 +155,14 @@ class SupplierIn(Schema):
     name: str = Field(min_length=1, max_length=200)
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     lead_time_days: int = Field(7, ge=0, le=365)
-    min_order_quantity: int = Field(1, ge=1)
+    min_order_quantity: int = Field(1, ge=1, le=INT_MAX)
 
 
-class SupplierPatch(Schema):
+class SupplierPatch(PatchIn):
     name: str | None = Field(None, min_length=1, max_length=200)
     email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     lead_time_days: int | None = Field(None, ge=0, le=365)
-    min_order_quantity: int | None = Field(None, ge=1)
+    min_order_quantity: int | None = Field(None, ge=1, le=INT_MAX)
 
 
 class SupplierItemIn(Schema):

@@ -84,7 +84,16 @@ def product_catalog_create(*, product: dict, variants: list[dict], actor: Actor)
     return created
 
 
+def _check_name(changes: dict, what: str) -> None:
+    # The same rule as on create: a name is stripped and must not end up empty.
+    if "name" in changes:
+        changes["name"] = str(changes["name"]).strip()
+        if not changes["name"]:
+            raise InvalidInput(Code.INVALID_VALUE, f"a {what} needs a name", field="name")
+
+
 def product_update(*, product: Product, actor: Actor, **changes) -> Product:
+    _check_name(changes, "product")
     with transaction.atomic():
         product = Product.objects.select_for_update().get(pk=product.pk)
         if "slug" in changes:
@@ -176,6 +185,7 @@ def supplier_create(*, name: str, email: str, actor: Actor, **fields) -> Supplie
 
 
 def supplier_update(*, supplier: Supplier, actor: Actor, **changes) -> Supplier:
+    _check_name(changes, "supplier")
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
         if "name" in changes:

@@ -17,16 +17,19 @@ def customer_for_order(
     Precondition: the caller holds the intake transaction.
     """
     email = email.strip().lower()
-    customer = Customer.objects.filter(email=email).first()
-    if customer is not None:
-        return customer
-    customer = Customer.objects.create(
+    # get_or_create inserts in a savepoint and, when a concurrent first order from the same
+    # email commits the row first (unique email), reads that row instead of failing the order.
+    customer, created = Customer.objects.get_or_create(
         email=email,
-        name=name,
-        language=language,
-        shipping_address=shipping_address,
-        billing_address=billing_address,
+        defaults={
+            "name": name,
+            "language": language,
+            "shipping_address": shipping_address,
+            "billing_address": billing_address,
+        },
     )
+    if not created:
+        return customer
     event_emit(
         type="customer.created",
         subject=customer,

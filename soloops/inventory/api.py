@@ -8,6 +8,11 @@ from soloops.pagination import PageParams, paginate
 
 router = Router(tags=["inventory"])
 
+# Stock columns are 32-bit integers: refuse what could not be stored here, with the field
+# named, rather than as a database error (a 500 on PostgreSQL, silently stored on SQLite).
+# A million units per movement is far beyond a small shop and keeps on_hand clear of 2**31.
+MOVEMENT_MAX = 1_000_000
+
 
 class StockOut(Schema):
     sku: str = Field(alias="variant.sku")
@@ -55,13 +60,17 @@ class MovementPage(Schema):
 
 
 class AdjustmentIn(Schema):
-    quantity: int = Field(description="units to add (positive) or remove (negative)")
+    quantity: int = Field(
+        ge=-MOVEMENT_MAX,
+        le=MOVEMENT_MAX,
+        description="units to add (positive) or remove (negative)",
+    )
     kind: str = Field("adjustment", pattern="^(adjustment|receipt|return|count)$")
     reason: str = Field("", max_length=200)
 
 
 class CountIn(Schema):
-    counted: int = Field(ge=0)
+    counted: int = Field(ge=0, le=MOVEMENT_MAX)
     reason: str = Field("stock count", min_length=1, max_length=200)
 
 

@@ -44,13 +44,21 @@ class Hold:
     field: str
 
 
-def _emit_crossings(stock_rows: list[StockLevel], after: dict[int, tuple[int, int]], actor) -> None:
+def _emit_crossings(
+    stock_rows: list[StockLevel],
+    deltas: dict[int, tuple[int, int]],
+    after: dict[int, tuple[int, int]],
+    actor,
+) -> None:
     for stock in stock_rows:
         if stock.pk not in after:
             continue
-        before_available = stock.on_hand - stock.reserved
         on_hand, reserved = after[stock.pk]
         available = on_hand - reserved
+        # "Before" is the locked row just before this statement changed it, not ``stock`` as
+        # the caller read it earlier: that read may be stale (intake reads before locking), and
+        # judging the crossing on it emitted stock.low again on every later change.
+        before_available = available - (deltas[stock.pk][0] - deltas[stock.pk][1])
         threshold = stock.variant.low_stock_threshold
         payload = {
             "sku": stock.variant.sku,
@@ -73,8 +81,12 @@ def stock_reserve(*, holds: list[Hold], actor: Actor) -> list[Reservation]:
     wanted: dict[int, int] = defaultdict(int)
     for hold in holds:
         wanted[hold.stock.pk] += hold.quantity
-    after = locks.apply_deltas({pk: (0, qty) for pk, qty in wanted.items()})
+    deltas = {pk: (0, qty) for pk, qty in wanted.items()}
+    after = locks.apply_deltas(deltas)
     if len(after) < len(wanted):
+        # All or none, even for a caller that catches the error and commits: give back what
+        # this statement did reserve (the rows are still locked by this transaction).
+        locks.apply_deltas({pk: (0, -wanted[pk]) for pk in after})
         short = next(h for h in holds if h.stock.pk not in after)
         current = StockLevel.objects.get(pk=short.stock.pk)
         raise InsufficientStock(
@@ -93,18 +105,28 @@ def stock_reserve(*, holds: list[Hold], actor: Actor) -> list[Reservation]:
         for h in holds
     )
     unique_rows = list({h.stock.pk: h.stock for h in holds}.values())
-    _emit_crossings(unique_rows, after, actor)
+    _emit_crossings(unique_rows, deltas, after, actor)
     return reservations
+
+
+def _lock_active(order_line_ids: list[int]):
+    """The lines' active reservations, locked (in id order) until the caller commits.
+
+    Without the lock two sessions releasing or consuming the same lines both read them as
+    active and both take them off the stock row. Locked, the second waits, then finds them
+    no longer active. Only the reservation rows are locked (``of=self``); stock rows are
+    locked later, by ``apply_deltas``, in id order."""
+    return (
+        Reservation.objects.select_for_update(of=("self",))
+        .filter(order_line_id__in=order_line_ids, status=ReservationStatus.ACTIVE)
+        .order_by("pk")
+    )
 
 
 def stock_release(*, order_line_ids: list[int], actor: Actor) -> int:
     """Give back the active reservations of these order lines; returns units released."""
     with transaction.atomic():
-        active = list(
-            Reservation.objects.filter(
-                order_line_id__in=order_line_ids, status=ReservationStatus.ACTIVE
-            )
-        )
+        active = list(_lock_active(order_line_ids))
         if not active:
             return 0
         deltas: dict[int, tuple[int, int]] = defaultdict(lambda: (0, 0))
@@ -118,25 +140,69 @@ def stock_release(*, order_line_ids: list[int], actor: Actor) -> int:
 
 
 def stock_consume(
-    *, order_line_ids: list[int], reference: tuple[str, str], actor: Actor
+    *,
+    order_line_ids: list[int] | None = None,
+    quantities: dict[int, int] | None = None,
+    reference: tuple[str, str],
+    actor: Actor,
 ) -> list[Movement]:
-    """Shipping: turn these lines' active reservations into sale movements."""
+    """Shipping: turn order lines' active reservations into sale movements.
+
+    ``order_line_ids`` consumes each line's whole active reservation (the order left in one
+    go); ``quantities`` ({order_line_id: units}) consumes just that many units of each line
+    (a partial shipment). A reservation consumed in part is split: its row keeps the units
+    still held, active, and a new consumed row records the units that left, so ``reserved``
+    stays the sum of active reservations. A line with fewer active units than asked raises
+    Conflict (insufficient_stock) and changes nothing.
+    """
+    if (order_line_ids is None) == (quantities is None):
+        raise TypeError("stock_consume takes order_line_ids or quantities, not both")
+    if quantities is not None and any(units < 1 for units in quantities.values()):
+        raise ValueError(f"quantities must be positive: {quantities}")
     with transaction.atomic():
-        active = list(
-            Reservation.objects.select_related("stock__variant").filter(
-                order_line_id__in=order_line_ids, status=ReservationStatus.ACTIVE
-            )
-        )
+        line_ids = list(quantities) if quantities is not None else order_line_ids
+        active = list(_lock_active(line_ids).select_related("stock__variant"))
+        taken = [(r, r.quantity) for r in active] if quantities is None else []
+        if quantities is not None:
+            left = dict(quantities)
+            for r in active:  # oldest reservation first
+                if take := min(r.quantity, left[r.order_line_id]):
+                    taken.append((r, take))
+                    left[r.order_line_id] -= take
+            if short := next(((line, n) for line, n in left.items() if n), None):
+                line_id, missing = short
+                raise Conflict(
+                    Code.INSUFFICIENT_STOCK,
+                    f"order line {line_id} has {quantities[line_id] - missing} units reserved, "
+                    f"{quantities[line_id]} to ship",
+                    extra={
+                        "order_line_id": line_id,
+                        "reserved": quantities[line_id] - missing,
+                        "requested": quantities[line_id],
+                    },
+                )
         per_stock: dict[int, int] = defaultdict(int)
-        for r in active:
-            per_stock[r.stock_id] += r.quantity
+        for r, units in taken:
+            per_stock[r.stock_id] += units
         after = locks.apply_deltas({pk: (-q, -q) for pk, q in per_stock.items()})
         if len(after) < len(per_stock):
             raise Conflict(Code.INSUFFICIENT_STOCK, "stock changed under the reservation")
-        Reservation.objects.filter(pk__in=[r.pk for r in active]).update(
-            status=ReservationStatus.CONSUMED
-        )
-        stocks = {r.stock_id: r.stock for r in active}
+        Reservation.objects.filter(
+            pk__in=[r.pk for r, units in taken if units == r.quantity]
+        ).update(status=ReservationStatus.CONSUMED)
+        if part := [(r, units) for r, units in taken if units < r.quantity]:
+            for r, units in part:
+                Reservation.objects.filter(pk=r.pk).update(quantity=r.quantity - units)
+            Reservation.objects.bulk_create(
+                Reservation(
+                    stock_id=r.stock_id,
+                    order_line_id=r.order_line_id,
+                    quantity=units,
+                    status=ReservationStatus.CONSUMED,
+                )
+                for r, units in part
+            )
+        stocks = {r.stock_id: r.stock for r, _ in taken}
         return _record(
             [(stocks[pk], MovementKind.SALE, -q, after[pk][0]) for pk, q in per_stock.items()],
             reason="",
@@ -163,8 +229,17 @@ def _record(changes, *, reason: str, reference: tuple[str, str], actor: Actor) -
     )
 
 
+def default_location() -> Location:
+    """The default location; created if missing (a fresh database has it from a migration,
+    but a test that empties every table removes it)."""
+    location, _ = Location.objects.get_or_create(
+        is_default=True, defaults={"code": "main", "name": "Main warehouse"}
+    )
+    return location
+
+
 def _stock_row(variant, location: Location | None) -> StockLevel:
-    location = location or Location.objects.get(is_default=True)
+    location = location or default_location()
     stock, _ = StockLevel.objects.select_related("variant").get_or_create(
         variant=variant, location=location
     )
@@ -231,7 +306,7 @@ def stock_change(
             },
             actor=actor,
         )
-        _emit_crossings([stock], after, actor)
+        _emit_crossings([stock], {stock.pk: (quantity, 0)}, after, actor)
     return movement
 
 
@@ -243,9 +318,19 @@ def stock_count(
         raise InvalidInput(Code.INVALID_QUANTITY, "a count cannot be negative", field="counted")
     with transaction.atomic():
         stock = _stock_row(variant, location)
-        delta = counted - StockLevel.objects.get(pk=stock.pk).on_hand
+        # Locked, so a receipt committing between this read and the correction cannot make
+        # the result differ from what was counted.
+        current = StockLevel.objects.select_for_update().get(pk=stock.pk)
+        delta = counted - current.on_hand
         if delta == 0:
             return None
+        if counted < current.reserved:
+            raise Conflict(
+                Code.BELOW_RESERVED,
+                f"cannot count {counted}: {current.reserved} are reserved for orders",
+                field="counted",
+                extra={"reserved": current.reserved},
+            )
         return stock_change(
             variant=variant,
             quantity=delta,

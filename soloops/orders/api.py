@@ -1,8 +1,10 @@
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from ninja import Field, Header, Query, Router, Schema, Status
+from pydantic import field_validator
 
 from soloops.automation.selectors import timeline_for
 from soloops.orders import selectors, services
@@ -14,7 +16,19 @@ router = Router(tags=["orders"])
 COUNTRY = r"^[A-Za-z]{2}$"
 
 
-class AddressIn(Schema):
+class TextIn(Schema):
+    """Input text PostgreSQL can store: a NUL character is refused naming its field (it made
+    the insert or the filter fail with a 500 on PostgreSQL)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
+class AddressIn(TextIn):
     name: str = Field(min_length=1, max_length=200)
     line1: str = Field(min_length=1, max_length=200)
     line2: str = Field("", max_length=200)
@@ -24,12 +38,12 @@ class AddressIn(Schema):
     country: str = Field(pattern=COUNTRY, description="ISO 3166 two-letter code")
 
 
-class LineIn(Schema):
+class LineIn(TextIn):
     sku: str = Field(min_length=1, max_length=64)
     quantity: int = Field(ge=1, le=10_000)
 
 
-class OrderIn(Schema):
+class OrderIn(TextIn):
     """Prices are never taken from the caller: the server prices every line."""
 
     email: str = Field(min_length=3, max_length=254)
@@ -98,7 +112,7 @@ class OrderPage(Schema):
     pages: int
 
 
-class OrderFiltersIn(PageParams):
+class OrderFiltersIn(PageParams, TextIn):
     status: OrderStatus | None = None
     channel: Channel | None = None
     customer_id: int | None = None
@@ -107,11 +121,14 @@ class OrderFiltersIn(PageParams):
     q: str | None = Field(None, max_length=254, description="order number or email")
 
 
-class ReasonIn(Schema):
+class ReasonIn(TextIn):
     reason: str = Field("", max_length=500)
 
 
 def _detail(order) -> dict:
+    # Load the lines once: a just-placed order has none cached, and both the schema and the
+    # list below read them (two queries per intake before).
+    prefetch_related_objects([order], "lines")
     data = OrderOut.from_orm(order).model_dump()
     data["lines"] = list(order.lines.all())
     data["timeline"] = timeline_for(subject_type="orders.order", subject_id=order.pk)

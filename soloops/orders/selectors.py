@@ -3,7 +3,17 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
@@ -15,7 +25,11 @@ from soloops.orders.models import Order, OrderStatus
 def intake_counts(*, email: str, client_ip: str | None, since: datetime) -> dict[str, int]:
     """Orders before this one: by the email (ever and since), by the IP (since), and the
     customer of the email's earlier orders (None for a first order). One query."""
-    match = Q(email=email) | Q(client_ip=client_ip) if client_ip else Q(email=email)
+    # Only recent orders of the IP: every order through one integration (a storefront server,
+    # a marketplace) shares its IP, and matching all of them made intake scan the whole table.
+    match = Q(email=email)
+    if client_ip:
+        match |= Q(client_ip=client_ip, placed_at__gte=since)
     return Order.objects.filter(match).aggregate(
         customer_id=Max("customer_id", filter=Q(email=email)),
         email_total=Count("id", filter=Q(email=email)),
@@ -62,6 +76,8 @@ def orders_list(filters: OrderFilters) -> QuerySet[Order]:
 
 def order_get_for(*, actor: Actor, number: str) -> Order:
     """One order by its number, for any signed-in actor (all roles may read orders)."""
+    if actor is None or "\x00" in number:  # no number has one; PostgreSQL cannot compare it
+        raise NotFound(Code.NOT_FOUND, f"no order {number!r}")
     order = (
         Order.objects.select_related("customer").prefetch_related("lines").filter(number=number)
     ).first()
@@ -118,3 +134,65 @@ def processing_stats(*, since: datetime | None = None) -> ProcessingStats:
         mean_to_accept=figures["to_accept"],
         mean_to_ship=figures["to_ship"],
     )
+
+
+def order_context(order_id: str) -> dict:
+    """What a flow sees of an order: the order, its customer and its lines (plain data)."""
+    order = (
+        Order.objects.select_related("customer")
+        .prefetch_related("lines")
+        .filter(pk=order_id)
+        .first()
+    )
+    if order is None:
+        return {}
+    customer_orders = Order.objects.filter(customer_id=order.customer_id).count()
+    return {
+        "order": {
+            "id": order.pk,
+            "number": order.number,
+            "status": order.status,
+            "channel": order.channel,
+            "email": order.email,
+            "currency": order.currency,
+            "subtotal": order.subtotal,
+            "shipping": order.shipping,
+            "tax": order.tax,
+            "total": order.total,
+            "risk_score": order.risk_score,
+            "review": order.review,
+            "shipping_country": order.shipping_address.get("country", ""),
+            "placed_at": order.placed_at.isoformat(),
+        },
+        "customer": {
+            "id": order.customer_id,
+            "email": order.customer.email,
+            "name": order.customer.name,
+            "language": order.customer.language,
+            "orders_count": customer_orders,
+        },
+        "lines": [
+            {
+                "sku": line.sku,
+                "title": line.title,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "line_total": line.line_total,
+            }
+            for line in order.lines.all()
+        ],
+    }
+
+
+def day_figures(*, day) -> dict:
+    """Orders placed on ``day`` (the shop's time zone): count and revenue (not counting
+    rejected or cancelled orders)."""
+    placed = Order.objects.filter(placed_at__date=day).exclude(
+        status__in=[OrderStatus.REJECTED, OrderStatus.CANCELLED]
+    )
+    figures = placed.aggregate(orders=Count("id"), revenue=Sum("total"))
+    return {"orders": figures["orders"], "revenue": figures["revenue"] or 0}
+
+
+def orders_on_hold_count() -> int:
+    return Order.objects.filter(status=OrderStatus.ON_HOLD).count()

@@ -24,7 +24,7 @@ from soloops.automation.services import EventSpec, event_emit, events_emit
 from soloops.customers.services import customer_for_order
 from soloops.errors import Conflict, InvalidInput
 from soloops.inventory.selectors import stock_for_skus
-from soloops.inventory.services import Hold, stock_release, stock_reserve
+from soloops.inventory.services import Hold, stock_consume, stock_release, stock_reserve
 from soloops.orders import pricing, selectors
 from soloops.orders.errors import OrderErrorCode as Code
 from soloops.orders.models import Order, OrderLine, OrderStatus, ReviewOutcome, ReviewPolicy
@@ -76,6 +76,11 @@ def rate_tables():
 
 
 def _check_address(address: dict, name: str) -> None:
+    if not address:
+        # No address at all: name the address, not its first field.
+        raise InvalidInput(
+            Code.MISSING_ADDRESS, f"{name} is required for goods that ship", field=name
+        )
     for key in ADDRESS_FIELDS:
         if not str(address.get(key) or "").strip():
             raise InvalidInput(
@@ -291,6 +296,10 @@ def _order_insert(
     return order
 
 
+def _line_ids(order: Order) -> list[int]:
+    return list(order.lines.values_list("pk", flat=True))
+
+
 def _transition(
     *,
     order: Order,
@@ -318,8 +327,12 @@ def _transition(
             fields.append(stamp)
         order.save(update_fields=fields)
         if previous in HOLDS_STOCK and to in (OrderStatus.CANCELLED, OrderStatus.REJECTED):
-            stock_release(
-                order_line_ids=list(order.lines.values_list("pk", flat=True)), actor=actor
+            stock_release(order_line_ids=_line_ids(order), actor=actor)
+        if to == OrderStatus.SHIPPED:
+            # The goods left: the reservation becomes a sale in the ledger. Without this, stock
+            # stayed reserved and on hand forever after shipping.
+            stock_consume(
+                order_line_ids=_line_ids(order), reference=("orders.order", order.pk), actor=actor
             )
         event_emit(
             type=f"order.{to}",

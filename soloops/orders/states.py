@@ -5,7 +5,7 @@ from soloops.orders.models import OrderStatus as S
 TRANSITIONS: dict[str, set[str]] = {
     S.PLACED: {S.ON_HOLD, S.ACCEPTED, S.REJECTED, S.CANCELLED},
     S.ON_HOLD: {S.ACCEPTED, S.REJECTED, S.CANCELLED},
-    S.ACCEPTED: {S.PAID, S.CANCELLED},
+    S.ACCEPTED: {S.PAID, S.ON_HOLD, S.CANCELLED},  # a flow or the owner may hold it
     S.PAID: {S.FULFILLING, S.CANCELLED},  # cancelling a paid order needs a refund (payments)
     S.FULFILLING: {S.SHIPPED},
     S.SHIPPED: {S.DELIVERED},

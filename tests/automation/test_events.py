@@ -56,7 +56,12 @@ def test_committed_event_is_dispatched_to_each_handler_once(transactional_db, ru
     assert sorted(Hit.objects.values_list("handler", flat=True)) == ["record", "record_again"]
     event.refresh_from_db()
     assert event.dispatched_at is not None
-    assert Delivery.objects.filter(event=event, status=DeliveryStatus.DONE).count() == 2
+    delivered = Delivery.objects.filter(event=event, status=DeliveryStatus.DONE)
+    assert sorted(delivered.values_list("handler", flat=True)) == [
+        "soloops.automation.services.runs.flows_on_event",
+        "tests.probe.handlers.record",
+        "tests.probe.handlers.record_again",
+    ]
 
 
 def test_a_dispatch_enqueued_twice_runs_each_handler_once(transactional_db, run_tasks):
@@ -76,10 +81,20 @@ def test_a_dispatch_enqueued_twice_runs_each_handler_once(transactional_db, run_
     assert Hit.objects.filter(event_id=event.pk, handler="record_again").count() == 1
 
 
-def test_event_without_handlers_is_dispatched_at_once_and_queues_nothing(transactional_db):
+def test_every_event_reaches_the_flow_engine(transactional_db, run_tasks):
+    # given an event no app handles: flows may still be triggered by (or wait for) it
     event = emit(type="nobody.listens")
+    assert event.dispatched_at is None
+
+    # when
+    run_tasks()
+
+    # then it was delivered to the flow engine alone, and is done
+    event.refresh_from_db()
     assert event.dispatched_at is not None
-    assert DBTaskResult.objects.count() == 0
+    assert list(Delivery.objects.filter(event=event).values_list("handler", flat=True)) == [
+        "soloops.automation.services.runs.flows_on_event"
+    ]
 
 
 def test_failing_handler_does_not_block_the_others_and_gives_up_visibly(transactional_db):

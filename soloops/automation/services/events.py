@@ -10,6 +10,8 @@ Promises:
 
 import logging
 import traceback
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +24,7 @@ from soloops import correlation
 from soloops.accounts.actors import Actor
 from soloops.automation import registry
 from soloops.automation.models import Delivery, DeliveryStatus, Event
+from soloops.bulk_insert import insert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +93,59 @@ def events_emit(*, specs: list[EventSpec], actor: Actor) -> list[Event]:
     if pending:
         transaction.on_commit(lambda: _enqueue_dispatch(pending))
     return events
+
+
+@dataclass(frozen=True)
+class PastEvent:
+    """A fact that happened before it was recorded here (an import, the demo shop's year)."""
+
+    type: str
+    subject: Subject
+    payload: dict
+    created_at: datetime
+    correlation_id: uuid.UUID
+
+
+def events_import(*, events: Iterable[PastEvent], actor: Actor) -> int:
+    """Record past events as history; return how many.
+
+    Each is dated when it happened and marked dispatched at that time, so no handler, flow,
+    email or webhook ever acts on it: history, not work. Give them oldest first, so ids keep
+    time order. Precondition: inside the transaction that writes what they describe.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("events_import must run inside the transaction of the import")
+    fields = (
+        "type",
+        "subject_type",
+        "subject_id",
+        "payload",
+        "actor_kind",
+        "actor_id",
+        "actor_label",
+        "correlation_id",
+        "created_at",
+        "dispatched_at",
+    )
+
+    def rows():
+        for e in events:
+            subject_type, subject_id = _subject_key(e.subject)
+            when = e.created_at  # it happened then, and needs no dispatch from then on
+            yield (
+                e.type,
+                subject_type,
+                subject_id,
+                e.payload,
+                actor.kind,
+                actor.id,
+                actor.label,
+                e.correlation_id,
+                when,
+                when,
+            )
+
+    return insert_rows(Event, fields, rows())
 
 
 def _enqueue_dispatch(event_ids: list[int]) -> None:

@@ -1,0 +1,274 @@
+"""The flows API: author, validate, publish, switch, export/import, dry-run, and the runs
+with their steps, retry / skip / cancel and approvals."""
+
+from datetime import datetime
+
+from django.http import HttpResponse
+from ninja import Field, Query, Router, Schema, Status
+
+from soloops.accounts.actors import require_owner
+from soloops.automation import selectors, services
+from soloops.automation.flows.actions import available
+from soloops.automation.flows.dryrun import dry_run
+from soloops.pagination import PageParams, paginate
+
+router = Router(tags=["flows"])
+
+
+class FlowOut(Schema):
+    key: str
+    name: str
+    enabled: bool
+    is_default: bool
+    trigger_kind: str
+    trigger_event: str
+    published_version: int | None = Field(None, alias="published_version.number")
+    last_run_status: str | None = None
+    last_run_at: datetime | None = None
+    webhook_url: str | None = None
+
+    @staticmethod
+    def resolve_webhook_url(flow) -> str | None:
+        return f"/hooks/flows/{flow.webhook_secret}" if flow.webhook_secret else None
+
+
+class VersionOut(Schema):
+    number: int
+    source: str
+    document: dict
+    created_by: str
+    created_at: datetime
+
+
+class FlowDetailOut(FlowOut):
+    versions: list[VersionOut]
+
+
+class SourceIn(Schema):
+    source: str = Field(min_length=1, max_length=100_000)
+    key: str | None = Field(None, pattern=r"^[-a-z0-9_]+$", max_length=100)
+
+
+class Problem(Schema):
+    path: str
+    message: str
+    line: int | None
+
+
+class ValidationOut(Schema):
+    valid: bool
+    problems: list[Problem]
+
+
+class PublishIn(Schema):
+    version: int = Field(ge=1)
+
+
+class DryRunIn(Schema):
+    event_id: int = Field(ge=1)
+    version: int | None = Field(None, ge=1, description="default: the latest version")
+
+
+class StepOut(Schema):
+    key: str
+    kind: str
+    action: str
+    status: str
+    attempts: int
+    input: dict
+    output: dict
+    error: str
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class RunOut(Schema):
+    id: int
+    flow: str = Field(alias="flow.key")
+    version: int = Field(alias="version.number")
+    status: str
+    cursor: str
+    depth: int
+    error: str
+    wake_at: datetime | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class RunDetailOut(RunOut):
+    trigger: dict
+    steps: list[StepOut]
+
+
+class RunPage(Schema):
+    items: list[RunOut]
+    count: int
+    page: int
+    pages: int
+
+
+class RunFilters(PageParams):
+    flow: str | None = None
+    status: str | None = None
+
+
+class DecisionIn(Schema):
+    note: str = Field("", max_length=500)
+
+
+class ManualIn(Schema):
+    input: dict = {}
+
+
+class ActionOut(Schema):
+    name: str
+    description: str
+    input_schema: dict
+    outside: bool
+
+
+def _detail(key: str):
+    flow = selectors.flow_get(key=key)
+    flow.versions_list = list(flow.versions.all())
+    return flow
+
+
+class _FlowDetail(FlowDetailOut):
+    versions: list[VersionOut] = Field(alias="versions_list")
+
+
+@router.get("/actions", response=list[ActionOut], summary="What flow steps can do")
+def actions_list(request):
+    return [
+        {
+            "name": a.name,
+            "description": a.description,
+            "input_schema": a.schema(),
+            "outside": a.outside,
+        }
+        for a in sorted(available().values(), key=lambda a: a.name)
+    ]
+
+
+@router.get("/flows", response=list[FlowOut])
+def flows_list(request):
+    return selectors.flows_list()
+
+
+@router.post("/flows/validate", response=ValidationOut, summary="Check a document; saves nothing")
+def flows_validate(request, payload: SourceIn):
+    from soloops.errors import InvalidInput
+
+    try:
+        services.flow_validate(source=payload.source)
+    except InvalidInput as e:
+        return {"valid": False, "problems": e.extra["problems"]}
+    return {"valid": True, "problems": []}
+
+
+@router.post("/flows", response={201: _FlowDetail}, summary="Save a new version (not published)")
+def flows_save(request, payload: SourceIn):
+    require_owner(request.auth)
+    version = services.flow_save(source=payload.source, key=payload.key, actor=request.auth)
+    return Status(201, _detail(version.flow.key))
+
+
+@router.post("/flows/import", response={201: _FlowDetail}, summary="Save and publish")
+def flows_import(request, payload: SourceIn):
+    require_owner(request.auth)
+    flow = services.flow_import(source=payload.source, key=payload.key, actor=request.auth)
+    return Status(201, _detail(flow.key))
+
+
+@router.get("/flows/{key}", response=_FlowDetail)
+def flows_get(request, key: str):
+    return _detail(key)
+
+
+@router.get("/flows/{key}/export", summary="The published document as YAML")
+def flows_export(request, key: str):
+    flow = selectors.flow_get(key=key)
+    version = flow.published_version or selectors.flow_version_get(flow=flow)
+    response = HttpResponse(version.source, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{flow.key}.yaml"'
+    return response
+
+
+@router.post("/flows/{key}/publish", response=_FlowDetail)
+def flows_publish(request, key: str, payload: PublishIn):
+    require_owner(request.auth)
+    flow = selectors.flow_get(key=key)
+    version = selectors.flow_version_get(flow=flow, number=payload.version)
+    services.flow_publish(version=version, actor=request.auth)
+    return _detail(key)
+
+
+@router.post("/flows/{key}/enable", response=FlowOut)
+def flows_enable(request, key: str):
+    require_owner(request.auth)
+    services.flow_set_enabled(flow=selectors.flow_get(key=key), enabled=True, actor=request.auth)
+    return selectors.flow_get(key=key)
+
+
+@router.post("/flows/{key}/disable", response=FlowOut)
+def flows_disable(request, key: str):
+    require_owner(request.auth)
+    services.flow_set_enabled(flow=selectors.flow_get(key=key), enabled=False, actor=request.auth)
+    return selectors.flow_get(key=key)
+
+
+@router.post("/flows/{key}/dry-run", summary="What a version would do with a past event")
+def flows_dry_run(request, key: str, payload: DryRunIn) -> dict:
+    flow = selectors.flow_get(key=key)
+    version = selectors.flow_version_get(flow=flow, number=payload.version)
+    event = selectors.event_get(event_id=payload.event_id)
+    return dry_run(document=version.document, event=event, actor=request.auth)
+
+
+@router.post("/flows/{key}/runs", response={201: RunOut}, summary="Start a run by hand")
+def flows_run(request, key: str, payload: ManualIn):
+    flow = selectors.flow_get(key=key)
+    run = services.flow_run_start_manual(flow=flow, inputs=payload.input, actor=request.auth)
+    return Status(201, selectors.run_get(run_id=run.pk))
+
+
+@router.get("/runs", response=RunPage, summary="Flow runs, newest first")
+def runs_list(request, filters: Query[RunFilters]):
+    return paginate(selectors.runs_list(flow_key=filters.flow, status=filters.status), filters)
+
+
+@router.get("/runs/{run_id}", response=RunDetailOut, summary="A run with every step")
+def runs_get(request, run_id: int):
+    return selectors.run_get(run_id=run_id)
+
+
+@router.post("/runs/{run_id}/retry", response=RunDetailOut)
+def runs_retry(request, run_id: int):
+    services.flow_run_retry(run=selectors.run_get(run_id=run_id), actor=request.auth)
+    return selectors.run_get(run_id=run_id)
+
+
+@router.post("/runs/{run_id}/skip", response=RunDetailOut)
+def runs_skip(request, run_id: int):
+    services.flow_run_skip(run=selectors.run_get(run_id=run_id), actor=request.auth)
+    return selectors.run_get(run_id=run_id)
+
+
+@router.post("/runs/{run_id}/cancel", response=RunDetailOut)
+def runs_cancel(request, run_id: int):
+    services.flow_run_cancel(run=selectors.run_get(run_id=run_id), actor=request.auth)
+    return selectors.run_get(run_id=run_id)
+
+
+@router.post("/runs/{run_id}/approve", response=RunDetailOut)
+def runs_approve(request, run_id: int, payload: DecisionIn):
+    run = selectors.run_get(run_id=run_id)
+    services.flow_run_decide(run=run, approved=True, note=payload.note, actor=request.auth)
+    return selectors.run_get(run_id=run_id)
+
+
+@router.post("/runs/{run_id}/reject", response=RunDetailOut)
+def runs_reject(request, run_id: int, payload: DecisionIn):
+    run = selectors.run_get(run_id=run_id)
+    services.flow_run_decide(run=run, approved=False, note=payload.note, actor=request.auth)
+    return selectors.run_get(run_id=run_id)

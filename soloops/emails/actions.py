@@ -1,0 +1,131 @@
+"""Flow actions that send email: ``email.order`` (a customer email about an order) and
+``notify.owner``. Both queue the email with the step's idempotency key, so a retried or
+resumed step never sends twice."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pydantic import BaseModel, Field, field_validator
+
+from soloops.accounts.selectors import owners_emails
+from soloops.automation.flows.actions import Action, ActionCall
+from soloops.automation.selectors import runs_list
+from soloops.emails.handlers import order_context
+from soloops.emails.kinds import KINDS, language_for
+from soloops.emails.services import email_enqueue
+from soloops.inventory.selectors import stock_levels
+from soloops.orders.selectors import day_figures, order_get_for, orders_on_hold_count
+
+
+class OrderEmailIn(BaseModel):
+    template: str = Field(description="order_confirmation, order_paid, order_shipped, ...")
+    order: str = Field(description="the order number, e.g. {{ order.number }}")
+    extra: dict = Field({}, description="more template data, e.g. shipment or refund")
+
+    @field_validator("template")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in KINDS or value in ("owner_notification", "purchase_order"):
+            raise ValueError(f"unknown order template {value!r}")
+        return value
+
+
+def _order_email(data: OrderEmailIn, call: ActionCall) -> dict:
+    order = order_get_for(actor=call.actor, number=data.order)
+    send = email_enqueue(
+        to=order.email,
+        template=data.template,
+        context={**order_context(order), **data.extra},
+        language=language_for(order.customer.language, language_for(settings.LANGUAGE_CODE)),
+        idempotency_key=call.idempotency_key,
+        subject=("orders.order", str(order.pk)),
+        actor=call.actor,
+    )
+    return {"email": send.pk, "to": send.to, "template": data.template}
+
+
+class NotifyOwnerIn(BaseModel):
+    subject: str = Field(min_length=1, max_length=200)
+    body: str = Field("", max_length=10_000)
+    url: str = ""
+
+
+def _notify_owner(data: NotifyOwnerIn, call: ActionCall) -> dict:
+    sent = []
+    for i, address in enumerate(owners_emails()):
+        send = email_enqueue(
+            to=address,
+            template="owner_notification",
+            context={"subject": data.subject, "body": data.body, "url": data.url},
+            language=language_for(settings.LANGUAGE_CODE),
+            idempotency_key=f"{call.idempotency_key}-{i}",
+            subject=("automation.flowrun", str(call.run_id or "")),
+            actor=call.actor,
+        )
+        sent.append(send.to)
+    return {"to": sent}
+
+
+class DailySummaryIn(BaseModel):
+    pass
+
+
+def _summary_text() -> tuple[str, str]:
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    day = day_figures(day=yesterday)
+    week_before = day_figures(day=yesterday - timedelta(days=7))
+    low = stock_levels(low=True).count()
+    failed = runs_list(status="failed").count()
+    held = orders_on_hold_count()
+    currency = settings.SHOP_CURRENCY
+    subject = _("%(shop)s on %(day)s: %(orders)d orders, %(revenue)s %(currency)s") % {
+        "shop": settings.SHOP_NAME,
+        "day": yesterday.isoformat(),
+        "orders": day["orders"],
+        "revenue": day["revenue"],
+        "currency": currency,
+    }
+    lines = [
+        _("Orders: %(n)d (same day last week: %(m)d)")
+        % {"n": day["orders"], "m": week_before["orders"]},
+        _("Revenue: %(a)s %(c)s (same day last week: %(b)s %(c)s)")
+        % {"a": day["revenue"], "b": week_before["revenue"], "c": currency},
+        _("Orders waiting for your decision: %(n)d") % {"n": held},
+        _("SKUs low on stock: %(n)d") % {"n": low},
+        _("Failed automation runs: %(n)d") % {"n": failed},
+    ]
+    return str(subject), "\n".join(str(line) for line in lines)
+
+
+def _daily_summary(data: DailySummaryIn, call: ActionCall) -> dict:
+    subject, body = _summary_text()
+    return _notify_owner(NotifyOwnerIn(subject=subject, body=body), call)
+
+
+ACTIONS = [
+    Action(
+        "email.order",
+        "Email the order's customer with one of the shop's templates, in their language.",
+        OrderEmailIn,
+        _order_email,
+        lambda d, c: f"email {d.template} about order {d.order} to its customer",
+    ),
+    Action(
+        "notify.owner",
+        "Email the shop owner(s) a notice.",
+        NotifyOwnerIn,
+        _notify_owner,
+        lambda d, c: f"email the owner: {d.subject}",
+    ),
+    Action(
+        "notify.owner_daily_summary",
+        "Email the owner yesterday's orders and revenue (against the same day last week), "
+        "orders on hold, low-stock SKUs and failed runs.",
+        DailySummaryIn,
+        _daily_summary,
+        lambda d, c: "email the owner: " + _summary_text()[0],
+    ),
+]

@@ -1,0 +1,65 @@
+"""Flow actions on purchasing, for the default flow "low stock → purchase order" to call.
+
+Both are safe to repeat: a draft run counts open orders as incoming, and a purchase order is
+sent only once (from draft), with an e-mail idempotency key derived from the order.
+"""
+
+from pydantic import BaseModel, Field
+
+from soloops.automation.flows.actions import Action, ActionCall
+from soloops.purchasing import selectors, services
+
+
+class DraftIn(BaseModel):
+    send_when_policy_allows: bool = Field(
+        True, description="send each draft whose every SKU's policy says auto_send"
+    )
+
+
+class PurchaseOrderIn(BaseModel):
+    purchase_order: str = Field(description="the purchase order number, e.g. PO-2026-7K3QXM")
+
+
+def _draft(data: DraftIn, call: ActionCall) -> dict:
+    run = services.purchase_orders_draft_for_low_stock(
+        actor=call.actor, trigger={"kind": "flow", "run_id": call.run_id}
+    )
+    sent = []
+    if data.send_when_policy_allows:
+        for po in run.purchase_orders:
+            if selectors.purchase_order_auto_send(po):
+                services.purchase_order_send(po=po, actor=call.actor)
+                sent.append(po.number)
+    return {
+        "created": [po.number for po in run.created],
+        "extended": [po.number for po in run.extended],
+        "sent": sent,
+    }
+
+
+def _send(data: PurchaseOrderIn, call: ActionCall) -> dict:
+    po = selectors.purchase_order_get_for(actor=call.actor, number=data.purchase_order)
+    po = services.purchase_order_send(po=po, actor=call.actor)
+    return {"number": po.number, "status": po.status}
+
+
+ACTIONS = [
+    Action(
+        "purchase_order.draft_for_low_stock",
+        "Draft purchase orders for every SKU below its reorder point, one per supplier "
+        "(and send those the owner's policies allow).",
+        DraftIn,
+        _draft,
+        lambda d, c: (
+            "draft purchase orders for low stock"
+            + (" and send those allowed" if d.send_when_policy_allows else "")
+        ),
+    ),
+    Action(
+        "purchase_order.send",
+        "E-mail a draft purchase order to its supplier, PDF and CSV attached.",
+        PurchaseOrderIn,
+        _send,
+        lambda d, c: f"send purchase order {d.purchase_order} to its supplier",
+    ),
+]

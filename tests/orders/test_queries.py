@@ -1,0 +1,104 @@
+"""Query counts on the hot paths: intake does not grow with lines, lists do not grow with rows."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from soloops.orders import services
+from tests.factories import SYSTEM, draft, make_variant
+from tests.orders.conftest import body
+
+SKUS = [f"SKU-{i}" for i in range(10)]
+
+
+def make_skus() -> None:
+    for sku in SKUS:
+        # plenty of stock: no line crosses its low-stock threshold here
+        make_variant(sku, price="5.00", stock=1000)
+
+
+def intake_queries(api, lines: list[tuple[str, int]], email: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = api.post("/api/orders", body(*lines, email=email))
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "accepted"
+    return len(ctx.captured_queries)
+
+
+def test_intake_query_count_does_not_grow_with_lines(api, permissive):
+    # given ten SKUs, and one order already taken (token, policy and rate caches are warm)
+    make_skus()
+    intake_queries(api, [("SKU-0", 1)], "warm@example.com")
+
+    # when a first-time customer orders one line, another ten lines
+    one = intake_queries(api, [("SKU-0", 1)], "one@example.com")
+    ten = intake_queries(api, [(sku, 2) for sku in SKUS], "ten@example.com")
+
+    # then
+    print(f"\nintake: {one} queries for 1 line, {ten} for 10 lines")
+    assert ten == one
+
+
+def test_intake_query_count_for_a_returning_customer_does_not_grow_with_lines(api, permissive):
+    # given
+    make_skus()
+    intake_queries(api, [("SKU-0", 1)], "back@example.com")
+
+    # when the same customer orders again
+    one = intake_queries(api, [("SKU-0", 1)], "back@example.com")
+    ten = intake_queries(api, [(sku, 2) for sku in SKUS], "back@example.com")
+
+    # then
+    print(f"\nintake, returning customer: {one} queries for 1 line, {ten} for 10 lines")
+    assert ten == one
+
+
+def place_orders(n: int, lines: int = 2) -> list:
+    return [
+        services.order_place(
+            draft=draft(*[(sku, 1) for sku in SKUS[:lines]], email=f"c{i}@example.com"),
+            channel="api",
+            actor=SYSTEM,
+        )[0]
+        for i in range(n)
+    ]
+
+
+def test_order_list_query_count_does_not_grow_with_orders(
+    api, permissive, django_assert_num_queries
+):
+    # given three orders, measured
+    make_skus()
+    place_orders(3)
+    api.get("/api/orders")  # the token's last-used time is written once, not per request
+    with CaptureQueriesContext(connection) as ctx:
+        few = api.get("/api/orders")
+    assert few.json()["count"] == 3
+
+    # when there are thirty
+    place_orders(27)
+
+    # then the same number of queries lists them
+    with django_assert_num_queries(len(ctx.captured_queries)):
+        many = api.get("/api/orders")
+    assert many.json()["count"] == 30
+    assert len(many.json()["items"]) == 30
+    assert {item["line_count"] for item in many.json()["items"]} == {2}
+    print(f"\nGET /api/orders: {len(ctx.captured_queries)} queries for 3 or 30 orders")
+
+
+def test_order_detail_query_count_does_not_grow_with_lines(api, permissive):
+    # given an order with one line and one with ten
+    make_skus()
+    (small,) = place_orders(1, lines=1)
+    (large,) = place_orders(1, lines=10)
+    api.get(f"/api/orders/{small.number}")
+
+    # when
+    with CaptureQueriesContext(connection) as one:
+        api.get(f"/api/orders/{small.number}")
+    with CaptureQueriesContext(connection) as ten:
+        response = api.get(f"/api/orders/{large.number}")
+
+    # then
+    assert len(response.json()["lines"]) == 10
+    assert len(ten.captured_queries) == len(one.captured_queries)

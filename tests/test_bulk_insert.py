@@ -1,0 +1,39 @@
+"""insert_rows: what loaders use instead of bulk_create for hundreds of thousands of rows."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import transaction
+
+from soloops.bulk_insert import insert_rows
+from soloops.catalog.models import Product, Supplier
+
+
+def test_rows_go_in_with_their_timestamps_and_defaults_fill_the_rest(db):
+    # given rows dated in the past, without the fields that have defaults
+    then = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+    rows = [(f"Supplier {i}", f"s{i}@x.example", then, then) for i in range(2500)]
+
+    # when
+    ids = insert_rows(
+        Supplier, ("name", "email", "created_at", "updated_at"), rows, return_ids=True
+    )
+
+    # then every row is there, in order, dated as given, defaults filled in
+    assert len(ids) == 2500
+    first, last = Supplier.objects.get(pk=ids[0]), Supplier.objects.get(pk=ids[-1])
+    assert (first.name, last.name) == ("Supplier 0", "Supplier 2499")
+    assert first.created_at == last.updated_at == then
+    assert (first.lead_time_days, first.min_order_quantity) == (7, 1)
+
+
+def test_auto_now_fields_left_out_get_the_time_of_the_insert(db):
+    before = datetime.now(UTC)
+    count = insert_rows(Product, ("name", "slug"), [("Mug", "mug"), ("Cup", "cup")])
+    assert count == 2
+    assert all(p.created_at >= before and p.active for p in Product.objects.all())
+
+
+def test_a_required_field_without_a_default_must_be_given(db):
+    with transaction.atomic(), pytest.raises(ValueError, match="slug"):
+        insert_rows(Product, ("name",), [("Mug",)])
