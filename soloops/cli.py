@@ -31,6 +31,11 @@ def cmd_init(args) -> int:
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    from soloops.automation.services import flows_install_defaults
+
+    installed = flows_install_defaults(actor=Actor.system("soloops init"))
+    if installed:
+        print(f"soloops: installed {len(installed)} default flows: {', '.join(installed)}")
     print("soloops: database ready")
     if User.objects.filter(role=Role.OWNER).exists():
         print("soloops: an owner account exists already; keeping it")

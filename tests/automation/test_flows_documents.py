@@ -6,6 +6,7 @@ import pytest
 from soloops.automation.flows import expressions
 from soloops.automation.models import Event, Flow, FlowVersion, RunStatus, StepStatus
 from soloops.automation.services import flow_publish, flow_save, flow_validate
+from soloops.automation.services.flows import DEFAULT_FLOWS_DIR
 from soloops.errors import InvalidInput
 from tests.automation.conftest import SYSTEM, publish, reload, start, steps_of
 from tests.probe.models import Hit
@@ -443,3 +444,12 @@ def test_a_number_given_to_a_text_input_is_written_as_text(transactional_db, set
     # then the text field got "42" rather than failing validation
     assert reload(run).status == RunStatus.COMPLETED
     assert list(Hit.objects.values_list("handler", flat=True)) == ["write 42"]
+
+
+@pytest.mark.parametrize(
+    "path", sorted(DEFAULT_FLOWS_DIR.glob("*.yaml")), ids=lambda path: path.stem
+)
+def test_every_shipped_default_flow_is_valid(db, path):
+    document = flow_validate(source=path.read_text())
+
+    assert document["name"]

@@ -73,6 +73,7 @@ def test_event_committed_while_no_worker_runs_is_dispatched_once_a_worker_starts
     assert list(
         Delivery.objects.filter(event=event).order_by("handler").values_list("handler", "status")
     ) == [
+        ("soloops.automation.services.runs.flows_on_event", DeliveryStatus.DONE),
         ("tests.probe.handlers.record", DeliveryStatus.DONE),
         ("tests.probe.handlers.record_again", DeliveryStatus.DONE),
     ]
@@ -92,7 +93,9 @@ def test_worker_killed_mid_handler_loses_nothing_and_the_handler_commits_once(pr
 
     # then nothing of the handler's transaction survived, and its task row is stuck RUNNING,
     # so no worker will ever pick that task up again
-    assert not Delivery.objects.filter(event=event, status=DeliveryStatus.DONE).exists()
+    assert not Delivery.objects.filter(
+        event=event, handler=BLOCKING_HANDLER, status=DeliveryStatus.DONE
+    ).exists()
     assert not Hit.objects.filter(event_id=event.pk).exists()
     assert not is_dispatched(event)
     assert DBTaskResult.objects.get().status == TaskResultStatus.RUNNING
