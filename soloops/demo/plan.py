@@ -23,12 +23,13 @@ from soloops.demo.catalog import EU, EXPENSIVE_SKUS, VariantPlan, rate_tables, v
 from soloops.demo.people import ORDER_NOTES, REGIONS, CustomerPlan, People
 from soloops.demo.progress import Progress
 from soloops.demo.seasons import DAYS, local_time, placement_times, working_time
+from soloops.numbers import ALPHABET
 from soloops.orders.models import Channel, ReviewOutcome, ReviewPolicy, ShippingRate, TaxRate
 from soloops.orders.models import OrderStatus as S
 from soloops.orders.pricing import Totals, compute_totals
 from soloops.orders.review import Facts, Review, review_order
 
-NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+NUMBER_ALPHABET = ALPHABET  # seeded choices: the demo must be repeatable
 # An order younger than this has not been reviewed yet: it is still "placed".
 REVIEW_PENDING = timedelta(minutes=2)
 RETURN_WINDOW = timedelta(days=14)

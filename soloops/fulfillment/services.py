@@ -12,7 +12,6 @@ from the shipment, so a retried call never buys a second label.
 import hashlib
 import json
 import logging
-import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -26,6 +25,7 @@ from soloops.fulfillment.carriers import CARRIERS, LabelRequest, carrier_get
 from soloops.fulfillment.errors import FulfillmentErrorCode as Code
 from soloops.fulfillment.models import Shipment, ShipmentLine, ShipmentStatus
 from soloops.inventory.services import stock_consume
+from soloops.numbers import random_code
 from soloops.orders.services import (
     order_mark_delivered,
     order_mark_shipped,
@@ -34,13 +34,12 @@ from soloops.orders.services import (
 
 logger = logging.getLogger(__name__)
 
-NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 # The orders app's status values (OrderStatus) that fulfillment reads.
 ORDER_PAID, ORDER_FULFILLING, ORDER_SHIPPED = "paid", "fulfilling", "shipped"
 
 
 def _new_number() -> str:
-    return "SH-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+    return f"SH-{random_code(8)}"
 
 
 def _lock_order(order_id: int):

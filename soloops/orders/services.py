@@ -25,13 +25,13 @@ from soloops.customers.services import customer_for_order
 from soloops.errors import Conflict, InvalidInput
 from soloops.inventory.selectors import stock_for_skus
 from soloops.inventory.services import Hold, stock_consume, stock_release, stock_reserve
+from soloops.numbers import random_code
 from soloops.orders import pricing, selectors
 from soloops.orders.errors import OrderErrorCode as Code
 from soloops.orders.models import Order, OrderLine, OrderStatus, ReviewOutcome, ReviewPolicy
 from soloops.orders.review import Facts, review_order
 from soloops.orders.states import HOLDS_STOCK, can_move
 
-NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 ADDRESS_FIELDS = ("name", "line1", "city", "postal_code", "country")
 POLICY_CACHE_SECONDS = 10
 
@@ -54,7 +54,7 @@ class OrderDraft:
 
 
 def _new_number(now) -> str:
-    return f"SO-{now:%Y}-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+    return f"SO-{now:%Y}-{random_code(8)}"
 
 
 def review_policy() -> ReviewPolicy:

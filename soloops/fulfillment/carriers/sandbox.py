@@ -6,8 +6,8 @@ from soloops.errors import InvalidInput
 from soloops.fulfillment.carriers.base import Carrier, Label, LabelRequest
 from soloops.fulfillment.errors import FulfillmentErrorCode as Code
 from soloops.fulfillment.pdf import Page
+from soloops.numbers import ALPHABET
 
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 TRACKING_URL = "https://sandbox.carrier.example/track/{}"
 NEXT_X, NEXT_Y = XPos.LMARGIN, YPos.NEXT
 

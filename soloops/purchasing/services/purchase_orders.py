@@ -1,7 +1,6 @@
 """A purchase order's own rules and its life after drafting: line edits on drafts, sending,
 receiving into the stock ledger, cancelling."""
 
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -17,6 +16,7 @@ from soloops.catalog.selectors import variant_get
 from soloops.emails.services import email_enqueue
 from soloops.errors import Conflict, InvalidInput, NotFound
 from soloops.inventory.services import stock_change
+from soloops.numbers import random_code
 from soloops.purchasing import documents
 from soloops.purchasing.errors import PurchasingErrorCode as Code
 from soloops.purchasing.models import (
@@ -26,7 +26,6 @@ from soloops.purchasing.models import (
     PurchaseOrderStatus,
 )
 
-NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 NUMBER_LENGTH = 6
 # Far beyond a small shop's orders; keeps every quantity clear of 32-bit columns.
 QUANTITY_MAX = 1_000_000
@@ -34,8 +33,7 @@ PO_TYPE = PurchaseOrder._meta.label_lower  # "purchasing.purchaseorder"
 
 
 def _new_number() -> str:
-    suffix = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH))
-    return f"PO-{timezone.localdate():%Y}-{suffix}"
+    return f"PO-{timezone.localdate():%Y}-{random_code(NUMBER_LENGTH)}"
 
 
 def _money(value) -> str:
