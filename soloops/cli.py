@@ -308,6 +308,19 @@ def cmd_flow_export(args) -> int:
     return 0
 
 
+def cmd_flow_set_enabled(args) -> int:
+    from soloops.accounts.actors import Actor
+    from soloops.automation.selectors import flow_get
+    from soloops.automation.services import flow_set_enabled
+
+    enabled = args.flow_command == "enable"
+    flow = flow_set_enabled(
+        flow=flow_get(key=args.key), enabled=enabled, actor=Actor.system("soloops flow")
+    )
+    print(f"{flow.key}: {'on' if flow.enabled else 'off'}")
+    return 0
+
+
 def cmd_flow_dry_run(args) -> int:
     import json
 
@@ -455,7 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.set_defaults(func=cmd_token_revoke)
     tr.add_argument("id", type=int)
 
-    flow = add("flow", None, "Validate, import, export and dry-run automation flows.")
+    flow = add("flow", None, "Validate, import, export, switch and dry-run automation flows.")
     flow_sub = flow.add_subparsers(dest="flow_command", required=True, metavar="ACTION")
     fv = flow_sub.add_parser(
         "validate",
@@ -481,6 +494,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fe.set_defaults(func=cmd_flow_export)
     fe.add_argument("key")
+    for verb, what in (("enable", "Switch a flow on."), ("disable", "Switch a flow off.")):
+        switch = flow_sub.add_parser(
+            verb,
+            help=what,
+            description=f"{what} A flow that is off starts no runs (by event, schedule, webhook "
+            "or hand); runs already started go on.",
+        )
+        switch.set_defaults(func=cmd_flow_set_enabled)
+        switch.add_argument("key")
     fd = flow_sub.add_parser(
         "dry-run",
         help="Show what a flow would do with a past event.",

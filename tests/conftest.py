@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,6 +46,20 @@ def wait_until(predicate: Callable[[], object], *, timeout: float = 30, what: st
         if time.monotonic() > deadline:
             pytest.fail(f"timed out waiting for {what or predicate}")
         time.sleep(0.05)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback http)
+            return response.status == 200
+    except OSError:
+        return False
 
 
 def _database_url() -> str:
@@ -131,3 +146,28 @@ def run_tasks(transactional_db):
         ).run()
 
     return run
+
+
+@pytest.fixture
+def web_server(processes) -> str:
+    """A real ``soloops web`` (gunicorn) on a free port, serving this test's database: its URL."""
+    port = free_port()
+    web = processes.start("web", "--port", str(port), "--workers", "1", "--threads", "4")
+    base = f"http://127.0.0.1:{port}"
+    wait_until(
+        lambda: answers(f"{base}/healthz") or web.poll() is not None,
+        timeout=60,
+        what="the web server to answer /healthz",
+    )
+    assert web.poll() is None, processes.log(web)
+    return base
+
+
+@pytest.fixture
+def default_flows(db) -> list[str]:
+    """The shipped default flows (customer emails, reordering, ...), installed as
+    ``soloops init`` installs them; returns their keys."""
+    from soloops.accounts.actors import Actor
+    from soloops.automation.services import flows_install_defaults
+
+    return flows_install_defaults(actor=Actor.system("test"))

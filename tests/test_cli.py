@@ -8,7 +8,6 @@ settings module. Commands that must see the test database get the ``process_env`
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from django.utils import timezone
 
 from soloops.monitoring.models import Heartbeat
 from soloops.monitoring.services import heartbeat_beat
-from tests.conftest import REPO, wait_until
+from tests.conftest import REPO, free_port, wait_until
 
 pytestmark = pytest.mark.processes
 
@@ -45,12 +44,6 @@ def soloops(*args: str, env: dict[str, str], cwd: Path = REPO) -> subprocess.Com
     return subprocess.run(
         [SOLOOPS, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def http_get(url: str) -> tuple[int, str] | None:

@@ -8,7 +8,7 @@ from django.apps import apps
 
 from soloops.automation.models import Event, RunStatus
 from soloops.cli import main
-from tests.automation.conftest import publish, reload, start
+from tests.automation.conftest import emit, publish, reload, start
 from tests.probe.models import Hit
 
 VALID = """\
@@ -193,3 +193,29 @@ def test_flow_import_export_and_list(tmp_path, capsys, transactional_db):
     assert exported == (0, VALID, "")
     assert listed[0] == 0
     assert "greet" in listed[1].splitlines()[1]
+
+
+def test_flow_disable_and_enable_switch_a_flow(capsys, transactional_db, run_tasks):
+    # given a flow listening to probe.ping
+    publish(VALID, key="greet")
+
+    # when the owner switches it off and an event comes
+    off = cli(capsys, "flow", "disable", "greet")
+    emit("probe.ping", size=50)
+    run_tasks()
+
+    # then it is off in the list and started nothing
+    assert off == (0, "greet: off\n", "")
+    assert cli(capsys, "flow", "list")[1].splitlines()[1].split()[:2] == ["greet", "no"]
+    assert Hit.objects.count() == 0
+
+    # when it is switched on again, the next event runs it
+    on = cli(capsys, "flow", "enable", "greet")
+    emit("probe.ping", size=50)
+    run_tasks()
+    assert on == (0, "greet: on\n", "")
+    assert list(Hit.objects.values_list("handler", flat=True)) == ["write big 50"]
+
+    # and a flow that does not exist is one error line
+    code, _, err = cli(capsys, "flow", "disable", "nope")
+    assert (code, err) == (1, "soloops: error: no flow 'nope'\n")

@@ -1,6 +1,8 @@
-"""One order through the whole shop, over HTTP as a client would, with the real worker loop:
-placed → accepted → paid (sandbox card) → shipped → delivered, and the events, ledger
-movements and customer emails each step should leave. Runs on SQLite and PostgreSQL."""
+"""One order through the whole shop, over HTTP as a client would, with the real worker loop and
+the default flows ``soloops init`` installs: placed → accepted → paid (sandbox card) → shipment
+created by the default flow → shipped → delivered, and the events, ledger movements and
+customer emails (themselves default flows) each step should leave. Runs on SQLite and
+PostgreSQL."""
 
 import json
 
@@ -29,8 +31,9 @@ def api(client: Client, token: str, method: str, path: str, body: dict | None = 
     return response.json()
 
 
-def test_an_order_goes_from_placed_to_delivered(transactional_db, run_tasks):
-    # given a shop with one mug, an owner's write token and a review that accepts
+def test_an_order_goes_from_placed_to_delivered(transactional_db, run_tasks, default_flows):
+    # given a shop with one mug, an owner's write token, a review that accepts and the
+    # default flows
     Location.objects.get_or_create(is_default=True, defaults={"code": "main", "name": "Main"})
     ReviewPolicy.objects.update_or_create(pk=1, defaults={"hold_at_score": 1000})
     cache.clear()
@@ -44,6 +47,22 @@ def test_an_order_goes_from_placed_to_delivered(transactional_db, run_tasks):
     )
     token = token_create(user=owner, name="e2e", scope="write", actor=SYSTEM).secret
     client = Client()
+
+    # and the owner changed the default shipment flow's carrier to the sandbox (labels with
+    # tracking numbers), as its description suggests
+    exported = client.get(
+        "/api/flows/create-shipment-when-paid/export", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert exported.status_code == 200
+    source = exported.content.decode().replace("carrier: manual", "carrier: sandbox")
+    assert "carrier: sandbox" in source
+    api(
+        client,
+        token,
+        "post",
+        "/api/flows/import",
+        {"source": source, "key": "create-shipment-when-paid"},
+    )
 
     # when a customer's order comes in through the API
     order = api(
@@ -77,19 +96,16 @@ def test_an_order_goes_from_placed_to_delivered(transactional_db, run_tasks):
     )
     run_tasks()
 
-    # then the payment is captured, the order paid, the payment email sent
+    # then the payment is captured, the order paid, the payment email sent, and the default
+    # flow put everything in a sandbox shipment with its label (the order is fulfilling)
     assert payment["status"] == "captured"
-    assert api(client, token, "get", f"/api/orders/{number}")["status"] == "paid"
     assert len(mail.outbox) == 2
+    assert api(client, token, "get", f"/api/orders/{number}")["status"] == "fulfilling"
+    (shipment,) = api(client, token, "get", "/api/shipments?status=created")["items"]
+    assert (shipment["order_number"], shipment["carrier"]) == (number, "sandbox")
+    assert shipment["has_label"] and shipment["tracking_number"]
 
-    # when the owner ships everything with the sandbox carrier, and the parcel arrives
-    shipment = api(
-        client,
-        token,
-        "post",
-        f"/api/orders/{number}/shipments",
-        {"carrier": "sandbox", "service": "standard"},
-    )
+    # when the owner ships it, and the parcel arrives
     api(client, token, "post", f"/api/shipments/{shipment['number']}/ship")
     run_tasks()
     api(client, token, "post", f"/api/shipments/{shipment['number']}/deliver")
@@ -123,3 +139,8 @@ def test_an_order_goes_from_placed_to_delivered(transactional_db, run_tasks):
     assert all(m.to == ["ada@example.com"] for m in mail.outbox)
     assert len(mail.outbox) == 4
     assert shipment["tracking_number"] in mail.outbox[2].body
+
+    # and every default flow that acted finished (the follow-up waits its week); none failed
+    assert api(client, token, "get", "/api/runs?status=failed")["count"] == 0
+    (follow_up,) = api(client, token, "get", "/api/runs?flow=follow-up-after-delivery")["items"]
+    assert follow_up["status"] == "waiting"

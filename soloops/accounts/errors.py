@@ -6,6 +6,7 @@ class AccountsErrorCode(StrEnum):
     INVALID_USERNAME = "invalid_username"
     INVALID_NAME = "invalid_name"
     INVALID_ROLE = "invalid_role"
+    INVALID_LANGUAGE = "invalid_language"
     INVALID_SCOPE = "invalid_scope"
     INVALID_EXPIRY = "invalid_expiry"
     WEAK_PASSWORD = "weak_password"
@@ -17,3 +18,5 @@ class AccountsErrorCode(StrEnum):
     OWNER_ONLY = "owner_only"
     NOT_FOUND = "not_found"
     CSRF_FAILED = "csrf_failed"
+    CANNOT_CHANGE_SELF = "cannot_change_self"
+    LAST_OWNER = "last_owner"

@@ -35,3 +35,27 @@ def _request_correlation(request) -> uuid.UUID | None:
         return uuid.UUID(raw) if raw else None
     except ValueError:
         return None
+
+
+class UserLanguageMiddleware:
+    """A logged-in person sees the console in the language they chose (``User.language``).
+
+    Runs after authentication; Django's LocaleMiddleware has already picked a language from the
+    cookie or the browser, which stays the answer for visitors and people who chose none.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user and user.is_authenticated else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        if language:
+            response.headers.setdefault("Content-Language", language)
+        return response

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from soloops.accounts.actors import Actor
 from soloops.accounts.errors import AccountsErrorCode as Code
-from soloops.accounts.models import ApiToken, Role, User
+from soloops.accounts.models import ApiToken, Role, Scope, User
 from soloops.errors import NotFound
 
 
@@ -31,3 +31,24 @@ def owners_emails() -> list[str]:
         .order_by("pk")
         .values_list("email", flat=True)
     )
+
+
+def users_list() -> QuerySet[User]:
+    """Everyone who may log in to the console (and those deactivated), by username."""
+    return User.objects.order_by("username", "pk")
+
+
+def user_get(*, user_id: int) -> User:
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound(Code.NOT_FOUND, "no such user")
+    return user
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """(value, label) of every role, for forms."""
+    return list(Role.choices)
+
+
+def scope_choices() -> list[tuple[str, str]]:
+    return list(Scope.choices)

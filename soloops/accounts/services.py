@@ -140,3 +140,107 @@ def token_authenticate(*, bearer: str) -> Actor:
         role=token.user.role,
         scopes=token.scopes,
     )
+
+
+def user_set_language(*, user: User, language: str, actor: Actor) -> User:
+    """The console's language for this person ("" follows the browser)."""
+    from django.conf import settings
+
+    codes = {code for code, _name in settings.LANGUAGES}
+    if language and language not in codes:
+        raise InvalidInput(
+            Code.INVALID_LANGUAGE,
+            f"language must be one of {', '.join(sorted(codes))}",
+            field="language",
+        )
+    if user.language == language:
+        return user
+    with transaction.atomic():
+        user.language = language
+        user.save(update_fields=["language", "updated_at"])
+        event_emit(
+            type="user.language_changed",
+            subject=user,
+            payload={"username": user.username, "language": language},
+            actor=actor,
+        )
+    return user
+
+
+def _lock_owners() -> list[int]:
+    """The active owners, locked in primary-key order before any other user row, so two
+    owners demoting each other at once cannot both succeed nor deadlock."""
+    return list(
+        User.objects.select_for_update()
+        .filter(role=Role.OWNER, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _keep_an_owner(*, user: User, owners: list[int], actor: Actor, field: str) -> None:
+    """Refuse a change that takes ``user`` out of the active owners when they are the actor or
+    the last one."""
+    from django.utils.translation import gettext as _
+
+    if actor.user_id == user.pk:
+        raise InvalidInput(
+            Code.CANNOT_CHANGE_SELF,
+            _("You cannot demote or deactivate yourself; another owner can."),
+            field=field,
+        )
+    if owners == [user.pk]:
+        raise Conflict(
+            Code.LAST_OWNER,
+            _("%(username)s is the last owner; make someone else owner first.")
+            % {"username": user.username},
+            field=field,
+        )
+
+
+def user_set_role(*, user: User, role: str, actor: Actor) -> User:
+    """Give ``user`` another role. Nobody demotes themself, and the last owner stays one."""
+    if role not in Role.values:
+        raise InvalidInput(
+            Code.INVALID_ROLE, f"role must be one of {', '.join(Role.values)}", field="role"
+        )
+    with transaction.atomic():
+        owners = _lock_owners()
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.role == role:
+            return user
+        previous = user.role
+        if previous == Role.OWNER and user.is_active:
+            _keep_an_owner(user=user, owners=owners, actor=actor, field="role")
+        user.role = role
+        user.is_staff = role == Role.OWNER  # as user_create: the owner may open the Django admin
+        user.is_superuser = role == Role.OWNER
+        user.save(update_fields=["role", "is_staff", "is_superuser", "updated_at"])
+        event_emit(
+            type="user.role_changed",
+            subject=user,
+            payload={"username": user.username, "from": previous, "to": role},
+            actor=actor,
+        )
+    return user
+
+
+def user_set_active(*, user: User, active: bool, actor: Actor) -> User:
+    """Deactivate (cannot log in, their API tokens stop working) or reactivate ``user``.
+    Nobody deactivates themself, and the last active owner stays active."""
+    with transaction.atomic():
+        owners = _lock_owners()
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active == active:
+            return user
+        if not active and (user.role == Role.OWNER or actor.user_id == user.pk):
+            _keep_an_owner(user=user, owners=owners, actor=actor, field="active")
+        user.is_active = active
+        user.save(update_fields=["is_active", "updated_at"])
+        event_emit(
+            type="user.reactivated" if active else "user.deactivated",
+            subject=user,
+            payload={"username": user.username, "role": user.role},
+            actor=actor,
+        )
+    return user

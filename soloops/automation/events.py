@@ -12,7 +12,7 @@ from .handlers import schedule_run
 from .services.runs import flows_on_event
 
 HANDLERS = {
-    # Every event may start a flow or resume a run waiting for it.
+    # Every event but a run's own flow_run.* may start a flow or resume a run waiting for it.
     "*": [flows_on_event],
     "schedule.fired": [schedule_run],
 }

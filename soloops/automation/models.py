@@ -201,6 +201,8 @@ class FlowRun(models.Model):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["flow", "-id"], name="run_flow_idx"),
+            # The console's runs list filtered by status (the failed-runs inbox), newest first.
+            models.Index(fields=["status", "-id"], name="run_status_idx"),
             models.Index(fields=["status", "wake_at"], name="run_wake_idx"),
             models.Index(
                 fields=["wait_event"], name="run_wait_event_idx", condition=Q(status="waiting")

@@ -1,8 +1,11 @@
 """The explicit map from event types to the handlers that act on them.
 
 Each app lists its handlers in its own ``events.py`` as ``HANDLERS = {"order.placed": [fn]}``;
-``"*"`` subscribes to every type. The registry reads those maps once, at start-up, so a reader
-can grep an event type and find everything that reacts to it (no signals).
+``"*"`` subscribes to every type, except the type prefixes the function lists in its
+``ignores`` attribute (e.g. ``("flow_run.",)``). The registry reads those maps once, at
+start-up, so a reader can grep an event type and find everything that reacts to it (no signals).
+An event type that nothing handles is recorded as dispatched when it is emitted: no task runs
+for it.
 
 A handler receives the ``Event`` and runs inside the transaction that records its delivery:
 its database writes commit together with "delivered", exactly once. Outside effects (email,
@@ -42,7 +45,12 @@ def handlers_for(event_type: str) -> dict[str, Handler]:
     global _handlers
     if _handlers is None:
         _handlers = _load()
-    return {**_handlers.get("*", {}), **_handlers.get(event_type, {})}
+    everything = {
+        name: fn
+        for name, fn in _handlers.get("*", {}).items()
+        if not event_type.startswith(getattr(fn, "ignores", ()))
+    }
+    return {**everything, **_handlers.get(event_type, {})}
 
 
 def reset() -> None:

@@ -1,8 +1,19 @@
 """Reads of the event log: any object's timeline and the filtered, paginated event list."""
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from soloops.automation.models import Delivery, DeliveryStatus, Event, Flow, FlowRun
+from soloops.automation.flows.actions import available
+from soloops.automation.flows.dryrun import dry_run
+from soloops.automation.models import (
+    Delivery,
+    DeliveryStatus,
+    Event,
+    Flow,
+    FlowRun,
+    FlowVersion,
+    RunStatus,
+    StepRun,
+)
 from soloops.errors import NotFound
 
 PAGE_MAX = 200
@@ -107,3 +118,141 @@ def event_get(*, event_id: int) -> Event:
     if event is None:
         raise NotFound("not_found", f"no event {event_id}", field="event_id")
     return event
+
+
+def runs_awaiting_approval(*, limit: int) -> list[FlowRun]:
+    """Runs paused on an ``approve`` step, the longest waiting first. Each carries its flow,
+    ``approval_message`` (the step's rendered message) and ``asked_at`` (when the step began
+    to wait). One query: the step row is found by its unique (run, key) index."""
+    step = StepRun.objects.filter(run=OuterRef("pk"), key=OuterRef("cursor")).order_by()
+    runs = list(
+        FlowRun.objects.filter(status=RunStatus.AWAITING_APPROVAL)
+        .select_related("flow")
+        .only("flow__key", "flow__name", "status", "cursor", "wake_at", "created_at")
+        .annotate(
+            approval_input=Subquery(step.values("input")[:1]),
+            asked_at=Subquery(step.values("created_at")[:1]),
+        )
+        .order_by("asked_at", "id")[:limit]
+    )
+    for run in runs:
+        data = run.approval_input if isinstance(run.approval_input, dict) else {}
+        run.approval_message = str(data.get("message", ""))
+        run.asked_at = run.asked_at or run.created_at
+    return runs
+
+
+def runs_failed_count() -> int:
+    """Runs in the failed inbox (an index-only count on a status index)."""
+    return FlowRun.objects.filter(status=RunStatus.FAILED).count()
+
+
+# --- the console's flow pages ---------------------------------------------------------------
+
+# Run statuses as (value, label), for filters: the failed-runs inbox is status "failed".
+RUN_STATUSES = RunStatus.choices
+VERSIONS_SHOWN = 50
+
+
+def flow_choices() -> list[tuple[str, str]]:
+    """Every flow as (key, name), by name: for a filter's select."""
+    return list(Flow.objects.order_by("name").values_list("key", "name"))
+
+
+def flow_versions(*, flow, limit: int = VERSIONS_SHOWN) -> list[FlowVersion]:
+    """A flow's newest versions without their (possibly long) source and document."""
+    return list(
+        FlowVersion.objects.filter(flow=flow)
+        .defer("source", "document")
+        .order_by("-number")[:limit]
+    )
+
+
+def events_recent(*, type: str, limit: int = 50) -> list[Event]:
+    """The newest events of one type (for choosing one to dry-run a flow against)."""
+    if not type:
+        return []
+    return list(
+        Event.objects.filter(type=type)
+        .only("id", "type", "subject_type", "subject_id", "payload", "created_at")
+        .order_by("-id")[:limit]
+    )
+
+
+def run_detail(*, run_id: int) -> FlowRun:
+    """A run with its flow, version, trigger event and steps (in the order they ran)."""
+    run = (
+        FlowRun.objects.select_related("flow", "version", "trigger_event")
+        .prefetch_related(Prefetch("steps", queryset=StepRun.objects.order_by("id")))
+        .filter(pk=run_id)
+        .first()
+    )
+    if run is None:
+        raise NotFound("not_found", f"no run {run_id}")
+    return run
+
+
+def actions_catalog() -> list[dict]:
+    """What flow steps can do: each action's name, description, whether it reaches outside
+    the shop, and its input fields (name, type, required, default, description)."""
+    catalog = []
+    for action in sorted(available().values(), key=lambda a: a.name):
+        schema = action.schema()
+        required = set(schema.get("required", []))
+        fields = [
+            {
+                "name": name,
+                "type": _field_type(spec),
+                "required": name in required,
+                "default": spec.get("default"),
+                "has_default": "default" in spec,
+                "description": spec.get("description", ""),
+            }
+            for name, spec in schema.get("properties", {}).items()
+        ]
+        catalog.append(
+            {
+                "name": action.name,
+                "description": action.description,
+                "outside": action.outside,
+                "fields": fields,
+            }
+        )
+    return catalog
+
+
+def _field_type(spec: dict) -> str:
+    if "enum" in spec:
+        return " | ".join(repr(v) if v == "" else str(v) for v in spec["enum"])
+    if "anyOf" in spec:
+        return " | ".join(_field_type(s) for s in spec["anyOf"])
+    return spec.get("type", "any")
+
+
+def flow_dry_run(*, document: dict, event: Event | None, actor) -> dict:
+    """What a flow document would do with a past event: the path it takes, each step's
+    rendered input and what each action would do. Writes nothing (see flows.dryrun)."""
+    return dry_run(document=document, event=event, actor=actor)
+
+
+TIMELINE_MAX = 500
+
+
+def timeline_for_subjects(*, subjects: dict[str, list], limit: int = TIMELINE_MAX) -> list[Event]:
+    """Every event about several objects at once — e.g. an order, its payments, shipments and
+    emails: ``{"orders.order": [42], "payments.payment": [7, 8]}`` — oldest first; the newest
+    ``limit`` if there are more. One query, each object type on event_subject_idx."""
+    match = Q(pk__in=[])
+    for subject_type, ids in subjects.items():
+        if ids:
+            match |= Q(subject_type=subject_type, subject_id__in=[str(i) for i in ids])
+    events = list(Event.objects.filter(match).order_by("-id")[:limit])
+    events.reverse()
+    return events
+
+
+def runs_brief(*, flow_key: str | None = None, status: str | None = None) -> QuerySet:
+    """``runs_list`` for list pages: without each run's trigger and its version's document."""
+    return runs_list(flow_key=flow_key, status=status).defer(
+        "trigger", "wait_where", "version__source", "version__document"
+    )

@@ -1,6 +1,6 @@
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from soloops.catalog.models import Product, Supplier, Variant
+from soloops.catalog.models import Product, Supplier, SupplierItem, Variant
 from soloops.errors import NotFound
 
 
@@ -38,3 +38,68 @@ def supplier_get(*, supplier_id: int) -> Supplier:
     if supplier is None:
         raise NotFound("not_found", f"no supplier {supplier_id}")
     return supplier
+
+
+# --- the console's lists ----------------------------------------------------------------------
+
+
+def variants_list(*, q: str | None = None, active: bool | None = None) -> QuerySet[Variant]:
+    """Every SKU with its product, by product name then SKU. ``q`` matches part of the SKU, the
+    product's or the variant's name; ``active`` True keeps SKUs on sale (variant and product
+    active), False the others."""
+    variants = Variant.objects.select_related("product")
+    if q:
+        variants = variants.filter(
+            Q(sku__icontains=q) | Q(product__name__icontains=q) | Q(name__icontains=q)
+        )
+    if active is True:
+        variants = variants.filter(active=True, product__active=True)
+    elif active is False:
+        variants = variants.filter(Q(active=False) | Q(product__active=False))
+    return variants.order_by("product__name", "sku", "id")
+
+
+def supplier_items_for(*, variant) -> QuerySet[SupplierItem]:
+    """Who sells us this SKU, cheapest first, with the supplier loaded."""
+    return (
+        SupplierItem.objects.filter(variant=variant)
+        .select_related("supplier")
+        .order_by("unit_cost", "supplier__name")
+    )
+
+
+def suppliers_with_item_counts() -> QuerySet[Supplier]:
+    """Suppliers by name, each with ``item_count`` (how many SKUs it sells us), one query."""
+    return Supplier.objects.annotate(item_count=Count("items")).order_by("name", "id")
+
+
+def supplier_with_items(*, supplier_id: int) -> Supplier:
+    """One supplier with its items, their variants and products loaded (two queries)."""
+    supplier = (
+        Supplier.objects.prefetch_related(
+            Prefetch(
+                "items",
+                queryset=SupplierItem.objects.select_related("variant__product").order_by(
+                    "variant__sku"
+                ),
+            )
+        )
+        .filter(pk=supplier_id)
+        .first()
+    )
+    if supplier is None:
+        raise NotFound("not_found", f"no supplier {supplier_id}")
+    return supplier
+
+
+def prices_in_currency_exist(*, currency: str) -> bool:
+    """Whether any variant or supplier price is in ``currency``."""
+    return (
+        Variant.objects.filter(currency=currency).exists()
+        or SupplierItem.objects.filter(currency=currency).exists()
+    )
+
+
+def supplier_choices() -> list[tuple[int, str]]:
+    """(id, name) of every supplier by name, for a filter's choices."""
+    return list(Supplier.objects.order_by("name", "id").values_list("id", "name"))

@@ -6,7 +6,6 @@ with ``update_fields`` and records one event with what changed.
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -16,6 +15,7 @@ from soloops.catalog.errors import CatalogErrorCode as Code
 from soloops.catalog.models import Product, Supplier, SupplierItem, Variant
 from soloops.errors import ApplicationError, Conflict, InvalidInput
 from soloops.inventory.services import stock_track
+from soloops.shop.selectors import shop_currency
 
 PRODUCT_FIELDS = {"name", "slug", "description", "active"}
 VARIANT_FIELDS = {
@@ -126,11 +126,12 @@ def variant_create(
     currency: str | None = None,
     **fields,
 ) -> Variant:
-    currency = currency or settings.SHOP_CURRENCY
-    if currency != settings.SHOP_CURRENCY:
+    shop = shop_currency()
+    currency = currency or shop
+    if currency != shop:
         raise InvalidInput(
             Code.INVALID_CURRENCY,
-            f"prices are in the shop currency {settings.SHOP_CURRENCY}",
+            f"prices are in the shop currency {shop}",
             field="currency",
         )
     _check_variant_values({"sku": sku, "price": price})
@@ -215,7 +216,7 @@ def supplier_item_set(
             defaults={
                 "supplier_sku": supplier_sku,
                 "unit_cost": Decimal(unit_cost),
-                "currency": settings.SHOP_CURRENCY,
+                "currency": shop_currency(),
             },
         )
         event_emit(

@@ -1,6 +1,22 @@
-from django.urls import path
-
-from soloops.dashboard import views
+from soloops.dashboard.views import (
+    decisions,
+    flows,
+    orders,
+    preferences,
+    products,
+    purchasing,
+    settings,
+    today,
+)
 
 app_name = "dashboard"
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    *today.urlpatterns,
+    *orders.urlpatterns,
+    *decisions.urlpatterns,
+    *products.urlpatterns,
+    *purchasing.urlpatterns,
+    *flows.urlpatterns,
+    *settings.urlpatterns,
+    *preferences.urlpatterns,
+]

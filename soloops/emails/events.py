@@ -1,4 +1,4 @@
-"""Event types the emails app emits, and the handlers it registers.
+"""Event types the emails app emits.
 
 Emitted (subject: the ``emails.emailsend``; every payload has to, template, language, attempts
 and subject_type / subject_id, what the email is about, e.g. "orders.order" / "42", so an
@@ -10,21 +10,9 @@ order's timeline can link its emails):
 - ``email_template.updated``: {key, language, created} / ``email_template.reset``: {key, language}
   (subject: the ``emails.emailtemplate``)
 
-Handled: the default customer emails (see ``handlers.py``), until the automation engine's
-default flows take them over. Payloads read from other apps' events:
-- ``shipment.shipped``: order_number, carrier, tracking_number, tracking_url (or url)
-- ``payment.refunded``: order_number, amount, currency
-- ``shipment.delivered``: order_number
+Handles nothing: the customer emails about orders, payments and shipments are default flows
+(``soloops/automation/default_flows/email-*.yaml``) calling the ``email.order`` action
+(``actions.py``), so the owner can edit them or switch them off.
 """
 
-from soloops.emails import handlers
-
-HANDLERS = {
-    "order.accepted": [handlers.order_confirmation],
-    "order.paid": [handlers.order_paid],
-    "shipment.shipped": [handlers.order_shipped],
-    "shipment.delivered": [handlers.order_delivered],
-    "order.delivered": [handlers.order_delivered],
-    "order.cancelled": [handlers.order_cancelled],
-    "payment.refunded": [handlers.order_refunded],
-}
+HANDLERS: dict = {}

@@ -119,6 +119,16 @@ KINDS: dict[str, Kind] = {
             },
         ),
         Kind(
+            "test_email",
+            _("To whoever the owner names: a test that the shop's email works"),
+            {
+                "sent_by": "olivia",
+                "transport": "smtp",
+                "sender": "shop@example.com",
+                "reply_to": "hello@example.com",
+            },
+        ),
+        Kind(
             "purchase_order",
             _("To a supplier: a purchase order, with the PDF attached"),
             {

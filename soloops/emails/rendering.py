@@ -11,9 +11,10 @@ from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
-from django.conf import settings
 from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.utils import translation
+
+from soloops.shop.selectors import shop_name
 
 DEFAULTS_DIR = Path(__file__).resolve().parent / "templates" / "emails" / "defaults"
 PARTS = ("subject", "body_text", "body_html")
@@ -94,7 +95,7 @@ def _frozen(value):
 def render(source: TemplateSource, *, context: dict, language: str) -> Rendered:
     """Render every part against ``context`` (plus ``shop_name``) in ``language``."""
     compiled = compile_source(source)
-    data = {k: _frozen(v) for k, v in {"shop_name": settings.SHOP_NAME, **context}.items()}
+    data = {k: _frozen(v) for k, v in {"shop_name": shop_name(), **context}.items()}
     out = {}
     with translation.override(language):
         for part, template in compiled.items():

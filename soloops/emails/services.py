@@ -41,6 +41,7 @@ from soloops.emails.kinds import KINDS, LANGUAGES
 from soloops.emails.models import PENDING, EmailSend, EmailTemplate, SendStatus
 from soloops.emails.rendering import Rendered, TemplateProblem, TemplateSource, render
 from soloops.errors import Conflict, InvalidInput
+from soloops.shop.selectors import shop_profile
 
 logger = logging.getLogger(__name__)
 
@@ -282,6 +283,9 @@ def _message(send: EmailSend) -> EmailMultiAlternatives:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[send.to],
         headers={"Message-ID": send.message_id, **send.headers},
+        # Replies reach the shop's contact address (Settings); From stays the address the mail
+        # server may send as.
+        reply_to=[contact] if (contact := shop_profile().contact_email) else None,
     )
     if send.body_html:
         message.attach_alternative(send.body_html, "text/html")

@@ -16,6 +16,7 @@ from fpdf.fonts import FontFace
 from soloops.fulfillment.carriers import CARRIERS
 from soloops.fulfillment.models import Shipment
 from soloops.fulfillment.pdf import Page
+from soloops.shop.selectors import shop_profile
 
 NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
@@ -48,7 +49,7 @@ class Slip:
 
 def _language(shipment: Shipment) -> str:
     language = shipment.order.customer.language
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return language if language in dict(settings.LANGUAGES) else shop_profile().language
 
 
 def address_lines(address: dict) -> list[str]:
@@ -102,7 +103,7 @@ def _draw(page: Page, slip: Slip) -> None:
     pdf = page.pdf
     pdf.add_page()
     page.font(18, bold=True)
-    pdf.cell(0, 9, page.text(settings.SHOP_NAME), **NEXT)
+    pdf.cell(0, 9, page.text(shop_profile().name), **NEXT)
     page.font(13)
     pdf.cell(0, 8, page.text(slip.title), **NEXT)
     pdf.ln(4)
@@ -149,7 +150,7 @@ def packing_slips_pdf(shipments: Sequence[Shipment]) -> bytes:
         if len(shipments) == 1
         else f"Packing slips ({len(shipments)})"
     )
-    page = Page(texts=[settings.SHOP_NAME, *(t for s in slips for t in s.texts())], title=title)
+    page = Page(texts=[shop_profile().name, *(t for s in slips for t in s.texts())], title=title)
     page.pdf.set_auto_page_break(True, margin=15)
     page.pdf.set_margins(15, 15, 15)
     for slip in slips:

@@ -1,11 +1,14 @@
 """Reads of shipments: lists, one shipment for a caller, and what is left to ship of an order."""
 
+from dataclasses import dataclass
+
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet, Sum
 
 from soloops.accounts.actors import Actor
 from soloops.errors import InvalidInput, NotFound
 from soloops.fulfillment.errors import FulfillmentErrorCode as Code
 from soloops.fulfillment.models import ALLOCATING, Shipment, ShipmentLine, ShipmentStatus
+from soloops.fulfillment.packing_slips import packing_slips_pdf
 
 
 def _shipments() -> QuerySet[Shipment]:
@@ -104,3 +107,35 @@ def order_lines_for(
             line_id = ids[0]
         resolved.append((line_id, quantity))
     return resolved
+
+
+@dataclass(frozen=True)
+class OrdersPackingSlips:
+    pdf: bytes | None  # None when no order has a shipment
+    shipments: int
+    without_shipment: list[str]  # numbers of the orders with no shipment (no slip yet)
+
+
+def packing_slips_for_orders(*, actor: Actor, numbers: list[str]) -> OrdersPackingSlips:
+    """One PDF with the packing slip of every shipment (not cancelled) of these orders, order
+    by order in the order given, each slip on its own page. Four queries however many."""
+    wanted = list(dict.fromkeys(numbers))
+    shipments = (
+        list(
+            _shipments()
+            .filter(order__number__in=wanted)
+            .exclude(status=ShipmentStatus.CANCELLED)
+            .order_by("created_at", "id")
+        )
+        if actor is not None and wanted
+        else []
+    )
+    by_order: dict[str, list[Shipment]] = {}
+    for shipment in shipments:
+        by_order.setdefault(shipment.order.number, []).append(shipment)
+    ordered = [s for number in wanted for s in by_order.get(number, [])]
+    return OrdersPackingSlips(
+        pdf=packing_slips_pdf(ordered) if ordered else None,
+        shipments=len(ordered),
+        without_shipment=[number for number in wanted if number not in by_order],
+    )

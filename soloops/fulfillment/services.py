@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -31,6 +30,7 @@ from soloops.orders.services import (
     order_mark_shipped,
     order_start_fulfilling,
 )
+from soloops.shop.selectors import shop_name
 
 logger = logging.getLogger(__name__)
 
@@ -303,7 +303,7 @@ def shipment_label_create(*, shipment: Shipment, actor: Actor) -> Shipment:
         shipment_number=current.number,
         order_number=order.number,
         service=current.service,
-        ship_from=settings.SHOP_NAME,
+        ship_from=shop_name(),
         ship_to=dict(order.shipping_address),
         lines=tuple((ln.order_line.sku, ln.order_line.title, ln.quantity) for ln in lines),
         created_at=current.created_at,

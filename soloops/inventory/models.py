@@ -74,7 +74,11 @@ class Movement(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["variant", "location", "id"], name="movement_sku_idx")]
+        indexes = [
+            models.Index(fields=["variant", "location", "id"], name="movement_sku_idx"),
+            # A SKU's ledger over every location, newest first (the console's SKU page).
+            models.Index(fields=["variant", "-id"], name="movement_variant_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.quantity:+d} of {self.variant_id}"

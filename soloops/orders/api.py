@@ -118,7 +118,11 @@ class OrderFiltersIn(PageParams, TextIn):
     customer_id: int | None = None
     placed_from: date | None = None
     placed_to: date | None = None
-    q: str | None = Field(None, max_length=254, description="order number or email")
+    q: str | None = Field(
+        None,
+        max_length=254,
+        description="an order number or email (exact or its start), or part of the customer name",
+    )
 
 
 class ReasonIn(TextIn):

@@ -13,3 +13,7 @@ class OrderErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     EMPTY_ORDER = "empty_order"
     REASON_REQUIRED = "reason_required"
+    INVALID_AMOUNT = "invalid_amount"
+    INVALID_RATE = "invalid_rate"
+    DUPLICATE_COUNTRY = "duplicate_country"
+    INVALID_POLICY = "invalid_policy"

@@ -79,6 +79,11 @@ class Order(models.Model):
             models.Index(fields=["channel", "-placed_at"], name="order_channel_idx"),
             models.Index(fields=["customer", "-placed_at"], name="order_customer_idx"),
             models.Index(fields=["email", "-placed_at"], name="order_email_idx"),
+            # The orders list's search by the start of an email: LIKE 'ada@%' on PostgreSQL
+            # needs a pattern operator class (the number has one: Django's _like index).
+            models.Index(
+                fields=["email"], name="order_email_like_idx", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["client_ip", "-placed_at"], name="order_ip_idx"),
         ]
         constraints = [

@@ -12,7 +12,6 @@ import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -22,7 +21,7 @@ from django.utils import timezone
 from soloops.accounts.actors import Actor
 from soloops.automation.services import EventSpec, event_emit, events_emit
 from soloops.customers.services import customer_for_order
-from soloops.errors import Conflict, InvalidInput
+from soloops.errors import ApplicationError, Conflict, InvalidInput
 from soloops.inventory.selectors import stock_for_skus
 from soloops.inventory.services import Hold, stock_consume, stock_release, stock_reserve
 from soloops.numbers import random_code
@@ -31,6 +30,17 @@ from soloops.orders.errors import OrderErrorCode as Code
 from soloops.orders.models import Order, OrderLine, OrderStatus, ReviewOutcome, ReviewPolicy
 from soloops.orders.review import Facts, review_order
 from soloops.orders.states import HOLDS_STOCK, can_move
+from soloops.orders.tables import (  # the owner's tables, re-exported: this is the door
+    POLICY_RANGES as POLICY_RANGES,
+)
+from soloops.orders.tables import review_policy_update as review_policy_update
+from soloops.orders.tables import shipping_rate_create as shipping_rate_create
+from soloops.orders.tables import shipping_rate_delete as shipping_rate_delete
+from soloops.orders.tables import shipping_rate_update as shipping_rate_update
+from soloops.orders.tables import tax_rate_create as tax_rate_create
+from soloops.orders.tables import tax_rate_delete as tax_rate_delete
+from soloops.orders.tables import tax_rate_update as tax_rate_update
+from soloops.shop.selectors import shop_currency
 
 ADDRESS_FIELDS = ("name", "line1", "city", "postal_code", "country")
 POLICY_CACHE_SECONDS = 10
@@ -125,6 +135,7 @@ def order_place(
     if idempotency_key and (existing := _replay(idempotency_key, request_hash)):
         return existing, False
     policy = review_policy()
+    currency = shop_currency()
     try:
         validate_email(draft.email)
     except ValidationError:
@@ -142,7 +153,7 @@ def order_place(
             raise InvalidInput(
                 Code.INACTIVE_SKU, f"{line.sku} is not for sale", field=f"lines[{i}].sku"
             )
-        if row.variant.currency != settings.SHOP_CURRENCY:
+        if row.variant.currency != currency:
             raise InvalidInput(
                 Code.CURRENCY_MISMATCH,
                 f"{line.sku} is priced in {row.variant.currency}",
@@ -192,6 +203,7 @@ def _order_insert(
     draft, channel, actor, client_ip, idempotency_key, request_hash, policy, stock, totals, billing
 ) -> Order:
     now = timezone.now()
+    currency = shop_currency()
     with transaction.atomic():
         email = draft.email.strip().lower()
         counts = selectors.intake_counts(
@@ -212,7 +224,7 @@ def _order_insert(
         review = review_order(
             Facts(
                 total=totals.total,
-                currency=settings.SHOP_CURRENCY,
+                currency=currency,
                 previous_orders=counts["email_total"],
                 recent_orders_email=counts["email_recent"],
                 recent_orders_ip=counts["ip_recent"],
@@ -233,7 +245,7 @@ def _order_insert(
             customer_id=customer_id,
             email=email,
             status=status,
-            currency=settings.SHOP_CURRENCY,
+            currency=currency,
             subtotal=totals.subtotal,
             shipping=totals.shipping,
             tax=totals.tax,
@@ -397,3 +409,24 @@ def order_mark_delivered(*, order: Order, actor: Actor) -> Order:
 
 def order_complete(*, order: Order, actor: Actor) -> Order:
     return _transition(order=order, to=OrderStatus.COMPLETED, actor=actor, stamp="completed_at")
+
+
+@dataclass(frozen=True)
+class AcceptedMany:
+    accepted: list[Order]
+    # (order number, the error that kept it from being accepted)
+    refused: list[tuple[str, ApplicationError]]
+
+
+def orders_accept_many(*, numbers: list[str], actor: Actor) -> AcceptedMany:
+    """Accept several orders, each in its own transaction (``order_accept``): one that cannot
+    be accepted (not found, or in a status that cannot become accepted) is reported and the
+    others are accepted all the same."""
+    accepted, refused = [], []
+    for number in dict.fromkeys(numbers):
+        try:
+            order = selectors.order_get_for(actor=actor, number=number)
+            accepted.append(order_accept(order=order, actor=actor))
+        except ApplicationError as error:
+            refused.append((number, error))
+    return AcceptedMany(accepted=accepted, refused=refused)

@@ -9,6 +9,7 @@ Owns ``ReorderPolicy`` (per SKU: reorder point, target level, preferred supplier
 
 Emits ``purchase_order.drafted``, ``purchase_order.lines_changed``, ``purchase_order.sent``,
 ``purchase_order.partially_received``, ``purchase_order.received``,
-``purchase_order.cancelled`` and ``reorder_policy.updated``; handles ``stock.low`` by drafting
-(and, when every line's policy says so, sending) purchase orders — see ``events.py``.
+``purchase_order.cancelled`` and ``reorder_policy.updated``. Its flow actions (``actions.py``)
+draft (and, when every line's policy says so, send) purchase orders for low stock; the default
+flow "Reorder low stock" calls them on ``stock.low``.
 """

@@ -1,4 +1,5 @@
-"""Flow actions on purchasing, for the default flow "low stock → purchase order" to call.
+"""Flow actions on purchasing; the default flow "Reorder low stock"
+(``soloops/automation/default_flows/reorder-low-stock.yaml``) calls the first on ``stock.low``.
 
 Both are safe to repeat: a draft run counts open orders as incoming, and a purchase order is
 sent only once (from draft), with an e-mail idempotency key derived from the order.
@@ -20,10 +21,23 @@ class PurchaseOrderIn(BaseModel):
     purchase_order: str = Field(description="the purchase order number, e.g. PO-2026-7K3QXM")
 
 
+def _trigger(call: ActionCall) -> dict:
+    """What each drafted line's reason records as its cause: the run, and the event that
+    started it (``stock.low`` names its SKU)."""
+    trigger = {"kind": "flow", "run_id": call.run_id}
+    flow, event = call.context.get("flow") or {}, call.context.get("event") or {}
+    if flow.get("key"):
+        trigger["flow"] = flow["key"]
+    if event.get("id"):
+        trigger.update(event=event["type"], event_id=event["id"])
+        sku = (event.get("payload") or {}).get("sku")
+        if sku:
+            trigger["sku"] = sku
+    return trigger
+
+
 def _draft(data: DraftIn, call: ActionCall) -> dict:
-    run = services.purchase_orders_draft_for_low_stock(
-        actor=call.actor, trigger={"kind": "flow", "run_id": call.run_id}
-    )
+    run = services.purchase_orders_draft_for_low_stock(actor=call.actor, trigger=_trigger(call))
     sent = []
     if data.send_when_policy_allows:
         for po in run.purchase_orders:

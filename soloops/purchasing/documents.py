@@ -12,13 +12,13 @@ import io
 import logging
 from pathlib import Path
 
-from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from soloops.purchasing.models import PurchaseOrder
+from soloops.shop.selectors import shop_profile
 
 # fontTools logs every glyph subset at INFO: dozens of lines per PDF.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -99,7 +99,8 @@ class _Document:
 def purchase_order_pdf(po: PurchaseOrder, *, language: str | None = None) -> bytes:
     """The PDF the supplier receives. Precondition: ``po`` has supplier and lines loaded."""
     lines = list(po.lines.all())
-    with translation.override(language or settings.LANGUAGE_CODE):
+    shop = shop_profile()
+    with translation.override(language or shop.language):
         expected = formats.date_format(po.expected_date) if po.expected_date else "-"
         heading = [
             _("Purchase order %(number)s") % {"number": po.number},
@@ -125,11 +126,9 @@ def purchase_order_pdf(po: PurchaseOrder, *, language: str | None = None) -> byt
         [ln.supplier_sku, ln.sku, ln.title, ln.quantity_ordered, ln.unit_cost, ln.line_total]
         for ln in lines
     ]
-    sample = " ".join(
-        [settings.SHOP_NAME, *heading, *columns, total, footer, *(r[2] for r in rows)]
-    )
+    sample = " ".join([shop.name, *heading, *columns, total, footer, *(r[2] for r in rows)])
     doc = _Document(sample)
-    doc.line(settings.SHOP_NAME)
+    doc.line(shop.name)
     doc.line(heading[0], size=16, bold=True, height=10)
     for text in heading[1:]:
         doc.line(text)

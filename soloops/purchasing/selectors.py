@@ -2,12 +2,15 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, F, Prefetch, QuerySet, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from soloops.accounts.actors import Actor
+from soloops.catalog.selectors import variants_list
 from soloops.errors import NotFound
 from soloops.inventory.selectors import stock_levels
 from soloops.purchasing.errors import PurchasingErrorCode as Code
@@ -15,8 +18,14 @@ from soloops.purchasing.models import (
     OPEN_STATUSES,
     PurchaseOrder,
     PurchaseOrderLine,
+    PurchaseOrderStatus,
     ReorderPolicy,
 )
+
+# (value, label) of every purchase order status, for filters.
+PURCHASE_ORDER_STATUSES = PurchaseOrderStatus.choices
+# Sent and not (fully) received: what a supplier still owes us.
+AWAITED_STATUSES = (PurchaseOrderStatus.SENT, PurchaseOrderStatus.PARTIALLY_RECEIVED)
 
 
 @dataclass(frozen=True)
@@ -189,17 +198,33 @@ class PurchaseOrderFilters:
     status: str | None = None
     supplier_id: int | None = None
     ids: list[int] | None = None
+    # Due: sent (or partly received), expected on or before this day, so overdue or arriving.
+    due_by: date | None = None
 
 
 def purchase_orders_list(filters: PurchaseOrderFilters) -> QuerySet[PurchaseOrder]:
-    """Newest first; each row carries its supplier and line count (no per-row queries)."""
-    orders = PurchaseOrder.objects.select_related("supplier").annotate(line_count=Count("lines"))
+    """Newest first; each row carries its supplier and line count (no per-row queries).
+
+    The line count is a subquery rather than a join with GROUP BY, so a page of the list
+    (LIMIT 51) costs 51 small counts, not a count over every order."""
+    line_count = (
+        PurchaseOrderLine.objects.filter(purchase_order_id=OuterRef("pk"))
+        .order_by()
+        .values("purchase_order_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    orders = PurchaseOrder.objects.select_related("supplier").annotate(
+        line_count=Coalesce(Subquery(line_count, output_field=IntegerField()), 0)
+    )
     if filters.status:
         orders = orders.filter(status=filters.status)
     if filters.supplier_id:
         orders = orders.filter(supplier_id=filters.supplier_id)
     if filters.ids is not None:
         orders = orders.filter(pk__in=filters.ids)
+    if filters.due_by is not None:
+        orders = orders.filter(status__in=AWAITED_STATUSES, expected_date__lte=filters.due_by)
     return orders.order_by("-created_at", "-id")
 
 
@@ -227,3 +252,30 @@ def purchase_order_auto_send(po: PurchaseOrder) -> bool:
         return False
     sending = ReorderPolicy.objects.filter(variant_id__in=variant_ids, auto_send=True).count()
     return sending == len(variant_ids)
+
+
+# --- stock per SKU, for the console -----------------------------------------------------------
+
+
+def sku_stock_list(
+    *, q: str | None = None, low: bool = False, active: bool | None = None
+) -> QuerySet:
+    """One row per SKU (a catalog Variant with its product): ``on_hand``, ``reserved`` and
+    ``available`` summed over locations, and ``reorder_point`` — the saved policy's, else the
+    SKU's low-stock threshold (the point where ``stock.low`` fires).
+
+    ``low`` keeps the SKUs that need attention: available below the reorder point, or none
+    left at all. ``q`` and ``active`` filter as ``catalog.selectors.variants_list``. What is
+    on order is not counted here; ``incoming_by_variant`` adds it for the rows shown."""
+    rows = (
+        variants_list(q=q, active=active)
+        .annotate(
+            on_hand=Coalesce(Sum("stock__on_hand"), 0),
+            reserved=Coalesce(Sum("stock__reserved"), 0),
+            reorder_point=Coalesce("reorder_policy__reorder_point", "low_stock_threshold"),
+        )
+        .annotate(available=F("on_hand") - F("reserved"))
+    )
+    if low:
+        rows = rows.filter(Q(available__lt=F("reorder_point")) | Q(available__lte=0))
+    return rows

@@ -3,10 +3,9 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
-
 from soloops.catalog.selectors import products_list
 from soloops.inventory.selectors import stock_for_skus
+from soloops.shop.selectors import shop_currency
 
 
 @dataclass(frozen=True)
@@ -38,11 +37,12 @@ def storefront_catalog() -> list[ProductOffers]:
     """Active products with their active variants priced in the shop's currency (the only ones
     intake accepts), by product name. Three queries whatever the size of the catalogue."""
     products = list(products_list(active=True))
+    currency = shop_currency()
     wanted = [
         (product, variant)
         for product in products
         for variant in product.variants.all()
-        if variant.active and variant.currency == settings.SHOP_CURRENCY
+        if variant.active and variant.currency == currency
     ]
     stock = stock_for_skus([variant.sku for _, variant in wanted])
     offers: dict[int, list[Offer]] = {}

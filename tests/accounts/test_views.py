@@ -5,7 +5,6 @@ import re
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
-from soloops.automation.models import Event
 from tests.accounts.conftest import PASSWORD
 
 
@@ -46,7 +45,7 @@ def test_unknown_user_looks_like_a_wrong_password(client, staff):
     assert SESSION_KEY not in client.session
 
 
-def test_right_password_opens_the_dashboard_with_the_latest_events(client, staff, owner):
+def test_right_password_opens_the_console_on_today(client, staff, owner):
     # when
     response = client.post("/login/", {"username": "sam", "password": PASSWORD})
 
@@ -56,9 +55,8 @@ def test_right_password_opens_the_dashboard_with_the_latest_events(client, staff
     assert client.session[SESSION_KEY] == str(staff.pk)
     home = client.get("/")
     assert home.status_code == 200
-    html = home.content.decode()
-    assert "user.created" in html  # the events recorded when sam and olivia were created
-    assert list(home.context["events"]) == list(Event.objects.order_by("-id")[:20])
+    assert home.context["section"] == "today"
+    assert "<h1>Today</h1>" in home.content.decode()
 
 
 def test_login_follows_a_safe_next_and_refuses_an_outside_one(client, staff):

@@ -64,6 +64,24 @@ def test_committed_event_is_dispatched_to_each_handler_once(transactional_db, ru
     ]
 
 
+def test_a_run_lifecycle_event_nothing_handles_costs_no_dispatch(transactional_db, run_tasks):
+    # given the flow engine ignores flow_run.* events and no app handles them
+    # when a run's lifecycle event and an ordinary one are emitted
+    lifecycle = emit("flow_run.completed", subject=("automation.flowrun", 1))
+    ordinary = emit("probe.unhandled")
+
+    # then the lifecycle event is history at once: no dispatch task, no delivery; the other
+    # one (which a flow could be listening to) waits for its dispatch
+    assert lifecycle.dispatched_at is not None and lifecycle.next_dispatch_at is None
+    assert ordinary.dispatched_at is None
+    assert DBTaskResult.objects.count() == 1
+    run_tasks()
+    assert not Delivery.objects.filter(event=lifecycle).exists()
+    assert list(Delivery.objects.filter(event=ordinary).values_list("handler", flat=True)) == [
+        "soloops.automation.services.runs.flows_on_event"
+    ]
+
+
 def test_a_dispatch_enqueued_twice_runs_each_handler_once(transactional_db, run_tasks):
     # given the same event handed out a second time before any worker ran
     event = emit()

@@ -5,7 +5,13 @@ import pytest
 
 from soloops.automation.flows import expressions
 from soloops.automation.models import Event, Flow, FlowVersion, RunStatus, StepStatus
-from soloops.automation.services import flow_publish, flow_save, flow_validate
+from soloops.automation.services import (
+    flow_publish,
+    flow_save,
+    flow_set_enabled,
+    flow_validate,
+    flows_install_defaults,
+)
 from soloops.automation.services.flows import DEFAULT_FLOWS_DIR
 from soloops.errors import InvalidInput
 from tests.automation.conftest import SYSTEM, publish, reload, start, steps_of
@@ -453,3 +459,32 @@ def test_every_shipped_default_flow_is_valid(db, path):
     document = flow_validate(source=path.read_text())
 
     assert document["name"]
+
+
+def test_init_installs_every_default_flow_once_and_keeps_one_switched_off(db):
+    # when the default flows are installed (what ``soloops init`` does)
+    installed = flows_install_defaults(actor=SYSTEM)
+
+    # then each shipped file is a published, enabled default flow, the customer emails and
+    # reordering among them, each on its event
+    assert sorted(installed) == sorted(path.stem for path in DEFAULT_FLOWS_DIR.glob("*.yaml"))
+    flows = {f.key: f for f in Flow.objects.all()}
+    assert all(f.is_default and f.enabled and f.published_version for f in flows.values())
+    assert {key: flows[key].trigger_event for key in flows if key.startswith("email-")} == {
+        "email-order-confirmation": "order.accepted",
+        "email-payment-received": "order.paid",
+        "email-order-shipped": "shipment.shipped",
+        "email-order-delivered": "order.delivered",
+        "email-order-cancelled": "order.cancelled",
+        "email-order-refunded": "payment.refunded",
+    }
+    assert flows["reorder-low-stock"].trigger_event == "stock.low"
+
+    # when the owner switches one off and init runs again
+    flow_set_enabled(flow=flows["email-order-confirmation"], enabled=False, actor=SYSTEM)
+    again = flows_install_defaults(actor=SYSTEM)
+
+    # then nothing is installed twice and the owner's choice stands
+    assert again == []
+    assert Flow.objects.count() == len(installed)
+    assert not Flow.objects.get(key="email-order-confirmation").enabled

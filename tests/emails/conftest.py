@@ -2,7 +2,6 @@
 
 import email
 import email.policy
-import socket
 from email.message import EmailMessage
 
 import pytest
@@ -15,15 +14,10 @@ from soloops.automation.models import Event
 from soloops.emails.services import email_enqueue
 from soloops.inventory.models import Location
 from soloops.orders.models import ReviewPolicy
+from tests.conftest import free_port
 from tests.factories import make_variant
 
 SYSTEM = Actor.system("test")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Collector:

@@ -1,16 +1,37 @@
-"""The default customer emails: an order's events reach the customer once, in their language."""
+"""The default customer emails: default flows that email an order's customer once, in their
+language, when it is accepted, paid, shipped, delivered, cancelled or refunded — and that the
+owner can switch off."""
 
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.test import Client
 
-from soloops.automation.models import Event
-from soloops.automation.services import event_emit, events_dispatch
-from soloops.emails import handlers
+from soloops.automation.models import Delivery, Event, FlowRun, RunStatus
+from soloops.automation.selectors import flow_get
+from soloops.automation.services import (
+    event_emit,
+    events_dispatch,
+    flow_run_advance,
+    flow_set_enabled,
+)
 from soloops.emails.models import EmailSend, SendStatus
-from soloops.orders.services import order_cancel, order_mark_delivered, order_place
-from tests.emails.conftest import SYSTEM
+from soloops.fulfillment.models import Shipment
+from soloops.fulfillment.services import shipment_create, shipment_deliver, shipment_ship
+from soloops.orders.services import (
+    order_accept,
+    order_cancel,
+    order_hold,
+    order_mark_delivered,
+    order_mark_paid,
+    order_mark_shipped,
+    order_place,
+    order_start_fulfilling,
+)
+from tests.emails.conftest import SYSTEM, make_token
 from tests.factories import draft
+
+pytestmark = pytest.mark.usefixtures("default_flows")
 
 
 def place(email: str = "ada@example.com", language: str = "en"):
@@ -23,6 +44,14 @@ def place(email: str = "ada@example.com", language: str = "en"):
 def emit(type: str, subject: tuple[str, str], payload: dict) -> Event:
     with transaction.atomic():
         return event_emit(type=type, subject=subject, payload=payload, actor=SYSTEM)
+
+
+def switch_off(flow_key: str) -> None:
+    flow_set_enabled(flow=flow_get(key=flow_key), enabled=False, actor=SYSTEM)
+
+
+def runs_of(flow_key: str) -> list[FlowRun]:
+    return list(FlowRun.objects.filter(flow__key=flow_key).order_by("id"))
 
 
 def test_an_accepted_order_emails_its_confirmation_once(transactional_db, run_tasks, shop):
@@ -48,6 +77,10 @@ def test_an_accepted_order_emails_its_confirmation_once(transactional_db, run_ta
         "orders.order",
         str(order.pk),
     )
+    # and it was the default flow that sent it, in a run the owner can see
+    (run,) = runs_of("email-order-confirmation")
+    assert run.status == RunStatus.COMPLETED
+    assert (queued.actor_kind, queued.actor_id) == ("flow_run", str(run.pk))
 
 
 def test_a_redispatched_event_does_not_email_twice(transactional_db, run_tasks, shop):
@@ -55,17 +88,65 @@ def test_a_redispatched_event_does_not_email_twice(transactional_db, run_tasks, 
     order = place()
     run_tasks()
     accepted = Event.objects.get(type="order.accepted", subject_id=str(order.pk))
+    (run,) = runs_of("email-order-confirmation")
 
-    # when its event is handled again: by a new dispatch and by calling the handler directly
+    # when its event is dispatched again: as the relay would, then as if its delivery records
+    # were lost; and the finished run is advanced again
     Event.objects.filter(pk=accepted.pk).update(dispatched_at=None)
     events_dispatch(event_ids=[accepted.pk])
-    with transaction.atomic():
-        handlers.order_confirmation(accepted)
+    Delivery.objects.filter(event=accepted).delete()
+    Event.objects.filter(pk=accepted.pk).update(dispatched_at=None)
+    events_dispatch(event_ids=[accepted.pk])
+    flow_run_advance(run_id=run.pk)
     run_tasks()
 
-    # then still one email
+    # then still one run and one email
+    assert runs_of("email-order-confirmation") == [run]
     assert len(mail.outbox) == 1
     assert EmailSend.objects.count() == 1
+
+
+def test_an_order_held_and_accepted_again_is_confirmed_once(transactional_db, run_tasks, shop):
+    # given a confirmed order
+    order = place()
+    run_tasks()
+
+    # when the owner holds it and accepts it again (a second order.accepted)
+    order_hold(order=order, actor=SYSTEM, reason="address looks odd")
+    order_accept(order=order, actor=SYSTEM)
+    run_tasks()
+
+    # then the flow ran twice, but the customer got one confirmation: once per order
+    assert [r.status for r in runs_of("email-order-confirmation")] == ["completed", "completed"]
+    assert [m.subject for m in mail.outbox] == [f"Order {order.number} confirmed: thank you!"]
+
+
+def test_switching_off_the_confirmation_flow_stops_the_confirmation_email(
+    transactional_db, run_tasks, shop, client: Client
+):
+    # given the owner switches the default confirmation flow off through the API
+    owner = make_token("olivia")
+    response = client.post("/api/flows/email-order-confirmation/disable", headers=owner)
+    assert response.status_code == 200, response.content
+    assert response.json()["enabled"] is False
+
+    # when an order is accepted, then paid
+    order = place()
+    run_tasks()
+    order_mark_paid(order=order, actor=SYSTEM)
+    run_tasks()
+
+    # then no confirmation and no run of that flow; the other default emails still go out
+    assert runs_of("email-order-confirmation") == []
+    assert [m.subject for m in mail.outbox] == [f"Payment received for order {order.number}"]
+    assert not EmailSend.objects.filter(template="order_confirmation").exists()
+
+    # when the owner switches it on again, the next order is confirmed
+    client.post("/api/flows/email-order-confirmation/enable", headers=owner)
+    mail.outbox.clear()
+    second = place()
+    run_tasks()
+    assert [m.subject for m in mail.outbox] == [f"Order {second.number} confirmed: thank you!"]
 
 
 def test_a_chinese_customer_gets_chinese_email(transactional_db, run_tasks, shop):
@@ -96,16 +177,18 @@ def test_shipping_emails_the_tracking_link_from_the_shipment_event(
         ("fulfillment.shipment", "9"),
         {
             "order_number": order.number,
-            "carrier": "DHL",
+            "carrier": "manual",
+            "carrier_name": "DHL Paket",
             "tracking_number": "JD0146",
             "tracking_url": "https://www.dhl.com/track?id=JD0146",
         },
     )
     run_tasks()
 
-    # then
+    # then the customer reads the carrier's name, not its code, and the tracking link
     (message,) = mail.outbox
     assert message.subject == f"Order {order.number} is on its way"
+    assert "has shipped with DHL Paket." in message.body
     assert "Tracking number: JD0146" in message.body
     assert "Track your parcel: https://www.dhl.com/track?id=JD0146" in message.body
     assert 'href="https://www.dhl.com/track?id=JD0146"' in message.alternatives[0][0]
@@ -129,6 +212,11 @@ def test_a_tracking_link_that_is_not_a_web_address_is_left_out(transactional_db,
     (message,) = mail.outbox
     assert "javascript" not in message.body
     assert "javascript" not in message.alternatives[0][0]
+    assert EmailSend.objects.get(template="order_shipped").context["shipment"] == {
+        "carrier": "DHL",
+        "tracking_number": "",
+        "tracking_url": "",
+    }
 
 
 def test_a_refund_emails_its_amount(transactional_db, run_tasks, shop):
@@ -170,20 +258,25 @@ def test_cancelling_emails_the_customer(transactional_db, run_tasks, shop):
     assert "customer asked" not in message.body
 
 
-def test_delivery_asks_for_a_review_once_per_order(transactional_db, run_tasks, shop):
-    # given a shipped order
-    from soloops.orders.services import order_mark_paid, order_mark_shipped, order_start_fulfilling
-
+def test_the_last_parcel_delivered_asks_for_a_review_once(transactional_db, run_tasks, shop):
+    # given a paid order that the default flow put in a shipment, which has left
     order = place()
+    run_tasks()
     order_mark_paid(order=order, actor=SYSTEM)
-    order_start_fulfilling(order=order, actor=SYSTEM)
-    order_mark_shipped(order=order, actor=SYSTEM)
+    run_tasks()
+    shipment = Shipment.objects.get(order_id=order.pk)
+    shipment_ship(shipment=shipment, actor=SYSTEM)
     run_tasks()
     mail.outbox.clear()
 
-    # when the shipment and then the order are reported delivered
-    emit("shipment.delivered", ("fulfillment.shipment", "9"), {"order_number": order.number})
-    order_mark_delivered(order=order, actor=SYSTEM)
+    # when the parcel arrives (shipment.delivered, and so order.delivered), and both events
+    # are handed out again
+    shipment_deliver(shipment=shipment, actor=SYSTEM)
+    run_tasks()
+    delivered = Event.objects.filter(type__in=["shipment.delivered", "order.delivered"])
+    assert delivered.count() == 2
+    delivered.update(dispatched_at=None)
+    events_dispatch(event_ids=list(delivered.values_list("pk", flat=True)))
     run_tasks()
 
     # then one review request
@@ -192,9 +285,66 @@ def test_delivery_asks_for_a_review_once_per_order(transactional_db, run_tasks, 
     assert "reply to this email" in message.body
 
 
-def test_payment_received_emails_the_total(transactional_db, run_tasks, shop):
-    from soloops.orders.services import order_mark_paid
+def test_one_parcel_of_two_delivered_sends_no_review_request_yet(transactional_db, run_tasks, shop):
+    # given the owner packs by hand: the default shipment flow is off
+    switch_off("create-shipment-when-paid")
+    order = place()
+    order_mark_paid(order=order, actor=SYSTEM)
+    (line,) = order.lines.all()
+    first, second = (
+        shipment_create(
+            order=order,
+            lines=[(line.pk, 1)],
+            carrier="manual",
+            service="DHL Paket",
+            tracking_number=number,
+            actor=SYSTEM,
+        )
+        for number in ("JD1", "JD2")
+    )
+    for shipment in (first, second):
+        shipment_ship(shipment=shipment, actor=SYSTEM)
+    run_tasks()
+    mail.outbox.clear()
 
+    # when the first parcel arrives
+    shipment_deliver(shipment=first, actor=SYSTEM)
+    run_tasks()
+
+    # then no email yet: the order is still on its way
+    assert mail.outbox == []
+
+    # when the second arrives
+    shipment_deliver(shipment=second, actor=SYSTEM)
+    run_tasks()
+
+    # then the one review request
+    assert [m.subject for m in mail.outbox] == [
+        f"Your order {order.number} has arrived: how did we do?"
+    ]
+
+
+def test_delivered_by_hand_without_shipments_asks_for_a_review(transactional_db, run_tasks, shop):
+    # given a shipped order whose status the owner moves by hand, with no shipments
+    switch_off("create-shipment-when-paid")
+    order = place()
+    order_mark_paid(order=order, actor=SYSTEM)
+    order_start_fulfilling(order=order, actor=SYSTEM)
+    order_mark_shipped(order=order, actor=SYSTEM)
+    run_tasks()
+    mail.outbox.clear()
+
+    # when
+    order_mark_delivered(order=order, actor=SYSTEM)
+    run_tasks()
+
+    # then
+    assert [m.subject for m in mail.outbox] == [
+        f"Your order {order.number} has arrived: how did we do?"
+    ]
+
+
+def test_payment_received_emails_the_total(transactional_db, run_tasks, shop):
     # given
     order = place()
     run_tasks()
@@ -210,11 +360,14 @@ def test_payment_received_emails_the_total(transactional_db, run_tasks, shop):
     assert f"{order.total} EUR" in message.body
 
 
-def test_an_event_that_names_no_order_fails_visibly(db):
-    # given
-    event = emit("shipment.shipped", ("fulfillment.shipment", "9"), {"carrier": "DHL"})
+def test_an_event_that_names_no_order_fails_visibly(transactional_db, run_tasks, shop):
+    # when a shipment event without its order number comes in
+    emit("shipment.shipped", ("fulfillment.shipment", "9"), {"carrier": "DHL"})
+    run_tasks()
 
-    # when / then the handler raises, so the delivery is retried and then shown as given up
-    with pytest.raises(ValueError, match="names no order"):
-        handlers.order_shipped(event)
+    # then the shipped flow's run is in the failed inbox, saying what was missing; no email
+    (run,) = runs_of("email-order-shipped")
+    assert run.status == RunStatus.FAILED
+    assert "order_number" in run.error
+    assert Event.objects.filter(type="flow_run.failed", subject_id=str(run.pk)).exists()
     assert EmailSend.objects.count() == 0

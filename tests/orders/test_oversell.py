@@ -5,7 +5,6 @@ answer and for every request to return.
 """
 
 import json
-import socket
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -17,7 +16,7 @@ from soloops.automation.models import Event
 from soloops.inventory.models import Reservation, ReservationStatus
 from soloops.inventory.selectors import ledger_mismatches
 from soloops.orders.models import Order, OrderLine
-from tests.conftest import wait_until
+from tests.conftest import answers, free_port, wait_until
 from tests.factories import ADDRESS, make_variant
 from tests.orders.conftest import PERMISSIVE, bearer_for, make_user, set_policy, stock
 
@@ -25,20 +24,6 @@ pytestmark = pytest.mark.processes
 
 REQUESTS = 200
 IN_STOCK = 50
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback http)
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def post(url: str, payload: dict, headers: dict[str, str]) -> tuple[int, dict]:

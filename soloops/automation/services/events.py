@@ -191,7 +191,7 @@ def events_dispatch(*, event_ids: list[int]) -> int:
 
 
 def _deliver(event: Event, name: str, fn: registry.Handler) -> str | None:
-    """Run one handler once. Returns the delivery's status, or None if another worker has it."""
+    """Run one handler once. Returns the delivery's status (another worker's, if it ran it)."""
     try:
         with transaction.atomic():
             row = Delivery.objects.select_for_update().filter(event=event, handler=name).first()
@@ -212,7 +212,14 @@ def _deliver(event: Event, name: str, fn: registry.Handler) -> str | None:
                 fn(event)
         return DeliveryStatus.DONE
     except IntegrityError:
-        return None
+        # Another dispatcher inserted this delivery; its insert had to commit for ours to
+        # clash, so its outcome is readable now. Taking it lets this dispatcher finish the event
+        # (two dispatchers each holding one handler would otherwise both leave it to the relay).
+        return (
+            Delivery.objects.filter(event=event, handler=name)
+            .values_list("status", flat=True)
+            .first()
+        )
     except Exception:
         logger.exception("handler %s failed on event %s", name, event.pk)
         return _record_failure(event, name, traceback.format_exc())

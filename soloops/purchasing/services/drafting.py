@@ -3,7 +3,6 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -11,6 +10,7 @@ from soloops.accounts.actors import Actor
 from soloops.automation.services import event_emit
 from soloops.purchasing import locks, selectors
 from soloops.purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
+from soloops.shop.selectors import shop_currency
 
 from .purchase_orders import QUANTITY_MAX, _expected_date, _money, _new_number, _refresh_total
 
@@ -120,7 +120,7 @@ def _insert_draft(supplier_id: int, lead_time_days: int, reason: dict) -> Purcha
                 return PurchaseOrder.objects.create(
                     number=_new_number(),
                     supplier_id=supplier_id,
-                    currency=settings.SHOP_CURRENCY,
+                    currency=shop_currency(),
                     expected_date=_expected_date(lead_time_days),
                     reason=reason,
                 )

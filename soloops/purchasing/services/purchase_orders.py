@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch, Sum, prefetch_related_objects
 from django.utils import timezone
@@ -25,6 +24,7 @@ from soloops.purchasing.models import (
     PurchaseOrderLine,
     PurchaseOrderStatus,
 )
+from soloops.shop.selectors import shop_profile
 
 NUMBER_LENGTH = 6
 # Far beyond a small shop's orders; keeps every quantity clear of 32-bit columns.
@@ -291,7 +291,7 @@ def _email_supplier(po: PurchaseOrder, lines: list[PurchaseOrderLine], actor: Ac
         to=po.supplier.email,
         template="purchase_order",
         context=context,
-        language=settings.LANGUAGE_CODE,
+        language=shop_profile().language,
         idempotency_key=email_idempotency_key(po),
         subject=(PO_TYPE, str(po.pk)),
         actor=actor,

@@ -1,21 +1,18 @@
-from decimal import Decimal
-
 from django import template
-from django.conf import settings
-from django.utils import formats
+
+from soloops.formatting import money_display
+from soloops.shop import selectors
 
 register = template.Library()
 
 
 @register.filter
-def money(amount: Decimal, currency: str) -> str:
-    """``12.5|money:"EUR"`` → ``12.50 EUR``, with the active language's separators."""
-    if amount in (None, ""):
-        return ""
-    number = formats.number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)
-    return f"{number} {currency}"
+def money(amount, currency: str) -> str:
+    """``12.5|money:"EUR"`` → "€12.50", per currency and the active language."""
+    return money_display(amount, currency)
 
 
 @register.simple_tag
 def shop_name() -> str:
-    return settings.SHOP_NAME
+    """The shop's name from its profile (Settings), cached: no query."""
+    return selectors.shop_name()

@@ -1,0 +1,1 @@
+"""Console forms, one module per section. Forms parse and validate; services write."""

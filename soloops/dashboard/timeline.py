@@ -1,0 +1,180 @@
+"""How an event reads on an object's timeline: a short sentence, and who or what did it.
+
+Events carry their actor as (kind, id, label): a person (username), an API token ("user ·
+token name"), a flow run ("flow name · run 12", linked to the run's page) or the system.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from soloops.formatting import money_display
+
+
+@dataclass(frozen=True)
+class Entry:
+    event: object  # an automation Event
+    summary: str
+    actor_kind: str  # "user", "token", "flow_run", "system"
+    actor_kind_label: str
+    actor_name: str
+    actor_href: str  # "" unless the actor has a page (a flow run)
+
+
+def run_href(run_id: str) -> str:
+    """The page of a flow run (``dashboard:run``), or its path if that page is not wired."""
+    try:
+        return reverse("dashboard:run", args=[int(run_id)])
+    except (NoReverseMatch, ValueError):
+        return f"/runs/{run_id}/" if str(run_id).isdigit() else ""
+
+
+def _actor(event) -> tuple[str, str, str]:
+    kind, label = event.actor_kind, event.actor_label
+    if kind == "user":
+        return _("Person"), label, ""
+    if kind == "token":
+        return _("API token"), label, ""
+    if kind == "flow_run":
+        return (
+            _("Flow run"),
+            label or _("run %(id)s") % {"id": event.actor_id},
+            run_href(event.actor_id),
+        )
+    return _("System"), label or _("system"), ""
+
+
+def _money(payload: dict, key: str = "amount") -> str:
+    return money_display(payload.get(key), payload.get("currency", ""))
+
+
+STATUS_WORDS = {
+    "placed": lambda: _("placed"),
+    "on_hold": lambda: _("on hold"),
+    "accepted": lambda: _("accepted"),
+    "rejected": lambda: _("rejected"),
+    "paid": lambda: _("paid"),
+    "fulfilling": lambda: _("fulfilling"),
+    "shipped": lambda: _("shipped"),
+    "delivered": lambda: _("delivered"),
+    "completed": lambda: _("completed"),
+    "cancelled": lambda: _("cancelled"),
+}
+
+
+def status_word(status: str) -> str:
+    word = STATUS_WORDS.get(status)
+    return word() if word else status
+
+
+def _order(event) -> str:
+    p = event.payload
+    status = event.type.split(".", 1)[1]
+    if status == "placed":
+        lines = p.get("lines") or []
+        return _("Order placed (%(channel)s): %(count)d line(s), %(total)s, by %(email)s") % {
+            "channel": p.get("channel", ""),
+            "count": len(lines),
+            "total": _money(p, "total"),
+            "email": p.get("email", ""),
+        }
+    if "review" in p:  # intake's decision
+        review = p.get("review") or {}
+        text = _("Automatic review: %(outcome)s, risk score %(score)s") % {
+            "outcome": status_word(status),
+            "score": review.get("score", 0),
+        }
+        reasons = "; ".join(r.get("message", "") for r in review.get("reasons") or [])
+        return f"{text} — {reasons}" if reasons else text
+    text = _("Order %(status)s (was %(previous)s)") % {
+        "status": status_word(status),
+        "previous": status_word(p.get("from", "")),
+    }
+    extra = p.get("reason") or p.get("payment") or ""
+    return f"{text}: {extra}" if extra else text
+
+
+def _payment(event) -> str:
+    p = event.payload
+    what = event.type.split(".", 1)[1]
+    values = {
+        "amount": _money(p),
+        "provider": p.get("provider", ""),
+        "reason": p.get("reason", ""),
+        "due": _money(p, "refund_due"),
+    }
+    texts = {
+        "authorized": _("Payment of %(amount)s authorized (%(provider)s)"),
+        "captured": _("Payment of %(amount)s captured (%(provider)s)"),
+        "failed": _("Payment of %(amount)s failed (%(provider)s): %(reason)s"),
+        "refunded": _("Refunded %(amount)s: %(reason)s"),
+        "refund_failed": _("Refund of %(amount)s failed: %(reason)s"),
+        "refund_due": _("%(due)s is due back to the customer"),
+    }
+    return texts[what] % values if what in texts else event.type
+
+
+def _shipment(event) -> str:
+    p = event.payload
+    what = event.type.split(".", 1)[1]
+    values = {
+        "number": p.get("number", ""),
+        "carrier": p.get("carrier_name") or p.get("carrier", ""),
+        "tracking": p.get("tracking_number") or "-",
+        "reason": p.get("reason", ""),
+    }
+    texts = {
+        "created": _("Shipment %(number)s created (%(carrier)s, tracking %(tracking)s)"),
+        "label_created": _("Shipment %(number)s: label created"),
+        "shipped": _("Shipment %(number)s shipped (%(carrier)s, tracking %(tracking)s)"),
+        "delivered": _("Shipment %(number)s delivered"),
+        "cancelled": _("Shipment %(number)s cancelled %(reason)s"),
+    }
+    return texts[what] % values if what in texts else event.type
+
+
+def _email(event) -> str:
+    p = event.payload
+    what = event.type.split(".", 1)[1]
+    values = {
+        "template": p.get("template", ""),
+        "to": p.get("to", ""),
+        "error": p.get("error", ""),
+    }
+    texts = {
+        "queued": _("Email %(template)s queued to %(to)s"),
+        "sent": _("Email %(template)s sent to %(to)s"),
+        "failed": _("Email %(template)s to %(to)s failed, will retry: %(error)s"),
+        "gave_up": _("Email %(template)s to %(to)s gave up: %(error)s"),
+    }
+    return texts[what] % values if what in texts else event.type
+
+
+SUMMARIES = {"order": _order, "payment": _payment, "shipment": _shipment, "email": _email}
+
+
+def summary(event) -> str:
+    """One line a person reads; the event type itself for types without a sentence."""
+    describe = SUMMARIES.get(event.type.split(".", 1)[0])
+    try:
+        return describe(event).strip() if describe else event.type
+    except (AttributeError, KeyError, TypeError, ValueError):  # an old or odd payload
+        return event.type
+
+
+def entries(events) -> list[Entry]:
+    result = []
+    for event in events:
+        kind_label, name, href = _actor(event)
+        result.append(
+            Entry(
+                event=event,
+                summary=summary(event),
+                actor_kind=event.actor_kind,
+                actor_kind_label=kind_label,
+                actor_name=name,
+                actor_href=href,
+            )
+        )
+    return result

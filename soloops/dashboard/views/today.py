@@ -1,0 +1,105 @@
+"""Today: the shop at a glance — today's orders and revenue against the same weekday last
+week, what needs the owner, and the last 30 days in two charts.
+
+Every figure is an aggregate: the whole page is a fixed handful of queries however many
+orders the shop has (see ``orders.selectors.sales_overview``).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from soloops.automation.selectors import runs_failed_count
+from soloops.dashboard.access import console_view
+from soloops.dashboard.waiting import APPROVAL, ORDER, waiting_queue
+from soloops.orders.selectors import orders_exist, orders_on_hold_count, sales_overview
+from soloops.purchasing.selectors import (
+    PurchaseOrderFilters,
+    purchase_orders_list,
+    sku_stock_list,
+)
+
+CHART_DAYS = 30
+WAITING_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Change:
+    """Today's figure against last week's by the same time."""
+
+    before: int | Decimal
+    delta: int | Decimal
+    percent: int | None  # None when there was nothing last week
+
+    @property
+    def direction(self) -> str:
+        return "up" if self.delta > 0 else "down" if self.delta < 0 else "same"
+
+    @property
+    def magnitude(self) -> int | Decimal:
+        return abs(self.delta)
+
+    @property
+    def abs_percent(self) -> int | None:
+        return abs(self.percent) if self.percent is not None else None
+
+
+def _change(now: int | Decimal, before: int | Decimal) -> Change:
+    percent = round((now - before) * 100 / before) if before else None
+    return Change(before=before, delta=now - before, percent=percent)
+
+
+def _charts(sales) -> tuple[dict, dict]:
+    revenue = {
+        "labels": [date_format(day.day, "MONTH_DAY_FORMAT") for day in sales.days],
+        "revenue": [str(day.revenue) for day in sales.days],
+        "orders": [day.orders for day in sales.days],
+        "currency": sales.currency,
+        "label": _("Revenue (%(currency)s)") % {"currency": sales.currency},
+        "orders_label": _("orders"),
+    }
+    statuses = {
+        "labels": [str(label) for _value, label, _n in sales.by_status],
+        "statuses": [value for value, _label, _n in sales.by_status],
+        "counts": [n for _value, _label, n in sales.by_status],
+        "label": _("Orders"),
+    }
+    return revenue, statuses
+
+
+@console_view()
+def today(request):
+    now = timezone.localtime()
+    sales = sales_overview(now=now, days=CHART_DAYS)
+    last_week = sales.same_time_last_week
+    revenue_chart, status_chart = _charts(sales)
+    context = {
+        "section": "today",
+        "now": now,
+        "days": CHART_DAYS,
+        "sales": sales,
+        "last_week_day": now.date() - timedelta(days=7),
+        "orders_change": _change(sales.today.orders, last_week["orders"]),
+        "revenue_change": _change(sales.today.revenue, last_week["revenue"]),
+        "on_hold": orders_on_hold_count(),
+        "failed_runs": runs_failed_count(),
+        "low_stock": sku_stock_list(low=True).count(),
+        "purchase_orders_due": purchase_orders_list(
+            PurchaseOrderFilters(due_by=now.date())
+        ).count(),
+        "waiting": waiting_queue(per_kind=WAITING_SHOWN, kinds=(ORDER, APPROVAL)),
+        "revenue_chart": revenue_chart,
+        "status_chart": status_chart,
+        # Only asked when the last 30 days had no order at all.
+        "shop_empty": not sales.by_status and not orders_exist(),
+    }
+    return render(request, "dashboard/today/index.html", context)
+
+
+urlpatterns = [path("", today, name="today")]

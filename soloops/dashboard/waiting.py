@@ -1,0 +1,148 @@
+"""What waits for the owner: held orders, ``approve`` steps of flow runs, purchase order drafts.
+
+Today lists the first of them and Decisions all of them, oldest first. Each kind is one query
+(its app's selector, with a limit), so the queue costs three queries however long it is.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from soloops.automation.selectors import runs_awaiting_approval
+from soloops.orders.selectors import orders_on_hold
+from soloops.purchasing.selectors import PurchaseOrderFilters, purchase_orders_list
+
+ORDER, APPROVAL, PURCHASE_ORDER = "order", "approval", "purchase_order"
+KINDS = (ORDER, APPROVAL, PURCHASE_ORDER)
+# SKUs named in a draft's reason before "and N more".
+REASON_SKUS = 5
+
+
+@dataclass
+class WaitingItem:
+    kind: str  # ORDER, APPROVAL or PURCHASE_ORDER
+    ref: str  # what the decision form names: order number, run id, purchase order number
+    since: datetime  # since when it waits
+    reasons: list[str]  # why it waits, most telling first
+    subject: object  # the order, run or purchase order, for the template
+    form: object = None  # the decision form, set by the Decisions view
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Queue:
+    items: list[WaitingItem]
+    # Kinds with more waiting than were fetched: the page says where to see the rest.
+    more: set[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def order_reasons(order) -> list[str]:
+    """The review's risk reasons of a held order (biggest first), or the reason it was held
+    by hand."""
+    review = order.review if isinstance(order.review, dict) else {}
+    reasons = [r for r in review.get("reasons", []) if isinstance(r, dict)]
+    if order.review_outcome == "hold" and reasons:
+        ranked = sorted(reasons, key=lambda r: -int(r.get("points") or 0))
+        return [str(r.get("message", "")) for r in ranked]
+    return [order.status_reason] if order.status_reason else []
+
+
+def _held(limit: int) -> list[WaitingItem]:
+    return [
+        WaitingItem(
+            kind=ORDER,
+            ref=order.number,
+            # Held by the review at intake, or by hand later (its last change).
+            since=order.placed_at if order.review_outcome == "hold" else order.updated_at,
+            reasons=order_reasons(order) or [_("Held for your decision")],
+            subject=order,
+        )
+        for order in orders_on_hold(limit=limit)
+    ]
+
+
+def _approvals(limit: int) -> list[WaitingItem]:
+    return [
+        WaitingItem(
+            kind=APPROVAL,
+            ref=str(run.pk),
+            since=run.asked_at,
+            reasons=[run.approval_message or _("The flow asks for your approval")],
+            subject=run,
+        )
+        for run in runs_awaiting_approval(limit=limit)
+    ]
+
+
+def draft_reasons(po) -> list[str]:
+    """Why a draft was written: per SKU, the stock position that made the reorder run order
+    it (its latest reorder decision), or the edits made by hand."""
+    lines = (po.reason or {}).get("lines") or {}
+    reasons = []
+    for sku, decisions in sorted(lines.items()):
+        if not isinstance(decisions, list) or not decisions:
+            continue
+        latest = decisions[-1] if isinstance(decisions[-1], dict) else {}
+        if latest.get("kind") == "reorder":
+            reasons.append(
+                _(
+                    "%(sku)s: %(available)s available and %(incoming)s on order, below the "
+                    "reorder point %(point)s; ordering %(quantity)s"
+                )
+                % {
+                    "sku": sku,
+                    "available": latest.get("available", "?"),
+                    "incoming": latest.get("incoming", "?"),
+                    "point": latest.get("reorder_point", "?"),
+                    "quantity": latest.get("quantity", "?"),
+                }
+            )
+        elif latest.get("kind") == "edit":
+            reasons.append(
+                _("%(sku)s: changed by %(by)s from %(before)s to %(after)s")
+                % {
+                    "sku": sku,
+                    "by": latest.get("by", "?"),
+                    "before": latest.get("from", "?"),
+                    "after": latest.get("to", "?"),
+                }
+            )
+    if len(reasons) > REASON_SKUS:
+        rest = len(reasons) - REASON_SKUS
+        reasons = [*reasons[:REASON_SKUS], _("and %(n)d more SKUs") % {"n": rest}]
+    return reasons or [_("A draft waiting to be sent to the supplier")]
+
+
+def _drafts(limit: int) -> list[WaitingItem]:
+    drafts = purchase_orders_list(PurchaseOrderFilters(status="draft")).order_by(
+        "created_at", "id"
+    )[:limit]
+    return [
+        WaitingItem(
+            kind=PURCHASE_ORDER,
+            ref=po.number,
+            since=po.created_at,
+            reasons=draft_reasons(po),
+            subject=po,
+        )
+        for po in drafts
+    ]
+
+
+FETCH = {ORDER: _held, APPROVAL: _approvals, PURCHASE_ORDER: _drafts}
+
+
+def waiting_queue(*, per_kind: int = 50, kinds: tuple[str, ...] = KINDS) -> Queue:
+    """Up to ``per_kind`` items of each kind, merged oldest first."""
+    items, more = [], set()
+    for kind in kinds:
+        found = FETCH[kind](per_kind + 1)
+        if len(found) > per_kind:
+            more.add(kind)
+        items.extend(found[:per_kind])
+    items.sort(key=lambda item: item.since)
+    return Queue(items=items, more=more)

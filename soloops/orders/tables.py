@@ -1,0 +1,300 @@
+"""The owner's tables for intake: shipping rates, tax rates and the review policy.
+
+Every write here is a service (re-exported by ``services``, the app's only door), records its
+event in the same transaction, and clears intake's cached copy (``services.rate_tables`` and
+``services.review_policy``) so the next order uses the change.
+
+Events (subject: the row): ``shipping_rate.created`` / ``.updated`` / ``.deleted`` and
+``tax_rate.*`` alike, payload {country, amount, free_over} / {country, rate} (and ``from`` on
+update); ``review_policy.updated``: {changes: {field: {from, to}}}.
+"""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from soloops.accounts.actors import Actor
+from soloops.automation.services import event_emit
+from soloops.errors import Conflict, InvalidInput
+from soloops.orders.errors import OrderErrorCode as Code
+from soloops.orders.models import ReviewPolicy, ShippingRate, TaxRate
+
+EVERYWHERE = "*"
+MAX_AMOUNT = Decimal("9999999999.99")  # what max_digits=12, decimal_places=2 holds
+
+
+def _forget_cached() -> None:
+    cache.delete_many(["soloops:rate_tables", "soloops:review_policy"])
+
+
+def _forget_now_and_after_commit() -> None:
+    _forget_cached()  # reads later in this transaction
+    transaction.on_commit(_forget_cached)  # a process that cached the old rows meanwhile
+
+
+def _country(value: str) -> str:
+    """A two-letter ISO 3166 code in capitals, or "*" for every other destination."""
+    from babel import Locale
+
+    value = (value or "").strip().upper()
+    if value == EVERYWHERE:
+        return value
+    if not re.fullmatch(r"[A-Z]{2}", value) or value not in Locale("en").territories:
+        raise InvalidInput(
+            Code.INVALID_COUNTRY,
+            _("Enter a two-letter country code such as DE, or * for everywhere else."),
+            field="country",
+        )
+    return value
+
+
+def _decimal(value, *, field: str, places: int, low: Decimal, high: Decimal) -> Decimal:
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        number = None
+    if number is None or not number.is_finite():
+        raise InvalidInput(Code.INVALID_AMOUNT, _("Enter a number."), field=field)
+    if not low <= number <= high:
+        raise InvalidInput(
+            Code.INVALID_AMOUNT,
+            _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high},
+            field=field,
+        )
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        raise InvalidInput(
+            Code.INVALID_AMOUNT,
+            _("Use at most %(places)d decimal places.") % {"places": places},
+            field=field,
+        )
+    return number.quantize(Decimal(1).scaleb(-places))
+
+
+def _money(value, field: str) -> Decimal:
+    return _decimal(value, field=field, places=2, low=Decimal(0), high=MAX_AMOUNT)
+
+
+def _taken(model, country: str, pk: int | None) -> None:
+    if model.objects.filter(country=country).exclude(pk=pk).exists():
+        raise Conflict(
+            Code.DUPLICATE_COUNTRY,
+            _("There is already a rate for %(country)s; edit that one.") % {"country": country},
+            field="country",
+        )
+
+
+def _save(row, model, fields: list[str] | None) -> None:
+    """Insert or update; a concurrent save of the same country loses with a field error."""
+    try:
+        with transaction.atomic():
+            if fields:
+                row.save(update_fields=fields)
+            else:
+                row.save()
+    except IntegrityError:
+        _taken(model, row.country, row.pk)
+        raise
+
+
+# --- shipping rates -------------------------------------------------------------------------
+
+
+def _shipping_payload(rate: ShippingRate) -> dict:
+    return {
+        "country": rate.country,
+        "amount": str(rate.amount),
+        "free_over": str(rate.free_over) if rate.free_over is not None else None,
+    }
+
+
+def _shipping_values(country, amount, free_over) -> dict:
+    return {
+        "country": _country(country),
+        "amount": _money(amount, "amount"),
+        "free_over": None if free_over in (None, "") else _money(free_over, "free_over"),
+    }
+
+
+def shipping_rate_create(*, country: str, amount, free_over=None, actor: Actor) -> ShippingRate:
+    """Flat shipping to ``country`` ("*": everywhere else), free from ``free_over`` (None:
+    never free)."""
+    values = _shipping_values(country, amount, free_over)
+    with transaction.atomic():
+        _taken(ShippingRate, values["country"], None)
+        rate = ShippingRate(**values)
+        _save(rate, ShippingRate, None)
+        event_emit(
+            type="shipping_rate.created",
+            subject=rate,
+            payload=_shipping_payload(rate),
+            actor=actor,
+        )
+        _forget_now_and_after_commit()
+    return rate
+
+
+def shipping_rate_update(
+    *, rate: ShippingRate, country: str, amount, free_over=None, actor: Actor
+) -> ShippingRate:
+    values = _shipping_values(country, amount, free_over)
+    with transaction.atomic():
+        rate = ShippingRate.objects.select_for_update().get(pk=rate.pk)
+        before = _shipping_payload(rate)
+        _taken(ShippingRate, values["country"], rate.pk)
+        for field, value in values.items():
+            setattr(rate, field, value)
+        if _shipping_payload(rate) == before:
+            return rate
+        _save(rate, ShippingRate, [*values, "updated_at"])
+        event_emit(
+            type="shipping_rate.updated",
+            subject=rate,
+            payload={**_shipping_payload(rate), "from": before},
+            actor=actor,
+        )
+        _forget_now_and_after_commit()
+    return rate
+
+
+def shipping_rate_delete(*, rate: ShippingRate, actor: Actor) -> None:
+    with transaction.atomic():
+        rate = ShippingRate.objects.select_for_update().filter(pk=rate.pk).first()
+        if rate is None:
+            return
+        event_emit(
+            type="shipping_rate.deleted",
+            subject=rate,
+            payload=_shipping_payload(rate),
+            actor=actor,
+        )
+        rate.delete()
+        _forget_now_and_after_commit()
+
+
+# --- tax rates ------------------------------------------------------------------------------
+
+
+def _tax_payload(rate: TaxRate) -> dict:
+    return {"country": rate.country, "rate": str(rate.rate)}
+
+
+def _tax_values(country, rate) -> dict:
+    # 0.1900 = 19 %: the model's four places hold a percentage with two.
+    return {
+        "country": _country(country),
+        "rate": _decimal(rate, field="rate", places=4, low=Decimal(0), high=Decimal(1)),
+    }
+
+
+def tax_rate_create(*, country: str, rate, actor: Actor) -> TaxRate:
+    """Sales tax for ``country`` ("*": everywhere else) as a fraction: 0.19 is 19 %."""
+    values = _tax_values(country, rate)
+    with transaction.atomic():
+        _taken(TaxRate, values["country"], None)
+        row = TaxRate(**values)
+        _save(row, TaxRate, None)
+        event_emit(type="tax_rate.created", subject=row, payload=_tax_payload(row), actor=actor)
+        _forget_now_and_after_commit()
+    return row
+
+
+def tax_rate_update(*, tax_rate: TaxRate, country: str, rate, actor: Actor) -> TaxRate:
+    values = _tax_values(country, rate)
+    with transaction.atomic():
+        row = TaxRate.objects.select_for_update().get(pk=tax_rate.pk)
+        before = _tax_payload(row)
+        _taken(TaxRate, values["country"], row.pk)
+        for field, value in values.items():
+            setattr(row, field, value)
+        if _tax_payload(row) == before:
+            return row
+        _save(row, TaxRate, [*values, "updated_at"])
+        event_emit(
+            type="tax_rate.updated",
+            subject=row,
+            payload={**_tax_payload(row), "from": before},
+            actor=actor,
+        )
+        _forget_now_and_after_commit()
+    return row
+
+
+def tax_rate_delete(*, tax_rate: TaxRate, actor: Actor) -> None:
+    with transaction.atomic():
+        row = TaxRate.objects.select_for_update().filter(pk=tax_rate.pk).first()
+        if row is None:
+            return
+        event_emit(type="tax_rate.deleted", subject=row, payload=_tax_payload(row), actor=actor)
+        row.delete()
+        _forget_now_and_after_commit()
+
+
+# --- the review policy ----------------------------------------------------------------------
+
+# field: (lowest, highest, decimal places). A threshold above any score the checks can add up
+# to switches that outcome off, hence the high ceilings.
+POLICY_RANGES: dict[str, tuple[int, int, int]] = {
+    "max_quantity_per_line": (1, 100_000, 0),
+    "first_order_limit": (0, 9_999_999_999, 2),
+    "velocity_window_minutes": (1, 10_080, 0),  # a week
+    "max_orders_per_email": (1, 100_000, 0),
+    "max_orders_per_ip": (1, 100_000, 0),
+    "first_order_score": (0, 1_000, 0),
+    "velocity_score": (0, 1_000, 0),
+    "country_mismatch_score": (0, 1_000, 0),
+    "hold_at_score": (1, 100_000, 0),
+    "reject_at_score": (1, 100_000, 0),
+}
+
+
+def _policy_value(field: str, value):
+    low, high, places = POLICY_RANGES[field]
+    number = _decimal(value, field=field, places=places, low=Decimal(low), high=Decimal(high))
+    return number if places else int(number)
+
+
+def review_policy_update(*, actor: Actor, **changes) -> ReviewPolicy:
+    """Change some of the review policy's fields (``POLICY_RANGES``). Out-of-range values,
+    and a reject threshold below the hold threshold, raise ``InvalidInput`` naming the field
+    and change nothing."""
+    unknown = sorted(set(changes) - set(POLICY_RANGES))
+    if unknown:
+        raise InvalidInput(
+            Code.INVALID_POLICY, f"no review policy field {unknown[0]!r}", field=unknown[0]
+        )
+    cleaned = {field: _policy_value(field, value) for field, value in changes.items()}
+    with transaction.atomic():
+        policy, _created = ReviewPolicy.objects.select_for_update().get_or_create(pk=1)
+        changed = {
+            field: {"from": getattr(policy, field), "to": value}
+            for field, value in cleaned.items()
+            if getattr(policy, field) != value
+        }
+        for field, change in changed.items():
+            setattr(policy, field, change["to"])
+        if policy.reject_at_score < policy.hold_at_score:
+            raise InvalidInput(
+                Code.INVALID_POLICY,
+                _("Reject at must be at least Hold at (%(hold)d), or no order could be held.")
+                % {"hold": policy.hold_at_score},
+                field="reject_at_score",
+            )
+        if not changed:
+            return policy
+        policy.save(update_fields=[*changed, "updated_at"])
+        event_emit(
+            type="review_policy.updated",
+            subject=policy,
+            payload={
+                "changes": {
+                    field: {"from": str(change["from"]), "to": str(change["to"])}
+                    for field, change in changed.items()
+                }
+            },
+            actor=actor,
+        )
+        _forget_now_and_after_commit()
+    return policy

@@ -1,0 +1,152 @@
+"""Every write on the shop profile, and the owner's test email. Each records its event."""
+
+import re
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from soloops.accounts.actors import Actor
+from soloops.automation.services import event_emit
+from soloops.catalog.selectors import prices_in_currency_exist
+from soloops.emails.services import email_enqueue
+from soloops.errors import Conflict, InvalidInput
+from soloops.orders.selectors import orders_in_currency_exist
+from soloops.shop import selectors
+from soloops.shop.errors import ShopErrorCode as Code
+from soloops.shop.models import ShopProfile
+from soloops.shop.selectors import FIELDS, ShopProfileView, shop_profile
+
+
+def _forget() -> None:
+    cache.delete(selectors.CACHE_KEY)
+
+
+def _clean(field: str, value) -> str:
+    value = str(value if value is not None else "").strip()
+    if field == "name":
+        if not value or len(value) > 100:
+            raise InvalidInput(
+                Code.INVALID_NAME, _("Give the shop a name of 1 to 100 characters."), field=field
+            )
+    elif field == "contact_email":
+        value = value.lower()
+        if value:
+            try:
+                validate_email(value)
+            except ValidationError:
+                raise InvalidInput(
+                    Code.INVALID_EMAIL, _("Enter a valid email address."), field=field
+                ) from None
+    elif field == "currency":
+        value = value.upper()
+        if value not in dict(selectors.currencies()):
+            raise InvalidInput(
+                Code.INVALID_CURRENCY,
+                _("Choose an ISO 4217 currency code such as EUR."),
+                field=field,
+            )
+    elif field == "time_zone":
+        if value not in selectors.time_zones():
+            raise InvalidInput(
+                Code.INVALID_TIME_ZONE,
+                _("Unknown time zone %(zone)s; choose one such as Europe/Berlin.")
+                % {"zone": value[:64]},
+                field=field,
+            )
+    elif field == "language":
+        codes = [code for code, _name in settings.LANGUAGES]
+        if value not in codes:
+            raise InvalidInput(
+                Code.INVALID_LANGUAGE,
+                _("Choose one of: %(codes)s.") % {"codes": ", ".join(codes)},
+                field=field,
+            )
+    return value
+
+
+def _check_currency_free(old: str) -> None:
+    """Prices and orders carry their currency; intake sells only variants priced in the shop
+    currency. Changing it under existing prices would stop every sale, and totals in two
+    currencies would be summed as one, so the change is refused instead."""
+    if orders_in_currency_exist(currency=old) or prices_in_currency_exist(currency=old):
+        raise Conflict(
+            Code.CURRENCY_IN_USE,
+            _(
+                "The currency cannot change: orders or prices in %(currency)s exist. "
+                "Changing it would stop every product from selling."
+            )
+            % {"currency": old},
+            field="currency",
+        )
+
+
+def shop_profile_update(*, actor: Actor, **changes) -> ShopProfileView:
+    """Change some of ``name``, ``contact_email``, ``currency``, ``time_zone``, ``language``.
+
+    Bad values raise ``InvalidInput`` naming the field and change nothing. The currency may
+    change only while no order or price is in the current one. Values equal to the current
+    ones are no change: no write, no event.
+    """
+    unknown = sorted(set(changes) - set(FIELDS))
+    if unknown:
+        raise InvalidInput(
+            Code.UNKNOWN_FIELD, f"no shop profile field {unknown[0]!r}", field=unknown[0]
+        )
+    cleaned = {field: _clean(field, value) for field, value in changes.items()}
+    before = shop_profile()
+    if all(getattr(before, field) == value for field, value in cleaned.items()):
+        return before
+    with transaction.atomic():
+        # The first save writes the environment's values with the changes.
+        defaults = {field: getattr(before, field) for field in FIELDS}
+        row, _created = ShopProfile.objects.select_for_update().get_or_create(
+            pk=1, defaults=defaults
+        )
+        changed = {
+            field: {"from": getattr(row, field), "to": value}
+            for field, value in cleaned.items()
+            if getattr(row, field) != value
+        }
+        if not changed:
+            return shop_profile()
+        if "currency" in changed:
+            _check_currency_free(row.currency)
+        for field, change in changed.items():
+            setattr(row, field, change["to"])
+        row.save(update_fields=[*changed, "updated_at"])
+        event_emit(type="shop.updated", subject=row, payload={"changes": changed}, actor=actor)
+        # Now, for reads in this transaction; and after commit, for a process that read the
+        # old row into the cache in between.
+        _forget()
+        transaction.on_commit(_forget)
+    return shop_profile()
+
+
+def shop_test_email_send(*, to: str, actor: Actor, key: str = "", language: str = "") -> int:
+    """Queue the test email to ``to`` (through the emails app, like every email); returns the
+    send's id. ``key`` comes from the form shown, so a double click sends once; each form
+    shown gets a new one."""
+    key = key if re.fullmatch(r"[0-9a-f]{32}", key or "") else uuid.uuid4().hex
+    profile = shop_profile()
+    mail = selectors.mail_settings()
+    with transaction.atomic():
+        send = email_enqueue(
+            to=to,
+            template="test_email",
+            context={
+                "sent_by": actor.label,
+                "transport": mail.transport,
+                "sender": mail.sender,
+                "reply_to": profile.contact_email,
+            },
+            language="zh-hans" if (language or profile.language).startswith("zh") else "en",
+            idempotency_key=f"test_email:{actor.user_id or actor.label}:{key}",
+            subject=("accounts.user", str(actor.user_id or "")),
+            actor=actor,
+        )
+    return send.pk
