@@ -5,7 +5,8 @@ from soloops.automation import services
 
 @task()
 def dispatch_events(event_ids: list[int]) -> int:
-    return services.events_dispatch(event_ids=event_ids)
+    with services.runs_advanced_here():  # the runs these events start run in this task too
+        return services.events_dispatch(event_ids=event_ids)
 
 
 @task()

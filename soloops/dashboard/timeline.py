@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from soloops.formatting import money_display
+from soloops.orders.selectors import review_reasons
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def _order(event) -> str:
             "outcome": status_word(status),
             "score": review.get("score", 0),
         }
-        reasons = "; ".join(r.get("message", "") for r in review.get("reasons") or [])
+        reasons = "; ".join(r["text"] for r in review_reasons(review))
         return f"{text} — {reasons}" if reasons else text
     text = _("Order %(status)s (was %(previous)s)") % {
         "status": status_word(status),

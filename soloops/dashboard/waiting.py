@@ -10,7 +10,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from soloops.automation.selectors import runs_awaiting_approval
-from soloops.orders.selectors import orders_on_hold
+from soloops.orders.selectors import orders_on_hold, review_reasons
 from soloops.purchasing.selectors import PurchaseOrderFilters, purchase_orders_list
 
 ORDER, APPROVAL, PURCHASE_ORDER = "order", "approval", "purchase_order"
@@ -43,11 +43,9 @@ class Queue:
 def order_reasons(order) -> list[str]:
     """The review's risk reasons of a held order (biggest first), or the reason it was held
     by hand."""
-    review = order.review if isinstance(order.review, dict) else {}
-    reasons = [r for r in review.get("reasons", []) if isinstance(r, dict)]
+    reasons = review_reasons(order.review)
     if order.review_outcome == "hold" and reasons:
-        ranked = sorted(reasons, key=lambda r: -int(r.get("points") or 0))
-        return [str(r.get("message", "")) for r in ranked]
+        return [r["text"] for r in reasons]
     return [order.status_reason] if order.status_reason else []
 
 

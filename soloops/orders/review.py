@@ -7,9 +7,33 @@ order was accepted, held or rejected.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from soloops.orders.models import ReviewOutcome, ReviewPolicy
+
+# Each risk reason's sentence, by its code. A reason is stored with its code, its params and
+# the sentence in English (what the API returns); the console shows it in the reader's
+# language with ``reason_text``.
+REASON_TEXTS = {
+    "first_order_high_total": _(
+        "First order with a total of %(total)s %(currency)s (over %(limit)s)"
+    ),
+    "many_orders_from_email": _("%(n)d orders from this email in the last %(minutes)d minutes"),
+    "many_orders_from_ip": _("%(n)d orders from this IP address in the last %(minutes)d minutes"),
+    "country_mismatch": _("Billing country %(billing)s differs from shipping country %(shipping)s"),
+}
+
+
+def reason_text(reason: dict) -> str:
+    """A stored reason in the active language (its stored sentence if it has no params)."""
+    template, params = REASON_TEXTS.get(reason.get("code", "")), reason.get("params")
+    if template is None or not isinstance(params, dict):
+        return str(reason.get("message", ""))
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return str(reason.get("message", ""))
 
 
 @dataclass(frozen=True)
@@ -36,29 +60,32 @@ class Review:
 def review_order(facts: Facts, policy: ReviewPolicy) -> Review:
     reasons = []
 
-    def add(code: str, points: int, message: str) -> None:
-        reasons.append({"code": code, "points": points, "message": message})
+    def add(code: str, points: int, **params) -> None:
+        with override("en"):
+            message = str(REASON_TEXTS[code]) % params
+        reasons.append({"code": code, "points": points, "message": message, "params": params})
 
     if facts.previous_orders == 0 and facts.total > policy.first_order_limit:
         add(
             "first_order_high_total",
             policy.first_order_score,
-            _("First order with a total of %(total)s %(currency)s (over %(limit)s)")
-            % {"total": facts.total, "currency": facts.currency, "limit": policy.first_order_limit},
+            total=str(facts.total),
+            currency=facts.currency,
+            limit=str(policy.first_order_limit),
         )
     if facts.recent_orders_email >= policy.max_orders_per_email:
         add(
             "many_orders_from_email",
             policy.velocity_score,
-            _("%(n)d orders from this email in the last %(minutes)d minutes")
-            % {"n": facts.recent_orders_email, "minutes": policy.velocity_window_minutes},
+            n=facts.recent_orders_email,
+            minutes=policy.velocity_window_minutes,
         )
     if facts.recent_orders_ip >= policy.max_orders_per_ip:
         add(
             "many_orders_from_ip",
             policy.velocity_score,
-            _("%(n)d orders from this IP address in the last %(minutes)d minutes")
-            % {"n": facts.recent_orders_ip, "minutes": policy.velocity_window_minutes},
+            n=facts.recent_orders_ip,
+            minutes=policy.velocity_window_minutes,
         )
     if (
         facts.billing_country
@@ -68,11 +95,8 @@ def review_order(facts: Facts, policy: ReviewPolicy) -> Review:
         add(
             "country_mismatch",
             policy.country_mismatch_score,
-            _("Billing country %(billing)s differs from shipping country %(shipping)s")
-            % {
-                "billing": facts.billing_country.upper(),
-                "shipping": facts.shipping_country.upper(),
-            },
+            billing=facts.billing_country.upper(),
+            shipping=facts.shipping_country.upper(),
         )
     score = sum(r["points"] for r in reasons)
     if score >= policy.reject_at_score:

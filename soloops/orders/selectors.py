@@ -35,6 +35,7 @@ from soloops.orders.models import (
     ShippingRate,
     TaxRate,
 )
+from soloops.orders.review import reason_text
 from soloops.orders.states import TRANSITIONS
 from soloops.shop.selectors import shop_currency
 
@@ -453,3 +454,23 @@ ORDER_CHANNELS = Channel.choices
 def order_next_statuses(*, order: Order) -> set[str]:
     """The statuses the state machine lets ``order`` move to from where it is now."""
     return set(TRANSITIONS[order.status])
+
+
+def review_reasons(review: dict | None) -> list[dict]:
+    """An order's stored risk reasons, biggest first, each with ``text``: its sentence in the
+    active language (the stored ``message`` stays English, as the API returns it)."""
+    stored = (review or {}).get("reasons", []) if isinstance(review, dict) else []
+    reasons = [r for r in stored if isinstance(r, dict)]
+    ranked = sorted(reasons, key=lambda r: -int(r.get("points") or 0))
+    return [{**r, "text": reason_text(r)} for r in ranked]
+
+
+def order_status_reason(order) -> str:
+    """Why the order is in its status, in the active language when the review wrote it (the
+    stored reason is the review's English sentences; a person's own words stay as typed)."""
+    reasons = review_reasons(order.review)
+    stored = [r.get("message", "") for r in (order.review or {}).get("reasons", [])]
+    if reasons and order.status_reason == "; ".join(stored):
+        by_message = {r.get("message", ""): r["text"] for r in reasons}
+        return "; ".join(by_message.get(m, m) for m in stored)
+    return order.status_reason

@@ -102,6 +102,28 @@ def test_the_queue_lists_each_kind_with_why_it_waits_oldest_first(
 # --- held orders ------------------------------------------------------------------------------
 
 
+def test_risk_reasons_read_in_the_owners_language_and_stay_english_in_the_api(owner, db):
+    # given a held order (its first order is over the review's limit) and an owner who reads
+    # Chinese
+    order = held_order()
+    owner.language = "zh-hans"
+    owner.save(update_fields=["language"])
+    client = client_for(owner)
+
+    # when she opens the decisions queue and the order
+    queue = client.get(URL).content.decode()
+    page = client.get(f"/orders/{order.number}/").content.decode()
+
+    # then the reason is in Chinese on both, with the order's figures
+    for html in (queue, page):
+        assert "首笔订单金额为 600.00" in html, html
+        assert "First order with a total of" not in html
+    # and the stored reason, as the API returns it, stays English with its params
+    (reason,) = Order.objects.get(pk=order.pk).review["reasons"]
+    assert reason["message"].startswith("First order with a total of 600.00")
+    assert reason["params"]["total"] == "600.00"
+
+
 def test_staff_accept_a_held_order_as_themselves(staff_client, staff):
     # given a held order
     order = held_order()

@@ -26,6 +26,7 @@ from .runs import (
     flow_run_start_manual,
     flow_runs_wake_due,
     flows_on_event,
+    runs_advanced_here,
 )
 from .schedules import schedule_upsert, schedules_fire_due
 
@@ -51,6 +52,7 @@ __all__ = [
     "flow_validate",
     "flows_install_defaults",
     "flows_on_event",
+    "runs_advanced_here",
     "schedule_upsert",
     "schedules_fire_due",
 ]

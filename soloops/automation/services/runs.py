@@ -1,15 +1,20 @@
 """The flow engine: start runs, execute their steps durably, wait, resume, retry, decide.
 
-A run advances one step per transaction: the step's row, the action's own writes and the
-run's new position commit together, so a worker killed at any point resumes where the last
-commit left it and no internal action runs twice. Actions marked ``outside`` (HTTP) are
-called between two transactions with the step's idempotency key; a crash in between calls
-them again with the same key, which the receiving side uses to act once.
+Each step's row, the action's own writes and the run's new position commit together, so a
+worker killed at any point resumes where the last commit left it and no internal action runs
+twice. Consecutive internal steps share one transaction (each in its own savepoint, so a
+failing action rolls back alone): one commit per stretch of internal steps, not per step.
+Actions marked ``outside`` (HTTP) are called between two transactions with the step's
+idempotency key; a crash in between calls them again with the same key, which the receiving
+side uses to act once.
 """
 
 import json
 import logging
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -64,9 +69,43 @@ def run_actor(run: FlowRun) -> Actor:
     )
 
 
+# Set by ``runs_advanced_here``: the runs to advance in this process once the block ends.
+_advance_here: ContextVar[list[int] | None] = ContextVar("advance_here", default=None)
+# How many runs one ``runs_advanced_here`` block advances itself; the rest go to the queue,
+# so a big batch of events still spreads its runs over all workers.
+INLINE_RUNS = 5
+
+
+@contextmanager
+def runs_advanced_here() -> Iterator[None]:
+    """Runs started (or resumed) in this block, once committed, are advanced by this process
+    right after it instead of by a task each. The dispatch task uses it: a run its event
+    starts usually completes in the same task, which halves the tasks an event costs. If this
+    process dies before it gets to them, the scheduler hands them out as stalled runs."""
+    runs: list[int] = []
+    token = _advance_here.set(runs)
+    try:
+        yield
+    except BaseException:
+        _advance_here.reset(token)
+        for run_id in runs:
+            _enqueue_advance(run_id)
+        raise
+    _advance_here.reset(token)
+    for run_id in runs:
+        try:
+            flow_run_advance(run_id=run_id)
+        except Exception:
+            logger.exception("run %s failed to advance; the scheduler will hand it out", run_id)
+
+
 def _enqueue_advance(run_id: int) -> None:
     from soloops.automation.tasks import advance_run
 
+    here = _advance_here.get()
+    if here is not None and len(here) < INLINE_RUNS:
+        here.append(run_id)
+        return
     try:
         advance_run.enqueue(run_id=run_id)
     except Exception:
@@ -273,9 +312,16 @@ def flow_run_advance(*, run_id: int) -> str:
     """Run steps until the run waits, finishes or fails; returns the run's status."""
     trigger = FlowRun.objects.filter(pk=run_id).values_list("trigger", flat=True).first() or {}
     with correlation.scope(trigger.get("correlation_id")):
-        status = RunStatus.RUNNING
-        for _ in range(STEPS_PER_TASK):
-            status, outside = _advance_one(run_id)
+        status, steps = RunStatus.RUNNING, 0
+        while steps < STEPS_PER_TASK:
+            with transaction.atomic():  # a stretch of internal steps: one commit
+                while True:
+                    status, outside = _advance_one(run_id)
+                    steps += 1
+                    if outside is not None or status != RunStatus.RUNNING:
+                        break
+                    if steps >= STEPS_PER_TASK:
+                        break
             if outside is not None:
                 status = _call_outside(run_id, *outside)
             if status != RunStatus.RUNNING:

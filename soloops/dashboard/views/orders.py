@@ -43,7 +43,9 @@ from soloops.orders.selectors import (
     ORDER_STATUSES,
     order_get_for,
     order_next_statuses,
+    order_status_reason,
     orders_list,
+    review_reasons,
 )
 from soloops.payments import services as payments
 from soloops.payments.selectors import payments_for_order
@@ -366,6 +368,8 @@ def _detail_context(order, bound: tuple[str, forms.Form] | None = None) -> dict:
         "order": order,
         "lines": list(order.lines.all()),
         "review": order.review or {},
+        "reasons": review_reasons(order.review),
+        "status_reason": order_status_reason(order),
         "payments": order_payments,
         "refundable": refundable,
         "shipments": shipments,
