@@ -32,8 +32,11 @@ def require_service(name: str, host: str, port: int) -> None:
         pytest.skip(message)
 
 
-def wait_until(predicate: Callable[[], object], *, timeout: float = 30, what: str = "") -> object:
-    """Poll until ``predicate`` is truthy; fail with ``what`` after a generous timeout.
+def wait_until(
+    predicate: Callable[[], object], *, timeout: float = 30, what: str | Callable[[], str] = ""
+) -> object:
+    """Poll until ``predicate`` is truthy; fail with ``what`` after a generous timeout (a
+    callable ``what`` is asked at that moment: a process's log as it is then, say).
 
     This waits for a condition to become true (a process started, a row appeared); it asserts
     nothing about how long that took.
@@ -44,7 +47,8 @@ def wait_until(predicate: Callable[[], object], *, timeout: float = 30, what: st
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what or predicate}")
+            described = what() if callable(what) else what
+            pytest.fail(f"timed out waiting for {described or predicate}")
         time.sleep(0.05)
 
 

@@ -163,7 +163,7 @@ def test_a_worker_dispatches_an_event_enqueued_through_celery(broker_url, proces
     # then the worker runs that task: each handler once, and the event is dispatched
     wait_until(
         lambda: len(hits(event)) == 2 and dispatched(event),
-        what=f"the worker to dispatch the event; log:\n{processes.log(worker)}",
+        what=lambda: f"the worker to dispatch the event; log:\n{processes.log(worker)}",
     )
     wait_until(lambda: ran(processes, worker, ids[0]), what="the task's success in the log")
     assert hits(event) == ["record", "record_again"]
@@ -188,7 +188,7 @@ def test_a_dispatch_enqueued_twice_through_celery_runs_each_handler_once(broker_
     worker = start_worker(processes, broker_url)
     wait_until(
         lambda: all(ran(processes, worker, task_id) for task_id in ids),
-        what=f"both tasks to finish; log:\n{processes.log(worker)}",
+        what=lambda: f"both tasks to finish; log:\n{processes.log(worker)}",
     )
 
     # then each handler committed exactly once
@@ -218,7 +218,8 @@ def test_a_task_whose_worker_process_is_killed_is_delivered_again(broker_url, pr
 
         # then the message is delivered again and the handler starts over
         wait_until(
-            lambda: starts(started) == 2, what=f"a second start; log:\n{processes.log(worker)}"
+            lambda: starts(started) == 2,
+            what=lambda: f"a second start; log:\n{processes.log(worker)}",
         )
     finally:
         release.touch()

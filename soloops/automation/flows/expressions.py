@@ -9,6 +9,7 @@ undefined names are errors. Both are checked before a flow is saved and again wh
 """
 
 import ast
+import functools
 import operator
 from decimal import Decimal
 from typing import Any
@@ -220,18 +221,27 @@ def render(value: Any, context: dict) -> Any:
     try:
         stripped = value.strip()
         if stripped.startswith("{{") and stripped.endswith("}}") and stripped.count("{{") == 1:
-            expression = _templates.compile_expression(
-                stripped[2:-2].strip(), undefined_to_none=False
-            )
-            result = expression(**context)
+            result = _compiled_expression(stripped[2:-2].strip())(**context)
             if isinstance(result, Undefined):
                 str(result)  # StrictUndefined raises, naming what was missing or unsafe
             return result
-        return _templates.from_string(value).render(**context)
+        return _compiled_template(value).render(**context)
     except TemplateError as e:  # SecurityError and UndefinedError included
         raise ExpressionError(f"template error: {e}") from None
     except (TypeError, ValueError, ZeroDivisionError, OverflowError) as e:
         raise ExpressionError(f"template error: {type(e).__name__}: {e}") from None
+
+
+# Compiling is most of a render's cost; a flow's few templates are compiled once per process.
+# (A compile error is not cached: it is raised again for each call.)
+@functools.lru_cache(maxsize=1024)
+def _compiled_template(source: str):
+    return _templates.from_string(source)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled_expression(source: str):
+    return _templates.compile_expression(source, undefined_to_none=False)
 
 
 def has_template(value: Any) -> bool:

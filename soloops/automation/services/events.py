@@ -175,9 +175,18 @@ def events_dispatch(*, event_ids: list[int]) -> int:
     dispatched, gave_up = [], []
     for event in events:
         outcomes = dict(finished.get(event.pk, {}))
-        for name, fn in registry.handlers_for(event.type).items():
-            if name not in outcomes:
-                outcomes[name] = _deliver(event, name, fn)
+        handlers = registry.handlers_for(event.type).items()
+        pending = [(name, fn) for name, fn in handlers if name not in outcomes]
+        marked = False
+        for index, (name, fn) in enumerate(pending):
+            # The last handler, when every other one is done, marks the event dispatched in
+            # its own transaction: one commit fewer per event in the usual case.
+            last = index == len(pending) - 1 and all(
+                o == DeliveryStatus.DONE for o in outcomes.values()
+            )
+            outcomes[name], marked = _deliver(event, name, fn, mark_dispatched=last)
+        if marked:
+            continue
         if all(o in (DeliveryStatus.DONE, DeliveryStatus.GAVE_UP) for o in outcomes.values()):
             (gave_up if DeliveryStatus.GAVE_UP in outcomes.values() else dispatched).append(
                 event.pk
@@ -190,8 +199,11 @@ def events_dispatch(*, event_ids: list[int]) -> int:
     return len(dispatched) + len(gave_up)
 
 
-def _deliver(event: Event, name: str, fn: registry.Handler) -> str | None:
-    """Run one handler once. Returns the delivery's status (another worker's, if it ran it)."""
+def _deliver(
+    event: Event, name: str, fn: registry.Handler, *, mark_dispatched: bool = False
+) -> tuple[str | None, bool]:
+    """Run one handler once. Returns the delivery's status (another worker's, if it ran it)
+    and whether the event was marked dispatched with it (``mark_dispatched``)."""
     try:
         with transaction.atomic():
             row = Delivery.objects.select_for_update().filter(event=event, handler=name).first()
@@ -202,7 +214,7 @@ def _deliver(event: Event, name: str, fn: registry.Handler) -> str | None:
                     event=event, handler=name, status=DeliveryStatus.DONE, attempts=1
                 )
             elif row.status != DeliveryStatus.FAILED:
-                return row.status
+                return row.status, False
             else:
                 row.status = DeliveryStatus.DONE
                 row.attempts += 1
@@ -210,19 +222,24 @@ def _deliver(event: Event, name: str, fn: registry.Handler) -> str | None:
                 row.save(update_fields=["status", "attempts", "last_error", "updated_at"])
             with correlation.scope(event.correlation_id):
                 fn(event)
-        return DeliveryStatus.DONE
+            if mark_dispatched:
+                Event.objects.filter(pk=event.pk).update(
+                    dispatched_at=timezone.now(), next_dispatch_at=None
+                )
+        return DeliveryStatus.DONE, mark_dispatched
     except IntegrityError:
         # Another dispatcher inserted this delivery; its insert had to commit for ours to
         # clash, so its outcome is readable now. Taking it lets this dispatcher finish the event
         # (two dispatchers each holding one handler would otherwise both leave it to the relay).
-        return (
+        status = (
             Delivery.objects.filter(event=event, handler=name)
             .values_list("status", flat=True)
             .first()
         )
+        return status, False
     except Exception:
         logger.exception("handler %s failed on event %s", name, event.pk)
-        return _record_failure(event, name, traceback.format_exc())
+        return _record_failure(event, name, traceback.format_exc()), False
 
 
 def _record_failure(event: Event, name: str, error: str) -> str:

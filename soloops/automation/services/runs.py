@@ -293,7 +293,12 @@ def _context(run: FlowRun) -> dict:
     ctx["run"] = {"id": run.pk, "depth": run.depth}
     ctx["flow"] = {"key": run.flow.key, "name": run.flow.name, "version": run.version.number}
     outputs = {}
-    for key, output in StepRun.objects.filter(run=run).values_list("key", "output"):
+    rows = getattr(run, "_step_rows", None)  # read once per stretch (see _advance_stretch)
+    if rows is not None:
+        pairs = [(key, row.output) for key, row in rows.items()]
+    else:
+        pairs = StepRun.objects.filter(run=run).values_list("key", "output")
+    for key, output in pairs:
         step_id = _step_id(run, key)
         if step_id:
             outputs[step_id] = output
@@ -314,14 +319,8 @@ def flow_run_advance(*, run_id: int) -> str:
     with correlation.scope(trigger.get("correlation_id")):
         status, steps = RunStatus.RUNNING, 0
         while steps < STEPS_PER_TASK:
-            with transaction.atomic():  # a stretch of internal steps: one commit
-                while True:
-                    status, outside = _advance_one(run_id)
-                    steps += 1
-                    if outside is not None or status != RunStatus.RUNNING:
-                        break
-                    if steps >= STEPS_PER_TASK:
-                        break
+            status, outside, done = _advance_stretch(run_id, STEPS_PER_TASK - steps)
+            steps += done
             if outside is not None:
                 status = _call_outside(run_id, *outside)
             if status != RunStatus.RUNNING:
@@ -330,7 +329,10 @@ def flow_run_advance(*, run_id: int) -> str:
     return status
 
 
-def _advance_one(run_id: int):
+def _advance_stretch(run_id: int, budget: int):
+    """Internal steps in one transaction, up to ``budget`` of them or to the first step that
+    waits, fails, finishes or calls outside. The run is locked and its step rows read once;
+    an exception none of the steps handles rolls the whole stretch back."""
     with transaction.atomic():
         # of=self: lock the run only. Without it PostgreSQL refuses the query (FOR UPDATE
         # cannot apply to the nullable side of the outer join to trigger_event), and it
@@ -340,33 +342,44 @@ def _advance_one(run_id: int):
             .select_related("flow", "version", "trigger_event")
             .get(pk=run_id)
         )
-        if run.status != RunStatus.RUNNING:
+        run._step_rows = {row.key: row for row in StepRun.objects.filter(run=run)}
+        done = 0
+        while True:
+            status, outside = _advance_one(run)
+            done += 1
+            if outside is not None or status != RunStatus.RUNNING or done >= budget:
+                return status, outside, done
+
+
+def _advance_one(run: FlowRun):
+    """One step of a locked run, inside the stretch's transaction."""
+    if run.status != RunStatus.RUNNING:
+        return run.status, None
+    if not run.cursor:
+        return _finish(run), None
+    path = doc.parse_step_key(run.cursor)
+    document = run.version.document
+    step = doc.get_step(document, path)
+    kind = doc.step_kind(step)
+    row = run._step_rows.get(run.cursor)
+    try:
+        ctx = _context(run)
+        if kind == "if":
+            result = bool(expressions.evaluate(step["if"], ctx))
+            _record(run, row, kind, StepStatus.DONE, output={"result": result})
+            branch = "then" if result else "else"
+            _move(run, doc.first_of(document, path, branch))
             return run.status, None
-        if not run.cursor:
-            return _finish(run), None
-        path = doc.parse_step_key(run.cursor)
-        document = run.version.document
-        step = doc.get_step(document, path)
-        kind = doc.step_kind(step)
-        row = StepRun.objects.filter(run=run, key=run.cursor).first()
-        try:
-            ctx = _context(run)
-            if kind == "if":
-                result = bool(expressions.evaluate(step["if"], ctx))
-                _record(run, row, kind, StepStatus.DONE, output={"result": result})
-                branch = "then" if result else "else"
-                _move(run, doc.first_of(document, path, branch))
-                return run.status, None
-            if kind == "wait":
-                return _wait(run, row, path, document, step), None
-            if kind == "wait_for":
-                return _wait_for(run, row, path, document, step, ctx), None
-            if kind == "approve":
-                return _approve(run, row, path, document, step), None
-            return _do(run, row, path, document, step, ctx)
-        except (expressions.ExpressionError, ValidationError, ApplicationError) as e:
-            # The document or the business said no: retrying the same thing cannot help.
-            return _fail(run, row, step, _describe_error(e), permanent=True), None
+        if kind == "wait":
+            return _wait(run, row, path, document, step), None
+        if kind == "wait_for":
+            return _wait_for(run, row, path, document, step, ctx), None
+        if kind == "approve":
+            return _approve(run, row, path, document, step), None
+        return _do(run, row, path, document, step, ctx)
+    except (expressions.ExpressionError, ValidationError, ApplicationError) as e:
+        # The document or the business said no: retrying the same thing cannot help.
+        return _fail(run, row, step, _describe_error(e), permanent=True), None
 
 
 def _describe_error(e: Exception) -> str:
@@ -393,6 +406,8 @@ def _record(run, row, kind, status, *, action="", input=None, output=None, error
     if status in (StepStatus.DONE, StepStatus.FAILED):
         row.finished_at = now
     row.save()
+    if hasattr(run, "_step_rows"):
+        run._step_rows[row.key] = row
     return row
 
 
