@@ -120,28 +120,35 @@ def _run_task(celery_task, module_path: str, args: list, kwargs: dict):
     task = import_string(module_path)
     if not isinstance(task, Task):
         raise TypeError(f"{module_path} is not a django.tasks Task")
+    from soloops.shop.selectors import shop_zone  # models: not before Django is set up
+
     close_old_connections()
     try:
-        if task.takes_context:
-            now = timezone.now()
-            running = TaskResult(
-                task=task,
-                id=celery_task.request.id,
-                status=TaskResultStatus.RUNNING,
-                enqueued_at=None,
-                started_at=now,
-                last_attempted_at=now,
-                finished_at=None,
-                args=args,
-                kwargs=kwargs,
-                backend=task.backend,
-                errors=[],
-                worker_ids=[celery_task.request.hostname],
-            )
-            return task.call(TaskContext(task_result=running), *args, **kwargs)
-        return task.call(*args, **kwargs)
+        with timezone.override(shop_zone()):  # as the database worker does (shop.task_time)
+            return _call(celery_task, task, args, kwargs)
     finally:
         close_old_connections()
+
+
+def _call(celery_task, task: Task, args: list, kwargs: dict):
+    if task.takes_context:
+        now = timezone.now()
+        running = TaskResult(
+            task=task,
+            id=celery_task.request.id,
+            status=TaskResultStatus.RUNNING,
+            enqueued_at=None,
+            started_at=now,
+            last_attempted_at=now,
+            finished_at=None,
+            args=args,
+            kwargs=kwargs,
+            backend=task.backend,
+            errors=[],
+            worker_ids=[celery_task.request.hostname],
+        )
+        return task.call(TaskContext(task_result=running), *args, **kwargs)
+    return task.call(*args, **kwargs)
 
 
 def run_celery_worker(*, concurrency: int) -> None:

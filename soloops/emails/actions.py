@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, Field, field_validator
 
@@ -16,6 +16,7 @@ from soloops.automation.flows.actions import Action, ActionCall
 from soloops.automation.selectors import runs_list
 from soloops.emails.kinds import KINDS, language_for
 from soloops.emails.services import email_enqueue
+from soloops.formatting import money_display
 from soloops.inventory.selectors import stock_levels
 from soloops.orders.selectors import day_figures, order_get_for, orders_on_hold_count
 from soloops.shop.selectors import owner_notice_addresses, shop_profile
@@ -138,32 +139,35 @@ class DailySummaryIn(BaseModel):
 
 
 def _summary_text() -> tuple[str, str]:
-    today = timezone.localdate()
-    yesterday = today - timedelta(days=1)
-    day = day_figures(day=yesterday)
-    week_before = day_figures(day=yesterday - timedelta(days=7))
-    low = stock_levels(low=True).count()
-    failed = runs_list(status="failed").count()
-    held = orders_on_hold_count()
+    """Yesterday in the shop's time zone (tasks run in it), in the shop's language."""
     profile = shop_profile()
-    currency = profile.currency
-    subject = _("%(shop)s on %(day)s: %(orders)d orders, %(revenue)s %(currency)s") % {
-        "shop": profile.name,
-        "day": yesterday.isoformat(),
-        "orders": day["orders"],
-        "revenue": day["revenue"],
-        "currency": currency,
-    }
-    lines = [
-        _("Orders: %(n)d (same day last week: %(m)d)")
-        % {"n": day["orders"], "m": week_before["orders"]},
-        _("Revenue: %(a)s %(c)s (same day last week: %(b)s %(c)s)")
-        % {"a": day["revenue"], "b": week_before["revenue"], "c": currency},
-        _("Orders waiting for your decision: %(n)d") % {"n": held},
-        _("SKUs low on stock: %(n)d") % {"n": low},
-        _("Failed automation runs: %(n)d") % {"n": failed},
-    ]
-    return str(subject), "\n".join(str(line) for line in lines)
+    with translation.override(language_for(profile.language)):
+        today = timezone.localdate()
+        yesterday = today - timedelta(days=1)
+        day = day_figures(day=yesterday)
+        week_before = day_figures(day=yesterday - timedelta(days=7))
+        low = stock_levels(low=True).count()
+        failed = runs_list(status="failed").count()
+        held = orders_on_hold_count()
+        subject = _("%(shop)s on %(day)s: %(orders)d orders, %(revenue)s") % {
+            "shop": profile.name,
+            "day": yesterday.isoformat(),
+            "orders": day["orders"],
+            "revenue": money_display(day["revenue"], profile.currency),
+        }
+        lines = [
+            _("Orders: %(n)d (same day last week: %(m)d)")
+            % {"n": day["orders"], "m": week_before["orders"]},
+            _("Revenue: %(a)s (same day last week: %(b)s)")
+            % {
+                "a": money_display(day["revenue"], profile.currency),
+                "b": money_display(week_before["revenue"], profile.currency),
+            },
+            _("Orders waiting for your decision: %(n)d") % {"n": held},
+            _("SKUs low on stock: %(n)d") % {"n": low},
+            _("Failed automation runs: %(n)d") % {"n": failed},
+        ]
+        return str(subject), "\n".join(str(line) for line in lines)
 
 
 def _daily_summary(data: DailySummaryIn, call: ActionCall) -> dict:

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ShopConfig(AppConfig):
     name = "soloops.shop"
     verbose_name = _("Shop")
+
+    def ready(self) -> None:
+        from django.tasks.signals import task_finished, task_started
+
+        from soloops.shop import task_time
+
+        task_started.connect(task_time.activate_for_task, dispatch_uid="shop-time-zone-start")
+        task_finished.connect(task_time.restore_after_task, dispatch_uid="shop-time-zone-end")

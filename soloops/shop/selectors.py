@@ -2,12 +2,12 @@
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import translation
+from django.utils import timezone, translation
 
 from soloops.shop.models import ShopProfile
 
@@ -56,6 +56,14 @@ def shop_profile() -> ShopProfileView:
     stored = _stored()
     values = {**_defaults(), **{k: v for k, v in stored.items() if k in FIELDS}}
     return ShopProfileView(**values, saved=bool(stored), updated_at=stored.get("updated_at"))
+
+
+def shop_zone() -> tzinfo:
+    """The shop's time zone (the settings' TIME_ZONE if the saved name is not known here)."""
+    try:
+        return zoneinfo.ZoneInfo(shop_profile().time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
 
 
 def shop_currency() -> str:
