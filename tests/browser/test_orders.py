@@ -12,9 +12,10 @@ from soloops.accounts.services import user_create
 from soloops.emails.models import EmailSend
 from soloops.inventory.models import Location
 from soloops.orders.models import Order, ReviewPolicy
+from soloops.orders.services import LineDraft, OrderDraft, order_place
 from tests.browser.conftest import PHONE, log_in, screenshot
 from tests.conftest import wait_until
-from tests.factories import make_variant
+from tests.factories import ADDRESS, make_variant
 
 PASSWORD = "correct horse battery staple 42"
 SYSTEM = Actor.system("test")
@@ -110,3 +111,48 @@ def test_a_customers_order_reaches_the_owner_with_its_confirmation_email(shop, n
     phone.goto(f"/orders/{order.number}/")
     assert phone.get_by_role("heading", name="Timeline").is_visible()
     screenshot(phone, "order-phone")
+
+
+def test_the_owner_selects_every_held_order_but_one_and_accepts_them_at_once(shop, new_page):
+    # given three orders the review held
+    ReviewPolicy.objects.filter(pk=1).update(hold_at_score=0)
+    cache.clear()
+    held = [
+        order_place(
+            draft=OrderDraft(
+                email=f"buyer{n}@example.com",
+                name=f"Buyer {n}",
+                lines=[LineDraft(sku="MUG-1", quantity=1)],
+                shipping_address=ADDRESS,
+            ),
+            channel="manual",
+            actor=SYSTEM,
+        )[0]
+        for n in range(3)
+    ]
+    assert {o.status for o in held} == {"on_hold"}
+    page = new_page()
+    log_in(page, "olivia", PASSWORD)
+    page.goto("/orders/?status=on_hold")
+
+    # when she ticks "select every order", then unticks the oldest one
+    select_all = page.get_by_label("Select every order on this page")
+    select_all.check()
+    boxes = page.locator('input[name="orders"]')
+    assert [boxes.nth(i).is_checked() for i in range(3)] == [True, True, True]
+    page.get_by_label(f"Select order {held[0].number}").uncheck()
+    assert select_all.evaluate("box => box.indeterminate") is True
+
+    # and accepts the selected ones, confirming the question
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Accept selected").click()
+    page.wait_for_load_state()
+
+    # then the two she kept ticked are accepted and the unticked one still waits
+    statuses = {o.number: o.status for o in Order.objects.all()}
+    assert statuses == {
+        held[0].number: "on_hold",
+        held[1].number: "accepted",
+        held[2].number: "accepted",
+    }
+    assert "Accepted 2 orders" in page.locator("main").inner_text()

@@ -1,6 +1,8 @@
 // SoloOps console: the few behaviours plain HTML lacks. No build step, no framework.
 // - <form data-confirm="Accept order 1042?">: asks before submitting (buttons that change things).
 // - <select data-autosubmit>: submits its form when changed (language switch, filters).
+// - <input type="checkbox" data-select-all="orders">: ticks or unticks every checkbox named
+//   "orders" in its form, and follows them (ticked when all are, mixed when some are).
 document.addEventListener("submit", (event) => {
   const form = event.target;
   const question = form.dataset.confirm || (event.submitter && event.submitter.dataset.confirm);
@@ -12,4 +14,22 @@ document.addEventListener("change", (event) => {
   if (event.target.matches("select[data-autosubmit]")) {
     event.target.form.requestSubmit();
   }
+});
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (!box.form || box.type !== "checkbox") {
+    return;
+  }
+  const name = box.dataset.selectAll || box.name;
+  const all = box.form.querySelector(`input[data-select-all="${name}"]`);
+  if (!all) {
+    return;
+  }
+  const items = [...box.form.querySelectorAll(`input[type="checkbox"][name="${name}"]`)];
+  if (box === all) {
+    items.forEach((item) => { item.checked = all.checked; });
+  }
+  const ticked = items.filter((item) => item.checked).length;
+  all.checked = ticked === items.length;
+  all.indeterminate = ticked > 0 && ticked < items.length;
 });
