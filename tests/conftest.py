@@ -4,6 +4,7 @@ Tests that need Redis, Celery or PostgreSQL skip with a reason on a laptop witho
 ``CI=true`` a missing service fails the test instead.
 """
 
+import logging
 import os
 import signal
 import socket
@@ -17,6 +18,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+
+# aiosmtpd logs every connection at INFO from its own thread; a line logged while pytest
+# swaps its per-test capture handlers lands on a closed one ("--- Logging error ---").
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 REPO = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
