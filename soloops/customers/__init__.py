@@ -1,4 +1,4 @@
-"""Customers: who buys — email, name, language, addresses. Later: consent, tags, segments.
+"""Customers: who buys — email, name, language, addresses, and the owner's (or a flow's) tags.
 
-Emits: ``customer.created``.
+Emits: ``customer.created``, ``customer.tagged``, ``customer.untagged``.
 """

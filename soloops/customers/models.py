@@ -9,6 +9,9 @@ class Customer(models.Model):
     # The last addresses used, as {"name", "line1", "line2", "city", "postal_code", "country"}.
     shipping_address = models.JSONField(_("shipping address"), default=dict, blank=True)
     billing_address = models.JSONField(_("billing address"), default=dict, blank=True)
+    # Short lower-case words, sorted ("vip", "wholesale"): set by flows (customer.tag) and
+    # read by their conditions ('vip' in customer.tags).
+    tags = models.JSONField(_("tags"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -1,6 +1,7 @@
 """Reads of customers."""
 
 from soloops.customers.models import Customer
+from soloops.errors import NotFound
 
 NAME_MATCHES_MAX = 200
 
@@ -17,3 +18,10 @@ def customer_ids_named(text: str, *, limit: int = NAME_MATCHES_MAX) -> list[int]
         .order_by("-id")
         .values_list("id", flat=True)[:limit]
     )
+
+
+def customer_get_by_email(email: str) -> Customer:
+    customer = Customer.objects.filter(email=email.strip().lower()).first()
+    if customer is None:
+        raise NotFound("not_found", f"no customer with email {email}", field="customer")
+    return customer

@@ -1,6 +1,13 @@
+import re
+
+from django.db import transaction
+
 from soloops.accounts.actors import Actor
 from soloops.automation.services import event_emit
 from soloops.customers.models import Customer
+from soloops.errors import InvalidInput
+
+TAG = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
 
 def customer_for_order(
@@ -37,3 +44,29 @@ def customer_for_order(
         actor=actor,
     )
     return customer
+
+
+def customer_tag(*, customer: Customer, tag: str, actor: Actor, remove: bool = False) -> bool:
+    """Give the customer ``tag`` (or take it away with ``remove``), with its event; returns
+    whether anything changed (asking for what is already so changes nothing, emits nothing)."""
+    tag = tag.strip().lower()
+    if not TAG.fullmatch(tag):
+        raise InvalidInput(
+            "invalid_tag",
+            "a tag is 1 to 40 letters, digits, '-' or '_', starting with a letter or digit",
+            field="tag",
+        )
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        if (tag in customer.tags) != remove:
+            return False
+        tags = [t for t in customer.tags if t != tag] if remove else sorted([*customer.tags, tag])
+        customer.tags = tags
+        customer.save(update_fields=["tags", "updated_at"])
+        event_emit(
+            type="customer.untagged" if remove else "customer.tagged",
+            subject=customer,
+            payload={"email": customer.email, "tag": tag, "tags": tags},
+            actor=actor,
+        )
+    return True

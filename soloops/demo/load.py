@@ -49,7 +49,7 @@ CENT = Decimal("0.01")
 # Events at the same instant keep the order the services emit them in.
 RANK_CUSTOMER, RANK_PLACED, RANK_DECIDED, RANK_STOCK, RANK_LATER = range(5)
 CUSTOMER_FIELDS = (
-    "email", "name", "language", "shipping_address", "billing_address", "created_at",
+    "email", "name", "language", "shipping_address", "billing_address", "tags", "created_at",
     "updated_at",
 )  # fmt: skip
 ORDER_FIELDS = (
@@ -224,6 +224,7 @@ class _Writer:
                     c.language,
                     first.shipping_address,
                     first.billing_address,
+                    [],
                     first.placed_at,
                     first.placed_at,
                 )

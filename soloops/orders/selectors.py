@@ -257,6 +257,7 @@ def order_context(order_id: str) -> dict:
             "name": order.customer.name,
             "language": order.customer.language,
             "orders_count": customer_orders,
+            "tags": list(order.customer.tags),
         },
         "lines": [
             {
