@@ -137,6 +137,11 @@ class _FlowDetail(FlowDetailOut):
     versions: list[VersionOut] = Field(alias="versions_list")
 
 
+class PublishedOut(_FlowDetail):
+    runs_in_flight: int  # started on earlier versions; each finishes on its own version
+    note: str
+
+
 @router.get("/actions", response=list[ActionOut], summary="What flow steps can do")
 def actions_list(request):
     return [
@@ -194,13 +199,19 @@ def flows_export(request, key: str):
     return response
 
 
-@router.post("/flows/{key}/publish", response=_FlowDetail)
+@router.post("/flows/{key}/publish", response=PublishedOut)
 def flows_publish(request, key: str, payload: PublishIn):
     require_owner(request.auth)
     flow = selectors.flow_get(key=key)
     version = selectors.flow_version_get(flow=flow, number=payload.version)
     services.flow_publish(version=version, actor=request.auth)
-    return _detail(key)
+    detail = _detail(key)
+    detail.runs_in_flight = selectors.runs_in_flight_count(flow=flow, excluding_version=version)
+    detail.note = (
+        f"version {version.number} is published: new runs start on it; "
+        f"{detail.runs_in_flight} run(s) already started finish on the version they started on"
+    )
+    return detail
 
 
 @router.post("/flows/{key}/enable", response=FlowOut)

@@ -90,6 +90,17 @@ def flow_version_get(*, flow, number: int | None = None):
     return version
 
 
+def runs_in_flight_count(*, flow, excluding_version=None) -> int:
+    """Runs of ``flow`` not yet ended (running, waiting, awaiting approval), on versions other
+    than ``excluding_version``: the ones that finish on their own version after a publish."""
+    runs = flow.runs.filter(
+        status__in=[RunStatus.RUNNING, RunStatus.WAITING, RunStatus.AWAITING_APPROVAL]
+    )
+    if excluding_version is not None:
+        runs = runs.exclude(version=excluding_version)
+    return runs.count()
+
+
 def runs_list(
     *, flow_key: str | None = None, status: str | None = None, since_id: int | None = None
 ) -> QuerySet:

@@ -225,16 +225,27 @@ steps:
 """
 
 
-def test_runs_waiting_when_a_flow_is_edited_finish_on_their_own_version(transactional_db, settle):
+def test_runs_waiting_when_a_flow_is_edited_finish_on_their_own_version(
+    transactional_db, settle, api_as
+):
     # given a run of version 1 waiting for an event
     flow = publish(V1, key="versioned")
     old = start(flow)
     settle()
     assert reload(old).status == RunStatus.WAITING
 
-    # when version 2, with other steps at the same positions, is published
-    flow = publish(V2, key="versioned")
-    assert flow.published_version.number == 2
+    # when the owner saves version 2, with other steps at the same positions, and publishes it
+    owner = api_as("owner")
+    saved = owner.post("/api/flows", {"source": V2, "key": "versioned"})
+    assert saved.status_code == 201, saved.content
+    published = owner.post("/api/flows/versioned/publish", {"version": 2})
+
+    # then the answer says the waiting run finishes on its own version
+    assert published.status_code == 200, published.content
+    body = published.json()
+    assert (body["published_version"], body["runs_in_flight"]) == (2, 1)
+    assert "1 run(s) already started finish on the version they started on" in body["note"]
+    flow.refresh_from_db()
     new = start(flow)
     settle()
 
