@@ -2,8 +2,8 @@
 
 Each step's row, the action's own writes and the run's new position commit together, so a
 worker killed at any point resumes where the last commit left it and no internal action runs
-twice. Consecutive internal steps share one transaction (each in its own savepoint, so a
-failing action rolls back alone): one commit per stretch of internal steps, not per step.
+twice. Consecutive internal steps share one transaction, each action in a savepoint of its
+own (a failing action rolls back alone): one commit per stretch of internal steps.
 Actions marked ``outside`` (HTTP) are called between two transactions with the step's
 idempotency key; a crash in between calls them again with the same key, which the receiving
 side uses to act once.
