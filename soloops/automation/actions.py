@@ -10,6 +10,7 @@ import urllib.request
 from typing import Literal
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, Field, HttpUrl
 
 from soloops.automation.flows.actions import Action, ActionCall
@@ -82,14 +83,14 @@ def _http_request(data: HttpRequestIn, call: ActionCall) -> dict:
 ACTIONS = [
     Action(
         name="log",
-        description="Write a message to the run's log.",
+        description=_("Write a message to the run's log."),
         input=LogIn,
         run=_log,
         describe=lambda data, call: f"log: {data.message}",
     ),
     Action(
         name="http.request",
-        description=(
+        description=_(
             "Call an outside URL with a JSON body signed with HMAC-SHA256 "
             "(X-SoloOps-Signature) and an Idempotency-Key; the response is stored. "
             "5xx, 408, 425 and 429 answers are retried; other 4xx answers fail the step."

@@ -147,7 +147,7 @@ def actions_list(request):
     return [
         {
             "name": a.name,
-            "description": a.description,
+            "description": str(a.description),
             "input_schema": a.schema(),
             "outside": a.outside,
         }

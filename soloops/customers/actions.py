@@ -1,5 +1,6 @@
 """Flow actions about customers."""
 
+from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, Field
 
 from soloops.automation.flows.actions import Action, ActionCall
@@ -28,8 +29,10 @@ def _describe(data: CustomerTagIn, call: ActionCall) -> str:
 ACTIONS = [
     Action(
         "customer.tag",
-        "Give a customer a tag (or take it away with remove: true); conditions can then ask "
-        "'vip' in customer.tags. Giving a tag the customer has changes nothing.",
+        _(
+            "Give a customer a tag (or take it away with remove: true); conditions can then ask "
+            "'vip' in customer.tags. Giving a tag the customer has changes nothing."
+        ),
         CustomerTagIn,
         _tag,
         _describe,

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, Field, field_validator
 
 from soloops.automation.flows.actions import Action, ActionCall
@@ -178,7 +179,9 @@ def _daily_summary(data: DailySummaryIn, call: ActionCall) -> dict:
 ACTIONS = [
     Action(
         "email.order",
-        "Email the order's customer with one of the shop's templates, in their language.",
+        gettext_lazy(
+            "Email the order's customer with one of the shop's templates, in their language."
+        ),
         OrderEmailIn,
         _order_email,
         lambda d, c: (
@@ -188,15 +191,17 @@ ACTIONS = [
     ),
     Action(
         "notify.owner",
-        "Email the shop owner(s) a notice.",
+        gettext_lazy("Email the shop owner(s) a notice."),
         NotifyOwnerIn,
         _notify_owner,
         lambda d, c: f"email the owner: {d.subject}",
     ),
     Action(
         "notify.owner_daily_summary",
-        "Email the owner yesterday's orders and revenue (against the same day last week), "
-        "orders on hold, low-stock SKUs and failed runs.",
+        gettext_lazy(
+            "Email the owner yesterday's orders and revenue (against the same day last week), "
+            "orders on hold, low-stock SKUs and failed runs."
+        ),
         DailySummaryIn,
         _daily_summary,
         lambda d, c: "email the owner: " + _summary_text()[0],

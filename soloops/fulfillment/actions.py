@@ -3,6 +3,7 @@ shipment. It asks the carrier for a label outside any transaction, so the engine
 between transactions; the step's idempotency key makes a repeated call create one shipment
 and one label."""
 
+from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, Field
 
 from soloops.automation.flows.actions import Action, ActionCall
@@ -36,7 +37,7 @@ def _create(data: ShipmentIn, call: ActionCall) -> dict:
 ACTIONS = [
     Action(
         "shipment.create",
-        "Create a shipment with everything of the order not yet shipped, and its label.",
+        _("Create a shipment with everything of the order not yet shipped, and its label."),
         ShipmentIn,
         _create,
         lambda d, c: f"create a {d.carrier} {d.service} shipment for order {d.order}",

@@ -1,5 +1,6 @@
 """Flow actions on orders: accept, hold, reject, cancel. Each takes the order number."""
 
+from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, Field
 
 from soloops.automation.flows.actions import Action, ActionCall
@@ -41,28 +42,28 @@ def _cancel(data: OrderReasonIn, call: ActionCall) -> dict:
 ACTIONS = [
     Action(
         "order.accept",
-        "Accept an order (its stock is already reserved).",
+        _("Accept an order (its stock is already reserved)."),
         OrderIn,
         _accept,
         lambda d, c: f"accept order {d.order}",
     ),
     Action(
         "order.hold",
-        "Hold an order for the owner, with a reason.",
+        _("Hold an order for the owner, with a reason."),
         OrderReasonIn,
         _hold,
         lambda d, c: f"hold order {d.order}: {d.reason}",
     ),
     Action(
         "order.reject",
-        "Reject an order and release its stock.",
+        _("Reject an order and release its stock."),
         OrderReasonIn,
         _reject,
         lambda d, c: f"reject order {d.order}: {d.reason}",
     ),
     Action(
         "order.cancel",
-        "Cancel an order and release its stock.",
+        _("Cancel an order and release its stock."),
         OrderReasonIn,
         _cancel,
         lambda d, c: f"cancel order {d.order}: {d.reason}",

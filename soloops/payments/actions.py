@@ -4,6 +4,7 @@ own provider idempotency key makes a repeated call charge or refund once."""
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, Field
 
 from soloops.automation.flows.actions import Action, ActionCall
@@ -40,7 +41,7 @@ def _refund(data: RefundIn, call: ActionCall) -> dict:
             continue
         amount = min(balance, data.amount) if data.amount is not None else balance
         if amount > 0:
-            refund, _ = services.payment_refund(
+            refund, _replayed = services.payment_refund(
                 payment=payment,
                 amount=amount,
                 reason=data.reason,
@@ -54,8 +55,10 @@ def _refund(data: RefundIn, call: ActionCall) -> dict:
 ACTIONS = [
     Action(
         "payment.capture",
-        "Capture the order's authorized card payments (no-op when there are none, e.g. a "
-        "bank transfer, or a card already captured).",
+        _(
+            "Capture the order's authorized card payments (no-op when there are none, e.g. a "
+            "bank transfer, or a card already captured)."
+        ),
         OrderIn,
         _capture,
         lambda d, c: f"capture the authorized payments of order {d.order}",
@@ -63,7 +66,7 @@ ACTIONS = [
     ),
     Action(
         "payment.refund",
-        "Refund the order's captured payments (all, or up to an amount), with a reason.",
+        _("Refund the order's captured payments (all, or up to an amount), with a reason."),
         RefundIn,
         _refund,
         lambda d, c: f"refund {d.amount or 'everything refundable'} of order {d.order}: {d.reason}",

@@ -5,6 +5,7 @@ Both are safe to repeat: a draft run counts open orders as incoming, and a purch
 sent only once (from draft), with an e-mail idempotency key derived from the order.
 """
 
+from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, Field
 
 from soloops.automation.flows.actions import Action, ActionCall
@@ -60,8 +61,10 @@ def _send(data: PurchaseOrderIn, call: ActionCall) -> dict:
 ACTIONS = [
     Action(
         "purchase_order.draft_for_low_stock",
-        "Draft purchase orders for every SKU below its reorder point, one per supplier "
-        "(and send those the owner's policies allow).",
+        _(
+            "Draft purchase orders for every SKU below its reorder point, one per supplier "
+            "(and send those the owner's policies allow)."
+        ),
         DraftIn,
         _draft,
         lambda d, c: (
@@ -71,7 +74,7 @@ ACTIONS = [
     ),
     Action(
         "purchase_order.send",
-        "E-mail a draft purchase order to its supplier, PDF and CSV attached.",
+        _("E-mail a draft purchase order to its supplier, PDF and CSV attached."),
         PurchaseOrderIn,
         _send,
         lambda d, c: f"send purchase order {d.purchase_order} to its supplier",

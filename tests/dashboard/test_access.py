@@ -1,10 +1,13 @@
 """Every console page: login required, viewer sees, and the language follows the person."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from soloops.accounts.models import User
+from tests.dashboard.conftest import client_for
 
 SECTIONS = [
     "today",
@@ -73,3 +76,19 @@ def test_every_console_view_is_guarded_by_a_role():
     unguarded = [p.name for p in urlpatterns if not hasattr(p.callback, "console_role")]
     assert len(urlpatterns) > 40
     assert unguarded == []
+
+
+def test_a_chinese_reader_sees_dates_and_the_actions_catalogue_in_chinese(owner, db):
+    # given an owner who reads Chinese
+    owner.language = "zh-hans"
+    owner.save(update_fields=["language"])
+    client = client_for(owner)
+
+    # when she opens Today and the new-flow page (with the list of actions)
+    today = client.get("/").content.decode()
+    new_flow = client.get("/flows/new/").content.decode()
+
+    # then today's date reads the Chinese way and the actions are described in Chinese
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 星期[一二三四五六日]", today), today
+    assert "接受订单（库存已预留）。" in new_flow  # noqa: RUF001 (the translation's punctuation)
+    assert "Accept an order (its stock is already reserved)." not in new_flow
