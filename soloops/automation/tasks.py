@@ -12,3 +12,9 @@ def dispatch_events(event_ids: list[int]) -> int:
 @task()
 def advance_run(run_id: int) -> str:
     return services.flow_run_advance(run_id=run_id)
+
+
+@task()
+def advance_runs(run_ids: list[int]) -> int:
+    services.flow_runs_advance(run_ids=run_ids)
+    return len(run_ids)

@@ -4,13 +4,16 @@ A run that an event starts completes in the event's dispatch task (no task of it
 consecutive internal steps share one transaction in which a failing step rolls back alone.
 """
 
+import contextlib
+
 from django.db import transaction
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from soloops.automation.models import FlowRun, RunStatus
+from soloops.automation.models import Event, FlowRun, RunStatus
 from soloops.automation.services import EventSpec, event_emit, events_emit
-from soloops.automation.services.runs import INLINE_RUNS
+from soloops.automation.services.events import DISPATCH_CHUNK
+from soloops.automation.services.runs import ADVANCE_BATCH, INLINE_RUNS
 from tests.automation.conftest import SYSTEM, emit, publish
 from tests.probe.models import Hit
 
@@ -62,13 +65,13 @@ def test_a_run_started_by_an_event_completes_in_the_events_dispatch_task(
     assert ready_tasks() == []
 
 
-def test_a_dispatch_of_many_events_advances_a_few_runs_itself_and_queues_the_rest(
+def test_a_dispatch_of_many_events_advances_a_few_runs_itself_and_queues_the_rest_in_batches(
     transactional_db, probe_dir, settle
 ):
     # given the flow and more events than one dispatch task advances itself, in one dispatch
     publish(FLOW)
     settle()
-    count = INLINE_RUNS + 3
+    count = INLINE_RUNS + ADVANCE_BATCH + 3
     with transaction.atomic():
         events_emit(
             specs=[EventSpec("probe.ping", ("probe.thing", n), {}) for n in range(count)],
@@ -79,9 +82,15 @@ def test_a_dispatch_of_many_events_advances_a_few_runs_itself_and_queues_the_res
     # when the dispatch task runs
     run_one_task()
 
-    # then it completed INLINE_RUNS runs and queued one advance task for each other run
+    # then it completed INLINE_RUNS runs and queued the others in advance tasks of
+    # ADVANCE_BATCH runs each
     assert FlowRun.objects.filter(status=RunStatus.COMPLETED).count() == INLINE_RUNS
-    assert ready_tasks() == ["soloops.automation.tasks.advance_run"] * 3
+    queued = DBTaskResult.objects.filter(status="READY")
+    assert [t.task_path for t in queued] == ["soloops.automation.tasks.advance_runs"] * 2
+    assert sorted(len(t.args_kwargs["kwargs"]["run_ids"]) for t in queued) == [
+        count - INLINE_RUNS - ADVANCE_BATCH,
+        ADVANCE_BATCH,
+    ]
 
     # and the workers finish them
     settle()
@@ -127,3 +136,61 @@ steps:
         "write b",
         "write c",
     ]
+
+
+def dispatch_tasks() -> list[list[int]]:
+    return [
+        t.args_kwargs["kwargs"]["event_ids"]
+        for t in DBTaskResult.objects.filter(
+            status="READY", task_path="soloops.automation.tasks.dispatch_events"
+        ).order_by("enqueued_at")
+    ]
+
+
+def ping(n: int = 0):
+    return event_emit(type="probe.ping", subject=("probe.thing", n), payload={}, actor=SYSTEM)
+
+
+def test_events_emitted_one_by_one_in_a_transaction_share_dispatch_tasks(transactional_db):
+    # when a transaction emits one more event than a dispatch task takes, one call each
+    with transaction.atomic():
+        emitted = [ping(n).pk for n in range(DISPATCH_CHUNK + 1)]
+
+    # then two dispatch tasks hand them all out, in order
+    assert dispatch_tasks() == [emitted[:DISPATCH_CHUNK], emitted[DISPATCH_CHUNK:]]
+
+
+def test_a_rolled_back_savepoint_takes_its_events_but_not_the_others(transactional_db, settle):
+    # when a transaction emits in a savepoint that rolls back, then again after it
+    with transaction.atomic():
+        before = ping(1)
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            ping(2)
+            raise RuntimeError("the savepoint rolls back")
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            ping(3)  # the first emit of this savepoint: it starts no batch of its own
+            raise RuntimeError("the savepoint rolls back")
+        after = ping(4)
+
+    # then the lost events never existed (SQLite may give a lost id to a later event: a batch
+    # holding an id twice, or an id of no event, dispatches what exists) and the others are
+    # dispatched
+    pings = Event.objects.filter(type="probe.ping")
+    assert sorted(pings.values_list("subject_id", flat=True)) == ["1", "4"]
+    assert {before.pk, after.pk} == set(pings.values_list("pk", flat=True))
+    settle()
+    assert pings.filter(dispatched_at__isnull=True).count() == 0
+
+
+def test_a_transaction_that_starts_in_a_savepoint_rolled_back_still_dispatches(
+    transactional_db,
+):
+    # when the first emit of a transaction is in a savepoint that rolls back
+    with transaction.atomic():
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            ping(1)
+            raise RuntimeError("the savepoint rolls back")
+        kept = ping(2)
+
+    # then the event that was kept still gets its dispatch task at commit
+    assert dispatch_tasks() == [[kept.pk]]

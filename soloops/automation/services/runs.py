@@ -69,41 +69,60 @@ def run_actor(run: FlowRun) -> Actor:
     )
 
 
-# Set by ``runs_advanced_here``: the runs to advance in this process once the block ends.
+# Set by ``runs_advanced_here``: the runs to advance once the block ends.
 _advance_here: ContextVar[list[int] | None] = ContextVar("advance_here", default=None)
-# How many runs one ``runs_advanced_here`` block advances itself; the rest go to the queue,
-# so a big batch of events still spreads its runs over all workers.
+# How many of them the block's own process advances; the rest go to the queue in tasks of
+# ADVANCE_BATCH runs, so a big batch of events still spreads its runs over all workers.
 INLINE_RUNS = 5
+ADVANCE_BATCH = 10
 
 
 @contextmanager
 def runs_advanced_here() -> Iterator[None]:
-    """Runs started (or resumed) in this block, once committed, are advanced by this process
-    right after it instead of by a task each. The dispatch task uses it: a run its event
-    starts usually completes in the same task, which halves the tasks an event costs. If this
-    process dies before it gets to them, the scheduler hands them out as stalled runs."""
+    """Runs started (or resumed) in this block, once committed, are advanced right after it:
+    the first INLINE_RUNS by this process, the others by tasks of ADVANCE_BATCH runs each,
+    instead of one task per run. The dispatch task uses it, so a run its event starts usually
+    costs no task of its own. If this process dies before it gets to them, the scheduler
+    hands them out as stalled runs."""
     runs: list[int] = []
     token = _advance_here.set(runs)
     try:
         yield
     except BaseException:
         _advance_here.reset(token)
-        for run_id in runs:
-            _enqueue_advance(run_id)
+        _enqueue_advance_batches(runs)
         raise
     _advance_here.reset(token)
-    for run_id in runs:
+    _enqueue_advance_batches(runs[INLINE_RUNS:])
+    flow_runs_advance(run_ids=runs[:INLINE_RUNS])
+
+
+def flow_runs_advance(*, run_ids: list[int]) -> None:
+    """Advance each run in turn; one that raises is logged and left to the scheduler (it is
+    still running, so it is handed out again once it has stalled)."""
+    for run_id in run_ids:
         try:
             flow_run_advance(run_id=run_id)
         except Exception:
             logger.exception("run %s failed to advance; the scheduler will hand it out", run_id)
 
 
+def _enqueue_advance_batches(run_ids: list[int]) -> None:
+    from soloops.automation.tasks import advance_runs
+
+    for start in range(0, len(run_ids), ADVANCE_BATCH):
+        batch = run_ids[start : start + ADVANCE_BATCH]
+        try:
+            advance_runs.enqueue(run_ids=batch)
+        except Exception:
+            logger.exception("could not enqueue runs %s; the scheduler will pick them up", batch)
+
+
 def _enqueue_advance(run_id: int) -> None:
     from soloops.automation.tasks import advance_run
 
     here = _advance_here.get()
-    if here is not None and len(here) < INLINE_RUNS:
+    if here is not None:
         here.append(run_id)
         return
     try:
