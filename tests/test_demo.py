@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from itertools import pairwise
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
 from django_tasks_db.models import DBTaskResult
 
@@ -185,3 +186,14 @@ def test_demo_data_command_loads_once(db, capsys):
     with pytest.raises(SystemExit):
         main(["demo-data", "--orders", "-1"])
     assert "0 or more" in capsys.readouterr().err
+
+
+def test_a_demo_loaded_into_postgresql_leaves_the_planner_its_statistics(demo):
+    if connection.vendor != "postgresql":
+        pytest.skip("the demo analyzes its tables on PostgreSQL only")
+    # ANALYZE ran in the load's transaction: it counted the uncommitted orders, which no
+    # autovacuum run could have seen
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'orders_order'")
+        (counted,) = cursor.fetchone()
+    assert counted == ORDERS

@@ -418,6 +418,17 @@ def _bulk_session() -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+def _analyze() -> None:
+    """PostgreSQL: give the query planner statistics about what was just loaded. Autovacuum
+    would get there some time later; until then a page of a 100,000-order shop took up to
+    half again as long (bench/pages.py: orders page 20 69 → 49 ms after ANALYZE). Not on
+    SQLite: there its statistics made the same page slower (28 → 39 ms)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def shop_exists() -> bool:
     """Whether the catalog has products: then the demo loads nothing."""
     return Product.objects.exists()
@@ -449,6 +460,7 @@ def demo_load(
         records = _event_records(plan, stock, writer.catalog_events, seed)
         bar.phase("events", len(records))
         events = writer.events(records)
+    _analyze()
     bar.close()
     return DemoResult(
         loaded=True,
