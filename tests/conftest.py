@@ -137,24 +137,27 @@ def processes(process_env, tmp_path):
     procs.stop_all()
 
 
+def run_ready_tasks(max_tasks: int | None = None) -> None:
+    """Run ready tasks (all, or ``max_tasks`` of them) with the real database worker, in this
+    process, then return."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["*"],
+        excluded_queue_names=[],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=max_tasks,
+        worker_id="in-test",
+    ).run()
+
+
 @pytest.fixture
 def run_tasks(transactional_db):
     """Run every ready task with the real database worker, in this process, then return."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    def run() -> None:
-        Worker(
-            queue_names=["*"],
-            excluded_queue_names=[],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="in-test",
-        ).run()
-
-    return run
+    return run_ready_tasks
 
 
 @pytest.fixture

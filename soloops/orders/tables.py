@@ -99,6 +99,50 @@ def _save(row, model, fields: list[str] | None) -> None:
         raise
 
 
+# --- one row of a rate table: create, update, delete (shipping and tax alike) ---------------
+
+
+def _row_create(model, values: dict, payload, event: str, actor: Actor):
+    with transaction.atomic():
+        _taken(model, values["country"], None)
+        row = model(**values)
+        _save(row, model, None)
+        event_emit(type=f"{event}.created", subject=row, payload=payload(row), actor=actor)
+        _forget_now_and_after_commit()
+    return row
+
+
+def _row_update(model, pk: int, values: dict, payload, event: str, actor: Actor):
+    """Change the row; nothing (no write, no event) when the values are what it holds."""
+    with transaction.atomic():
+        row = model.objects.select_for_update().get(pk=pk)
+        before = payload(row)
+        _taken(model, values["country"], row.pk)
+        for field, value in values.items():
+            setattr(row, field, value)
+        if payload(row) == before:
+            return row
+        _save(row, model, [*values, "updated_at"])
+        event_emit(
+            type=f"{event}.updated",
+            subject=row,
+            payload={**payload(row), "from": before},
+            actor=actor,
+        )
+        _forget_now_and_after_commit()
+    return row
+
+
+def _row_delete(model, pk: int, payload, event: str, actor: Actor) -> None:
+    with transaction.atomic():
+        row = model.objects.select_for_update().filter(pk=pk).first()
+        if row is None:
+            return
+        event_emit(type=f"{event}.deleted", subject=row, payload=payload(row), actor=actor)
+        row.delete()
+        _forget_now_and_after_commit()
+
+
 # --- shipping rates -------------------------------------------------------------------------
 
 
@@ -122,56 +166,18 @@ def shipping_rate_create(*, country: str, amount, free_over=None, actor: Actor) 
     """Flat shipping to ``country`` ("*": everywhere else), free from ``free_over`` (None:
     never free)."""
     values = _shipping_values(country, amount, free_over)
-    with transaction.atomic():
-        _taken(ShippingRate, values["country"], None)
-        rate = ShippingRate(**values)
-        _save(rate, ShippingRate, None)
-        event_emit(
-            type="shipping_rate.created",
-            subject=rate,
-            payload=_shipping_payload(rate),
-            actor=actor,
-        )
-        _forget_now_and_after_commit()
-    return rate
+    return _row_create(ShippingRate, values, _shipping_payload, "shipping_rate", actor)
 
 
 def shipping_rate_update(
     *, rate: ShippingRate, country: str, amount, free_over=None, actor: Actor
 ) -> ShippingRate:
     values = _shipping_values(country, amount, free_over)
-    with transaction.atomic():
-        rate = ShippingRate.objects.select_for_update().get(pk=rate.pk)
-        before = _shipping_payload(rate)
-        _taken(ShippingRate, values["country"], rate.pk)
-        for field, value in values.items():
-            setattr(rate, field, value)
-        if _shipping_payload(rate) == before:
-            return rate
-        _save(rate, ShippingRate, [*values, "updated_at"])
-        event_emit(
-            type="shipping_rate.updated",
-            subject=rate,
-            payload={**_shipping_payload(rate), "from": before},
-            actor=actor,
-        )
-        _forget_now_and_after_commit()
-    return rate
+    return _row_update(ShippingRate, rate.pk, values, _shipping_payload, "shipping_rate", actor)
 
 
 def shipping_rate_delete(*, rate: ShippingRate, actor: Actor) -> None:
-    with transaction.atomic():
-        rate = ShippingRate.objects.select_for_update().filter(pk=rate.pk).first()
-        if rate is None:
-            return
-        event_emit(
-            type="shipping_rate.deleted",
-            subject=rate,
-            payload=_shipping_payload(rate),
-            actor=actor,
-        )
-        rate.delete()
-        _forget_now_and_after_commit()
+    _row_delete(ShippingRate, rate.pk, _shipping_payload, "shipping_rate", actor)
 
 
 # --- tax rates ------------------------------------------------------------------------------
@@ -191,45 +197,16 @@ def _tax_values(country, rate) -> dict:
 
 def tax_rate_create(*, country: str, rate, actor: Actor) -> TaxRate:
     """Sales tax for ``country`` ("*": everywhere else) as a fraction: 0.19 is 19 %."""
-    values = _tax_values(country, rate)
-    with transaction.atomic():
-        _taken(TaxRate, values["country"], None)
-        row = TaxRate(**values)
-        _save(row, TaxRate, None)
-        event_emit(type="tax_rate.created", subject=row, payload=_tax_payload(row), actor=actor)
-        _forget_now_and_after_commit()
-    return row
+    return _row_create(TaxRate, _tax_values(country, rate), _tax_payload, "tax_rate", actor)
 
 
 def tax_rate_update(*, tax_rate: TaxRate, country: str, rate, actor: Actor) -> TaxRate:
     values = _tax_values(country, rate)
-    with transaction.atomic():
-        row = TaxRate.objects.select_for_update().get(pk=tax_rate.pk)
-        before = _tax_payload(row)
-        _taken(TaxRate, values["country"], row.pk)
-        for field, value in values.items():
-            setattr(row, field, value)
-        if _tax_payload(row) == before:
-            return row
-        _save(row, TaxRate, [*values, "updated_at"])
-        event_emit(
-            type="tax_rate.updated",
-            subject=row,
-            payload={**_tax_payload(row), "from": before},
-            actor=actor,
-        )
-        _forget_now_and_after_commit()
-    return row
+    return _row_update(TaxRate, tax_rate.pk, values, _tax_payload, "tax_rate", actor)
 
 
 def tax_rate_delete(*, tax_rate: TaxRate, actor: Actor) -> None:
-    with transaction.atomic():
-        row = TaxRate.objects.select_for_update().filter(pk=tax_rate.pk).first()
-        if row is None:
-            return
-        event_emit(type="tax_rate.deleted", subject=row, payload=_tax_payload(row), actor=actor)
-        row.delete()
-        _forget_now_and_after_commit()
+    _row_delete(TaxRate, tax_rate.pk, _tax_payload, "tax_rate", actor)
 
 
 # --- the review policy ----------------------------------------------------------------------

@@ -28,6 +28,21 @@ from soloops.automation.services.runs import flow_run_start_manual
 SYSTEM = Actor.system("test")
 PASSWORD = "correct horse battery staple 42"
 
+# An approve step, then a write; rejecting (or nobody deciding in 2 days) writes told-no.
+APPROVE_FLOW = """\
+name: Refund above 100
+trigger: {manual: true}
+steps:
+  - approve:
+      message: "Refund {{ trigger.manual.amount }} to {{ trigger.manual.who }}?"
+      timeout: 2d
+    on_reject:
+      - do: probe.write
+        with: {name: told-no}
+  - do: probe.write
+    with: {name: "after {{ trigger.manual.who }}"}
+"""
+
 
 def publish(source: str, key: str | None = None) -> Flow:
     """Save ``source`` as a new version and publish it (what ``soloops flow import`` does)."""

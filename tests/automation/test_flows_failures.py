@@ -24,7 +24,7 @@ from soloops.automation.services import (
     schedules_fire_due,
 )
 from soloops.automation.services.runs import MAX_DEPTH
-from tests.automation.conftest import emit, later, publish, reload, start, steps_of
+from tests.automation.conftest import APPROVE_FLOW, emit, later, publish, reload, start, steps_of
 from tests.probe.models import Hit
 
 
@@ -249,21 +249,6 @@ def test_a_cancel_whose_compensation_fails_changes_nothing_and_says_why(
     assert hits(run)[3:] == ["write refund", "write release"]
 
 
-APPROVE = """\
-name: Refund above 100
-trigger: {manual: true}
-steps:
-  - approve:
-      message: "Refund {{ trigger.manual.amount }} to {{ trigger.manual.who }}?"
-      timeout: 2d
-    on_reject:
-      - do: probe.write
-        with: {name: told-no}
-  - do: probe.write
-    with: {name: "after {{ trigger.manual.who }}"}
-"""
-
-
 @pytest.mark.parametrize(
     ("verb", "expected"),
     [("approve", ["write after ada"]), ("reject", ["write told-no", "write after ada"])],
@@ -272,7 +257,7 @@ def test_the_owner_approves_or_rejects_an_approve_step(
     transactional_db, settle, probe_dir, api_as, verb, expected
 ):
     # given a run asking the owner
-    run = start(publish(APPROVE), amount=120, who="ada")
+    run = start(publish(APPROVE_FLOW), amount=120, who="ada")
     settle()
     run = reload(run)
     assert run.status == RunStatus.AWAITING_APPROVAL
@@ -297,7 +282,7 @@ def test_the_owner_approves_or_rejects_an_approve_step(
 def test_an_approval_nobody_answers_in_time_counts_as_rejected(
     transactional_db, settle, advance_clock, probe_dir
 ):
-    run = start(publish(APPROVE), amount=120, who="ada")
+    run = start(publish(APPROVE_FLOW), amount=120, who="ada")
     settle()
 
     advance_clock(days=3)

@@ -7,7 +7,6 @@ consecutive internal steps share one transaction in which a failing step rolls b
 import contextlib
 
 from django.db import transaction
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from soloops.automation.models import Event, FlowRun, RunStatus
@@ -15,6 +14,7 @@ from soloops.automation.services import EventSpec, event_emit, events_emit
 from soloops.automation.services.events import DISPATCH_CHUNK
 from soloops.automation.services.runs import ADVANCE_BATCH, INLINE_RUNS
 from tests.automation.conftest import SYSTEM, emit, publish
+from tests.conftest import run_ready_tasks
 from tests.probe.models import Hit
 
 FLOW = """\
@@ -26,20 +26,6 @@ steps:
   - do: probe.write
     with: {name: second}
 """
-
-
-def run_one_task() -> None:
-    """Run exactly one ready task with the real database worker."""
-    Worker(
-        queue_names=["*"],
-        excluded_queue_names=[],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=1,
-        worker_id="in-test",
-    ).run()
 
 
 def ready_tasks() -> list[str]:
@@ -56,7 +42,7 @@ def test_a_run_started_by_an_event_completes_in_the_events_dispatch_task(
     # when the event is emitted and exactly one task (its dispatch) runs
     emit("probe.ping")
     assert ready_tasks() == ["soloops.automation.tasks.dispatch_events"]
-    run_one_task()
+    run_ready_tasks(max_tasks=1)
 
     # then the run is complete, both steps wrote once, and no task is left for it
     run = FlowRun.objects.get()
@@ -80,7 +66,7 @@ def test_a_dispatch_of_many_events_advances_a_few_runs_itself_and_queues_the_res
     assert ready_tasks() == ["soloops.automation.tasks.dispatch_events"]
 
     # when the dispatch task runs
-    run_one_task()
+    run_ready_tasks(max_tasks=1)
 
     # then it completed INLINE_RUNS runs and queued the others in advance tasks of
     # ADVANCE_BATCH runs each

@@ -14,24 +14,11 @@ from soloops.catalog.models import Variant
 from soloops.orders.models import Order
 from soloops.orders.services import order_place
 from soloops.purchasing.services import purchase_orders_draft_for_low_stock
+from tests.automation.conftest import APPROVE_FLOW
 from tests.factories import SYSTEM, draft, make_variant
 from tests.purchasing.conftest import make_supplier, sells
 
 _emails = count(1)
-
-APPROVE_FLOW = """\
-name: Refund above 100
-trigger: {manual: true}
-steps:
-  - approve:
-      message: "Refund {{ trigger.manual.amount }} to {{ trigger.manual.who }}?"
-      timeout: 2d
-    on_reject:
-      - do: probe.write
-        with: {name: told-no}
-  - do: probe.write
-    with: {name: "after {{ trigger.manual.who }}"}
-"""
 
 
 def new_email() -> str:
