@@ -368,6 +368,13 @@ def cmd_runs_list(args) -> int:
     return 0
 
 
+def cmd_events_catalogue(args) -> int:
+    from soloops.events.catalogue import catalogue_markdown
+
+    print(catalogue_markdown(), end="")
+    return 0
+
+
 # --- the parser -----------------------------------------------------------------------------
 
 
@@ -528,6 +535,15 @@ def build_parser() -> argparse.ArgumentParser:
         rp = runs_sub.add_parser(name, help=text, description=text)
         rp.set_defaults(func=cmd_run_action, action=name)
         rp.add_argument("id", type=int)
+
+    events = add("events", None, "The event types SoloOps records.")
+    events_sub = events.add_subparsers(dest="events_command", required=True, metavar="ACTION")
+    ec = events_sub.add_parser(
+        "catalogue",
+        help="Print every event type with its payload fields (Markdown).",
+        description="Print every event type with its payload fields (Markdown).",
+    )
+    ec.set_defaults(func=cmd_events_catalogue)
 
     manage = add("manage", cmd_manage, "Run a Django management command (migrate, shell, ...).")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -8,6 +8,8 @@
   ``.completed`` / ``.failed`` / ``.retried`` / ``.skipped`` / ``.cancelled``: {flow, ...}
 """
 
+from soloops.events.catalogue import EventType, Payload, declare
+
 from .handlers import schedule_run
 from .services.runs import flows_on_event
 
@@ -16,3 +18,61 @@ HANDLERS = {
     "*": [flows_on_event],
     "schedule.fired": [schedule_run],
 }
+
+
+class ScheduleSaved(Payload):
+    name: str
+    cron: str
+    timezone: str
+    enabled: bool
+
+
+class ScheduleFired(Payload):
+    schedule: str
+    slot: str
+
+
+class FlowPayload(Payload):
+    key: str
+
+
+class FlowSaved(FlowPayload):
+    version: int
+    created: bool
+
+
+class FlowPublished(FlowPayload):
+    version: int
+    trigger: str
+
+
+class RunPayload(Payload):
+    """Every run event but retried/skipped names its flow."""
+
+
+class RunOfFlow(Payload):
+    flow: str
+
+
+_RUN = "automation.flowrun"
+_RUN_EVENTS = {
+    "started": (RunOfFlow, "a flow run started"),
+    "awaiting_approval": (RunOfFlow, "a run asks the owner (message)"),
+    "approved": (RunOfFlow, "the owner approved a run's question"),
+    "rejected": (RunOfFlow, "the owner rejected a run's question"),
+    "completed": (RunOfFlow, "a run finished"),
+    "failed": (RunOfFlow, "a run failed (error); it waits in the failed-runs inbox"),
+    "retried": (RunPayload, "someone retried a failed run (step)"),
+    "skipped": (RunPayload, "someone skipped a failed run's step"),
+    "cancelled": (RunOfFlow, "someone cancelled a run (compensated: the undone steps)"),
+}
+EVENTS = declare(
+    EventType("schedule.created", ScheduleSaved, "a cron schedule was added"),
+    EventType("schedule.updated", ScheduleSaved, "a cron schedule changed"),
+    EventType("schedule.fired", ScheduleFired, "a schedule's slot fired (once per slot)"),
+    EventType("flow.saved", FlowSaved, "a flow version was saved", "automation.flow"),
+    EventType("flow.published", FlowPublished, "a flow version went live", "automation.flow"),
+    EventType("flow.enabled", FlowPayload, "a flow was switched on", "automation.flow"),
+    EventType("flow.disabled", FlowPayload, "a flow was switched off", "automation.flow"),
+    *(EventType(f"flow_run.{name}", p, doc, _RUN) for name, (p, doc) in _RUN_EVENTS.items()),
+)

@@ -15,4 +15,58 @@ Handles nothing: the customer emails about orders, payments and shipments are de
 (``actions.py``), so the owner can edit them or switch them off.
 """
 
+from soloops.events.catalogue import EventType, Payload, declare
+
 HANDLERS: dict = {}
+
+
+class EmailPayload(Payload):
+    to: str
+    template: str
+    language: str
+    subject_type: str
+    subject_id: str
+    attempts: int
+
+
+class EmailQueued(EmailPayload):
+    subject_line: str
+    resend_of: int | None
+
+
+class EmailSent(EmailPayload):
+    message_id: str
+
+
+class EmailFailed(EmailPayload):
+    error: str
+    permanent: bool
+    next_attempt_at: str | None
+
+
+class TemplatePayload(Payload):
+    key: str
+    language: str
+
+
+class TemplateUpdated(TemplatePayload):
+    created: bool
+
+
+EVENTS = declare(
+    EventType("email.queued", EmailQueued, "an email waits to be sent", "emails.emailsend"),
+    EventType("email.sent", EmailSent, "the mail server accepted an email", "emails.emailsend"),
+    EventType(
+        "email.failed", EmailFailed, "a send attempt failed; retried later", "emails.emailsend"
+    ),
+    EventType("email.gave_up", EmailFailed, "no more send attempts", "emails.emailsend"),
+    EventType(
+        "email_template.updated", TemplateUpdated, "a template was edited", "emails.emailtemplate"
+    ),
+    EventType(
+        "email_template.reset",
+        TemplatePayload,
+        "a template went back to the default",
+        "emails.emailtemplate",
+    ),
+)

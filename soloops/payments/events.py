@@ -20,7 +20,68 @@ Handled:
 - ``order.cancelled`` / ``order.rejected``: captured money not being refunded → refund_due
 """
 
+from soloops.events.catalogue import EventType, Payload, declare
 from soloops.payments import handlers
+
+
+class PaymentPayload(Payload):
+    order_number: str
+    payment: int
+    provider: str
+    amount: str
+    currency: str
+    reference: str
+
+
+class Captured(PaymentPayload):
+    order_paid: bool
+
+
+class Failed(PaymentPayload):
+    reason: str
+
+
+class Refunded(PaymentPayload):
+    refund: int
+    reason: str
+    payment_amount: str
+    amount_refunded: str
+    status: str
+
+
+class RefundFailed(PaymentPayload):
+    refund: int
+    reason: str
+
+
+class RefundDue(PaymentPayload):
+    refund_due: str
+    order_status: str
+
+
+class WebhookReceived(Payload):
+    provider: str
+    event_id: str
+    type: str
+
+
+_SUBJECT = "payments.payment"
+EVENTS = declare(
+    EventType("payment.authorized", PaymentPayload, "the provider holds the money", _SUBJECT),
+    EventType("payment.captured", Captured, "the money was taken", _SUBJECT),
+    EventType("payment.failed", Failed, "declined or cancelled; nothing was taken", _SUBJECT),
+    EventType("payment.refunded", Refunded, "a refund succeeded (amount: this refund)", _SUBJECT),
+    EventType("payment.refund_failed", RefundFailed, "the provider refused a refund", _SUBJECT),
+    EventType(
+        "payment.refund_due", RefundDue, "money is held for a cancelled or rejected order", _SUBJECT
+    ),
+    EventType(
+        "payment_webhook.received",
+        WebhookReceived,
+        "a verified provider webhook was stored",
+        "payments.webhookevent",
+    ),
+)
 
 HANDLERS = {
     "payment_webhook.received": [handlers.webhook_process],

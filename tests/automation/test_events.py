@@ -14,9 +14,9 @@ from tests.probe.models import Hit
 ACTOR = Actor.system("test")
 
 
-def emit(type: str = "probe.recorded", subject=("probe.thing", 1)) -> Event:
+def emit(type: str = "probe.recorded", subject=("probe.thing", 1), payload=None) -> Event:
     with transaction.atomic():
-        return event_emit(type=type, subject=subject, payload={"n": 1}, actor=ACTOR)
+        return event_emit(type=type, subject=subject, payload=payload or {"n": 1}, actor=ACTOR)
 
 
 def test_emit_outside_a_transaction_is_refused(db):
@@ -67,7 +67,7 @@ def test_committed_event_is_dispatched_to_each_handler_once(transactional_db, ru
 def test_a_run_lifecycle_event_nothing_handles_costs_no_dispatch(transactional_db, run_tasks):
     # given the flow engine ignores flow_run.* events and no app handles them
     # when a run's lifecycle event and an ordinary one are emitted
-    lifecycle = emit("flow_run.completed", subject=("automation.flowrun", 1))
+    lifecycle = emit("flow_run.completed", subject=("automation.flowrun", 1), payload={"flow": "x"})
     ordinary = emit("probe.unhandled")
 
     # then the lifecycle event is history at once: no dispatch task, no delivery; the other
@@ -101,7 +101,7 @@ def test_a_dispatch_enqueued_twice_runs_each_handler_once(transactional_db, run_
 
 def test_every_event_reaches_the_flow_engine(transactional_db, run_tasks):
     # given an event no app handles: flows may still be triggered by (or wait for) it
-    event = emit(type="nobody.listens")
+    event = emit(type="probe.unheard")
     assert event.dispatched_at is None
 
     # when
@@ -156,9 +156,9 @@ def test_relay_hands_out_overdue_events_and_backs_off(transactional_db, run_task
 
 
 def test_timeline_lists_the_events_about_one_object_in_order(transactional_db):
-    first = emit(type="nobody.listens", subject=("probe.thing", 7))
-    emit(type="nobody.listens", subject=("probe.thing", 8))
-    second = emit(type="nobody.listens", subject=("probe.thing", 7))
+    first = emit(type="probe.unheard", subject=("probe.thing", 7))
+    emit(type="probe.unheard", subject=("probe.thing", 8))
+    second = emit(type="probe.unheard", subject=("probe.thing", 7))
     assert [e.pk for e in timeline_for(subject_type="probe.thing", subject_id="7")] == [
         first.pk,
         second.pk,
@@ -169,8 +169,8 @@ def test_events_from_one_correlation_scope_share_an_id(transactional_db):
     from soloops import correlation
 
     with correlation.scope() as cid:
-        a = emit(type="nobody.listens")
-        b = emit(type="nobody.listens")
+        a = emit(type="probe.unheard")
+        b = emit(type="probe.unheard")
     assert a.correlation_id == b.correlation_id == cid
 
 

@@ -46,6 +46,38 @@ def emit(type: str, subject: tuple[str, str], payload: dict) -> Event:
         return event_emit(type=type, subject=subject, payload=payload, actor=SYSTEM)
 
 
+def shipped(order_number: str, **fields) -> dict:
+    """A ``shipment.shipped`` payload as fulfillment writes it (see fulfillment/events.py)."""
+    return {
+        "number": "SH-TEST",
+        "order_number": order_number,
+        "carrier": "manual",
+        "carrier_name": "Manual",
+        "service": "",
+        "tracking_number": "",
+        "tracking_url": "",
+        "lines": [],
+        **fields,
+    }
+
+
+def refunded(order_number: str, amount: str) -> dict:
+    """A ``payment.refunded`` payload as payments writes it (see payments/events.py)."""
+    return {
+        "order_number": order_number,
+        "payment": 3,
+        "provider": "manual",
+        "amount": amount,
+        "currency": "EUR",
+        "reference": "",
+        "refund": 1,
+        "reason": "",
+        "payment_amount": "20.00",
+        "amount_refunded": amount,
+        "status": "partially_refunded",
+    }
+
+
 def switch_off(flow_key: str) -> None:
     flow_set_enabled(flow=flow_get(key=flow_key), enabled=False, actor=SYSTEM)
 
@@ -175,13 +207,12 @@ def test_shipping_emails_the_tracking_link_from_the_shipment_event(
     emit(
         "shipment.shipped",
         ("fulfillment.shipment", "9"),
-        {
-            "order_number": order.number,
-            "carrier": "manual",
-            "carrier_name": "DHL Paket",
-            "tracking_number": "JD0146",
-            "tracking_url": "https://www.dhl.com/track?id=JD0146",
-        },
+        shipped(
+            order.number,
+            carrier_name="DHL Paket",
+            tracking_number="JD0146",
+            tracking_url="https://www.dhl.com/track?id=JD0146",
+        ),
     )
     run_tasks()
 
@@ -204,7 +235,7 @@ def test_a_tracking_link_that_is_not_a_web_address_is_left_out(transactional_db,
     emit(
         "shipment.shipped",
         ("fulfillment.shipment", "9"),
-        {"order_number": order.number, "carrier": "DHL", "tracking_url": "javascript:alert(1)"},
+        shipped(order.number, carrier_name="DHL", tracking_url="javascript:alert(1)"),
     )
     run_tasks()
 
@@ -230,7 +261,7 @@ def test_a_refund_emails_its_amount(transactional_db, run_tasks, shop):
         emit(
             "payment.refunded",
             ("payments.payment", "3"),
-            {"order_number": order.number, "amount": amount, "currency": "EUR"},
+            refunded(order.number, amount),
         )
     run_tasks()
 
@@ -361,13 +392,13 @@ def test_payment_received_emails_the_total(transactional_db, run_tasks, shop):
 
 
 def test_an_event_that_names_no_order_fails_visibly(transactional_db, run_tasks, shop):
-    # when a shipment event without its order number comes in
-    emit("shipment.shipped", ("fulfillment.shipment", "9"), {"carrier": "DHL"})
+    # when a shipment event names an order that does not exist
+    emit("shipment.shipped", ("fulfillment.shipment", "9"), shipped("SO-NO-SUCH-ORDER"))
     run_tasks()
 
     # then the shipped flow's run is in the failed inbox, saying what was missing; no email
     (run,) = runs_of("email-order-shipped")
     assert run.status == RunStatus.FAILED
-    assert "order_number" in run.error
+    assert "SO-NO-SUCH-ORDER" in run.error
     assert Event.objects.filter(type="flow_run.failed", subject_id=str(run.pk)).exists()
     assert EmailSend.objects.count() == 0

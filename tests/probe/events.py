@@ -1,3 +1,4 @@
+from soloops.events.catalogue import AnyPayload, EventType, declare
 from tests.probe.handlers import blocking, fail, record, record_again
 
 HANDLERS = {
@@ -5,3 +6,9 @@ HANDLERS = {
     "probe.failing": [record, fail],
     "probe.blocking": [blocking],
 }
+
+EVENTS = declare(
+    EventType("probe.*", AnyPayload, "test probes: any payload"),
+    EventType("test.*", AnyPayload, "test events: any payload"),
+    EventType("order.note", AnyPayload, "tests: an event about an order from some actor"),
+)

@@ -25,6 +25,7 @@ from soloops.accounts.actors import Actor
 from soloops.automation import registry
 from soloops.automation.models import Delivery, DeliveryStatus, Event
 from soloops.bulk_insert import insert_rows
+from soloops.events.catalogue import event_check
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def events_emit(*, specs: list[EventSpec], actor: Actor) -> list[Event]:
     correlation_id = correlation.current()
     rows = []
     for spec in specs:
+        event_check(spec.type, spec.payload)
         subject_type, subject_id = _subject_key(spec.subject)
         has_handlers = bool(registry.handlers_for(spec.type))
         rows.append(

@@ -1,0 +1,23 @@
+"""Event types the customers app emits (subject: the ``customers.customer``)."""
+
+from soloops.events.catalogue import EventType, Payload, declare
+
+
+class CustomerCreated(Payload):
+    email: str
+    name: str
+
+
+class Tagged(Payload):
+    email: str
+    tag: str
+    tags: list[str]
+
+
+EVENTS = declare(
+    EventType("customer.created", CustomerCreated, "a new customer", "customers.customer"),
+    EventType("customer.tagged", Tagged, "a tag was added to a customer", "customers.customer"),
+    EventType(
+        "customer.untagged", Tagged, "a tag was removed from a customer", "customers.customer"
+    ),
+)
