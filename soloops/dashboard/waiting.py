@@ -72,8 +72,10 @@ def _approvals(limit: int) -> list[WaitingItem]:
             kind=APPROVAL,
             ref=str(run.pk),
             since=run.asked_at,
-            reasons=[run.approval_message or _("The flow asks for your approval")],
+            reasons=[],
             subject=run,
+            # The step's own question, in full: the card's heading.
+            extra={"question": run.approval_message or _("The flow asks for your approval")},
         )
         for run in runs_awaiting_approval(limit=limit)
     ]
