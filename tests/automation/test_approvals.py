@@ -201,3 +201,27 @@ def test_holding_again_asks_again(asked, run_tasks, review_flow):
     assert second.status == RunStatus.AWAITING_APPROVAL
     assert "It was held because: address odd" in second.steps.get(key="0").input["message"]
     assert_settled(first, "order.accepted", "test")
+
+
+def test_rejecting_a_stale_question_through_the_api_answers_200_with_the_note(
+    asked, run_tasks, api_as
+):
+    # given the order accepted through the API, its event not dispatched yet
+    order, run = asked
+    api = api_as("owner")
+    assert api.post(f"/api/orders/{order.number}/accept", {}).status_code == 200
+
+    # when the same caller rejects the flow's question afterwards
+    response = api.post(f"/api/runs/{run.pk}/reject", {"note": "too late"})
+    run_tasks()
+
+    # then the answer is the settled run (not a 409, not a failed run), the order untouched
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "completed"
+    (step,) = body["steps"]
+    assert step["output"]["settled"] is True
+    assert step["output"]["decision"] == "order.accepted"
+    assert status_of(order) == "accepted"
+    assert_settled(run, "order.accepted", "owner-user · test")
+    assert not Event.objects.filter(type="flow_run.rejected").exists()
