@@ -502,7 +502,8 @@ def test_staff_change_a_drafts_quantities_and_costs_and_add_a_sku(staff_client):
         ({"quantity_MUG-1": -1}, "quantity", "greater than or equal to 0"),
         ({"quantity_MUG-1": "many"}, "quantity", "Enter a whole number."),
         ({"cost_MUG-1": "-2"}, "cost", "greater than or equal to 0"),
-        ({"add_sku": "NOPE-1", "add_quantity": "2"}, "add_sku", "no variant with SKU"),
+        ({"add_sku": "NOPE-1", "add_quantity": "2"}, "add_sku", "There is no SKU with this code."),
+        ({"add_sku": "BIG-1", "add_quantity": "2"}, "add_sku", "does not sell that SKU"),
         ({"add_sku": "MUG-2"}, "add_quantity", "Say how many to order."),
     ],
 )
@@ -511,6 +512,7 @@ def test_bad_lines_are_refused_beside_the_field_and_change_nothing(
 ):
     # given a draft
     po = drafted("MUG-1")
+    make_variant("BIG-1", stock=100)  # a SKU the supplier does not sell
     mug = po.lines.get()
     before = snapshot()
     total = po.total

@@ -11,6 +11,16 @@ from soloops.purchasing.services import LineChange
 
 QUANTITY_MAX = 1_000_000
 
+# The service's refusals in the owner's language (codes of purchasing.errors), formatted
+# with the error's ``extra``; one the map cannot format keeps the service's own sentence.
+LINES_MESSAGES = {
+    "unknown_sku": _("There is no SKU with this code."),
+    "not_sold_by_supplier": _(
+        "This supplier does not sell that SKU; add it to the supplier first."
+    ),
+    "invalid_quantity": _("The supplier takes at least %(min_order_quantity)s per line."),
+}
+
 
 def quantity_field(line) -> str:
     return f"quantity_{line.pk}"

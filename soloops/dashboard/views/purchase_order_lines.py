@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from soloops.dashboard.access import STAFF, console_view
 from soloops.dashboard.forms.products import attach_service_error
-from soloops.dashboard.forms.purchase_order_lines import DraftLinesForm
+from soloops.dashboard.forms.purchase_order_lines import LINES_MESSAGES, DraftLinesForm
 from soloops.dashboard.views.purchasing import _po_or_404, _po_page
 from soloops.errors import ApplicationError
 from soloops.purchasing.services import purchase_order_lines_set
@@ -31,7 +31,7 @@ def edit_lines(request, number: str):
         try:
             po = purchase_order_lines_set(po=po, lines=changes, actor=request.actor)
         except ApplicationError as e:
-            attach_service_error(form, e, fields=fields)
+            attach_service_error(form, e, fields=fields, messages=LINES_MESSAGES)
         else:
             messages.success(request, _("Lines of %(number)s saved.") % {"number": po.number})
             return redirect("dashboard:purchase_order", number=po.number)
