@@ -1,6 +1,6 @@
 """Reads of the event log: any object's timeline and the filtered, paginated event list."""
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from soloops.automation.flows.actions import available
 from soloops.automation.flows.dryrun import dry_run
@@ -14,6 +14,7 @@ from soloops.automation.models import (
     RunStatus,
     StepRun,
 )
+from soloops.automation.services.approvals import settled_q
 from soloops.errors import NotFound
 
 PAGE_MAX = 200
@@ -132,17 +133,23 @@ def event_get(*, event_id: int) -> Event:
 
 
 def runs_awaiting_approval(*, limit: int) -> list[FlowRun]:
-    """Runs paused on an ``approve`` step, the longest waiting first. Each carries its flow,
-    ``approval_message`` (the step's rendered message) and ``asked_at`` (when the step began
-    to wait). One query: the step row is found by its unique (run, key) index."""
+    """Runs paused on an ``approve`` step, the longest waiting first, without those whose
+    subject was decided meanwhile (their settling is on its way, see services.approvals).
+    Each carries its flow, ``approval_message`` (the step's rendered message), ``asked_at``
+    (when the step began to wait) and ``subject_type`` / ``subject_id`` (what it asks about:
+    its trigger event's subject, or empty). One query: the step row is found by its unique
+    (run, key) index."""
     step = StepRun.objects.filter(run=OuterRef("pk"), key=OuterRef("cursor")).order_by()
     runs = list(
         FlowRun.objects.filter(status=RunStatus.AWAITING_APPROVAL)
+        .exclude(settled_q())
         .select_related("flow")
         .only("flow__key", "flow__name", "status", "cursor", "wake_at", "created_at")
         .annotate(
             approval_input=Subquery(step.values("input")[:1]),
             asked_at=Subquery(step.values("created_at")[:1]),
+            subject_type=F("trigger_event__subject_type"),
+            subject_id=F("trigger_event__subject_id"),
         )
         .order_by("asked_at", "id")[:limit]
     )

@@ -1,7 +1,8 @@
 """What waits for the owner: held orders, ``approve`` steps of flow runs, purchase order drafts.
 
-Today lists the first of them and Decisions all of them, oldest first. Each kind is one query
-(its app's selector, with a limit), so the queue costs three queries however long it is.
+Today lists the first of them and Decisions all of them, oldest first, one item per decision:
+a flow's question about a held order joins that order's item. Each kind is one query (its
+app's selector, with a limit), so the queue costs three queries however long it is.
 """
 
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from soloops.purchasing.selectors import PurchaseOrderFilters, purchase_orders_l
 
 ORDER, APPROVAL, PURCHASE_ORDER = "order", "approval", "purchase_order"
 KINDS = (ORDER, APPROVAL, PURCHASE_ORDER)
+# The event subject type of an order: a flow's question about one has this subject.
+ORDER_SUBJECT = "orders.order"
 # SKUs named in a draft's reason before "and N more".
 REASON_SKUS = 5
 
@@ -69,8 +72,10 @@ def _approvals(limit: int) -> list[WaitingItem]:
             kind=APPROVAL,
             ref=str(run.pk),
             since=run.asked_at,
-            reasons=[run.approval_message or _("The flow asks for your approval")],
+            reasons=[],
             subject=run,
+            # The step's own question, in full: the card's heading.
+            extra={"question": run.approval_message or _("The flow asks for your approval")},
         )
         for run in runs_awaiting_approval(limit=limit)
     ]
@@ -135,12 +140,30 @@ FETCH = {ORDER: _held, APPROVAL: _approvals, PURCHASE_ORDER: _drafts}
 
 
 def waiting_queue(*, per_kind: int = 50, kinds: tuple[str, ...] = KINDS) -> Queue:
-    """Up to ``per_kind`` items of each kind, merged oldest first."""
+    """Up to ``per_kind`` items of each kind, merged oldest first: one item per decision."""
     items, more = [], set()
     for kind in kinds:
         found = FETCH[kind](per_kind + 1)
         if len(found) > per_kind:
             more.add(kind)
         items.extend(found[:per_kind])
+    items = _one_per_order(items)
     items.sort(key=lambda item: item.since)
     return Queue(items=items, more=more)
+
+
+def _one_per_order(items: list[WaitingItem]) -> list[WaitingItem]:
+    """A flow's question about a held order (``review-held-orders`` asks about each one) is
+    the same decision as the order itself: it goes onto the order's item, listed in
+    ``extra["approvals"]``, instead of being a second item. Deciding the order settles the
+    question (automation.services.approvals)."""
+    held = {str(item.subject.pk): item for item in items if item.kind == ORDER}
+    kept = []
+    for item in items:
+        run = item.subject
+        order = held.get(run.subject_id) if item.kind == APPROVAL else None
+        if order is not None and run.subject_type == ORDER_SUBJECT:
+            order.extra.setdefault("approvals", []).append(run)
+        else:
+            kept.append(item)
+    return kept

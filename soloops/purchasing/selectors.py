@@ -150,6 +150,32 @@ def incoming_by_variant(variant_ids: list[int] | None = None) -> dict[int, int]:
     return {row["variant_id"]: row["incoming"] or 0 for row in rows}
 
 
+@dataclass(frozen=True)
+class OnOrder:
+    """Units not yet received per SKU: ``sent`` on orders the supplier has (sent or partly
+    received), ``drafted`` on drafts nobody sent yet (not on order until they are)."""
+
+    sent: int = 0
+    drafted: int = 0
+
+
+def on_order_by_variant(variant_ids: list[int]) -> dict[int, OnOrder]:
+    """Sent and drafted units per variant id, in one query (the Products pages)."""
+    awaited = Q(purchase_order__status__in=AWAITED_STATUSES)
+    drafted = Q(purchase_order__status=PurchaseOrderStatus.DRAFT)
+    outstanding = F("quantity_ordered") - F("quantity_received")
+    rows = (
+        PurchaseOrderLine.objects.filter(variant_id__in=variant_ids)
+        .filter(awaited | drafted)
+        .values("variant_id")
+        .annotate(
+            sent=Coalesce(Sum(outstanding, filter=awaited), 0),
+            drafted=Coalesce(Sum(outstanding, filter=drafted), 0),
+        )
+    )
+    return {row["variant_id"]: OnOrder(sent=row["sent"], drafted=row["drafted"]) for row in rows}
+
+
 def positions(*, variant_ids: list[int] | None = None) -> list[Position]:
     """Every active SKU that some supplier sells us (or just these), by SKU. Four queries."""
     rows = (

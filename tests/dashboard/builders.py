@@ -4,6 +4,7 @@ purchase order drafts for low stock; and orders placed at a chosen time."""
 
 from datetime import datetime
 from itertools import count
+from pathlib import Path
 
 from django.db import transaction
 
@@ -19,6 +20,7 @@ from tests.factories import SYSTEM, draft, make_variant
 from tests.purchasing.conftest import make_supplier, sells
 
 _emails = count(1)
+DEFAULT_FLOWS = Path(__file__).parents[2] / "soloops/automation/default_flows"
 
 
 def new_email() -> str:
@@ -45,6 +47,14 @@ def held_order(sku: str = "BIG-1") -> Order:
     order = place(sku)
     assert order.status == "on_hold", order.review
     return order
+
+
+REVIEW_FLOW = DEFAULT_FLOWS / "review-held-orders.yaml"
+
+
+def review_flow():
+    """The shipped ``review-held-orders`` flow: asks the owner about each held order."""
+    return flow_import(source=REVIEW_FLOW.read_text(), key="review-held-orders", actor=SYSTEM)
 
 
 def approval_flow():

@@ -2,6 +2,7 @@
 accept / approve / send or reject with a reason, each through its service and event; bad
 input and viewers change nothing; a fixed number of queries however long the queue is."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from tests.dashboard.builders import (
     approval_flow,
     held_order,
     purchase_order_draft,
+    review_flow,
     run_awaiting_approval,
 )
 from tests.dashboard.conftest import client_for, make_person
@@ -254,6 +256,83 @@ def test_rejecting_a_step_needs_a_reason(transactional_db, run_tasks, probe_dir)
     assert response.status_code == 400
     assert "Say why you reject it." in response.content.decode()
     assert status_of(run) == RunStatus.AWAITING_APPROVAL
+
+
+# --- one decision per held order -------------------------------------------------------------
+
+
+@pytest.fixture
+def asked(transactional_db, run_tasks):
+    """A held order and the review flow's run asking the owner about it."""
+    flow = review_flow()
+    order = held_order()
+    run_tasks()
+    run = FlowRun.objects.get(flow=flow)
+    assert run.status == RunStatus.AWAITING_APPROVAL
+    return order, run
+
+
+def test_a_held_order_the_review_flow_asks_about_is_one_card(asked):
+    order, run = asked
+    client = client_for(make_person("olivia", "owner"))
+
+    page = client.get(URL).content.decode()
+
+    # one card, the order's, saying that deciding it also answers the flow
+    assert page.count('<li id="') == 1
+    assert f'id="order-{order.number}"' in page
+    assert f'id="approval-{run.pk}"' not in page
+    assert f'data-also-answers="{run.pk}"' in page
+    assert page.count('name="decision" value="approve"') == 1
+
+
+def test_accepting_on_the_order_page_leaves_no_stale_card(asked, run_tasks):
+    # given the owner accepts the held order on its page, before the worker has run
+    order, run = asked
+    client = client_for(make_person("olivia", "owner"))
+    client.post(f"/orders/{order.number}/accept/", {"accept-reason": ""})
+
+    # then Decisions shows nothing left to decide about it, even before the worker runs
+    page = client.get(URL).content.decode()
+    assert "Nothing is waiting for you." in page
+    assert f"approval-{run.pk}" not in page
+
+    # and once it runs, the flow's question is settled, no run failed
+    run_tasks()
+    assert status_of(run) == RunStatus.COMPLETED
+    assert not FlowRun.objects.filter(status=RunStatus.FAILED).exists()
+    today = client.get("/").content.decode()
+    assert re.search(r'data-tile="failed-runs">\s*<span class="figure">0<', today)
+
+
+def test_answering_a_stale_question_from_an_old_page_says_it_was_decided(asked, run_tasks):
+    # given the order accepted elsewhere, the event not dispatched yet
+    order, run = asked
+    client = client_for(make_person("olivia", "owner"))
+    client.post(f"/orders/{order.number}/accept/", {"accept-reason": ""})
+
+    # when an older page approves the flow's question
+    response = decide(client, "approval", run.pk, "approve")
+    run_tasks()
+
+    # then nothing fails: the question is settled and the owner is told so
+    assert response.status_code == 302
+    assert any("Already decided elsewhere" in m for m in messages_of(client.get(URL)))
+    assert status_of(run) == RunStatus.COMPLETED
+    assert status_of(order) == "accepted"
+    assert not FlowRun.objects.filter(status=RunStatus.FAILED).exists()
+
+
+def test_an_approval_card_states_the_question_in_full(transactional_db, run_tasks, probe_dir):  # noqa: F811
+    run = run_awaiting_approval(run_tasks)
+    client = client_for(make_person("olivia", "owner"))
+
+    page = client.get(URL).content.decode()
+
+    item = page[page.index(f'id="approval-{run.pk}"') :]
+    assert '<h2 class="question">Refund 120 to ada?</h2>' in item
+    assert "Asked by the flow" in item and "If nobody answers by" in item
+    assert "Flow run" not in item
 
 
 # --- purchase order drafts --------------------------------------------------------------------

@@ -657,3 +657,28 @@ def test_the_owner_says_what_a_supplier_sells(owner_client):
         "AC-1",
         Decimal("2.40"),
     )
+
+
+def test_on_order_counts_sent_purchase_orders_and_shows_drafts_apart(viewer_client):
+    # given two SKUs: one on a sent purchase order, one on a draft nobody sent
+    from soloops.purchasing.services import purchase_order_send
+    from tests.dashboard.builders import purchase_order_draft
+
+    sent = purchase_order_draft("INK-1", "Paper Co")
+    purchase_order_send(po=sent, actor=SYSTEM)
+    drafted = purchase_order_draft("PEN-1", "Pen Co")
+    sent_qty = sent.lines.get().quantity_ordered
+    draft_qty = drafted.lines.get().quantity_ordered
+
+    # when a viewer looks at Products and at each SKU
+    page = viewer_client.get("/products/").content.decode()
+    ink = viewer_client.get("/products/INK-1/").content.decode()
+    pen = viewer_client.get("/products/PEN-1/").content.decode()
+
+    # then only the sent order counts as on order; the draft is shown apart
+    assert f'data-on-order="{sent_qty}" data-drafted="0">{sent_qty}</td>' in page
+    assert f'data-on-order="0" data-drafted="{draft_qty}">' in page
+    assert f"+{draft_qty} in drafts" in page
+    assert re.search(rf'data-tile="on-order"><span class="figure">{sent_qty}<', ink)
+    assert re.search(r'data-tile="on-order"><span class="figure">0<', pen)
+    assert f"and {draft_qty} in drafts not sent yet" in pen

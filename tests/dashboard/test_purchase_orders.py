@@ -446,3 +446,112 @@ def test_the_page_costs_the_same_queries_for_few_and_many_lines_and_events(viewe
         viewer_client.get(url("purchase_order", big))
 
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+# --- editing a draft's lines ----------------------------------------------------------------
+
+
+def lines_post(po, **changes) -> dict:
+    """The edit form as the page fills it (each line's quantity and cost), with ``changes``
+    (``quantity_MUG-1=4``, ``cost_MUG-1=1.50``, ``add_sku``, ``add_quantity``) applied."""
+    data = {"add_sku": "", "add_quantity": ""}
+    for line in po.lines.all():
+        data[f"quantity_{line.pk}"] = str(
+            changes.pop(f"quantity_{line.sku}", line.quantity_ordered)
+        )
+        data[f"cost_{line.pk}"] = str(changes.pop(f"cost_{line.sku}", line.unit_cost))
+    data.update(changes)
+    return data
+
+
+def test_staff_change_a_drafts_quantities_and_costs_and_add_a_sku(staff_client):
+    # given a draft of two SKUs, and a third SKU the supplier sells
+    supplier = make_supplier()
+    po = drafted("MUG-1", "CUP-1", supplier=supplier)
+    short_skus(supplier, "PLATE-1", stock=50)
+    mug = po.lines.get(sku="MUG-1")
+
+    # when a staff member sets MUG-1 to 4 at 1.50, removes CUP-1 and adds 3 PLATE-1
+    page = staff_client.get(url("purchase_order", po)).content.decode()
+    response = staff_client.post(
+        url("purchase_order_lines", po),
+        lines_post(
+            po,
+            **{"quantity_MUG-1": 4, "cost_MUG-1": "1.50", "quantity_CUP-1": 0},
+            add_sku="PLATE-1",
+            add_quantity="3",
+        ),
+        follow=True,
+    )
+
+    # then the page had the fields, and the draft has the new lines and total, recorded
+    assert f'name="quantity_{mug.pk}"' in page and f'name="cost_{mug.pk}"' in page
+    assert response.status_code == 200
+    po.refresh_from_db()
+    lines = {ln.sku: (ln.quantity_ordered, ln.unit_cost) for ln in po.lines.all()}
+    assert lines == {"MUG-1": (4, Decimal("1.50")), "PLATE-1": (3, Decimal("2.00"))}
+    assert po.total == Decimal("12.00")
+    (event,) = Event.objects.filter(type="purchase_order.lines_changed", subject_id=str(po.pk))
+    assert event.actor_label == "sam"
+    assert f"Lines of {po.number} saved." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"quantity_MUG-1": -1}, "quantity", "greater than or equal to 0"),
+        ({"quantity_MUG-1": "many"}, "quantity", "Enter a whole number."),
+        ({"cost_MUG-1": "-2"}, "cost", "greater than or equal to 0"),
+        ({"add_sku": "NOPE-1", "add_quantity": "2"}, "add_sku", "There is no SKU with this code."),
+        ({"add_sku": "BIG-1", "add_quantity": "2"}, "add_sku", "does not sell that SKU"),
+        ({"add_sku": "MUG-2"}, "add_quantity", "Say how many to order."),
+    ],
+)
+def test_bad_lines_are_refused_beside_the_field_and_change_nothing(
+    staff_client, change, field, message
+):
+    # given a draft
+    po = drafted("MUG-1")
+    make_variant("BIG-1", stock=100)  # a SKU the supplier does not sell
+    mug = po.lines.get()
+    before = snapshot()
+    total = po.total
+
+    # when a staff member saves a bad value
+    response = staff_client.post(url("purchase_order_lines", po), lines_post(po, **change))
+
+    # then the page comes back (400) with the error beside that field, and nothing changed
+    assert response.status_code == 400
+    page = response.content.decode()
+    name = {"quantity": f"quantity_{mug.pk}", "cost": f"cost_{mug.pk}"}.get(field, field)
+    errors = response.context["lines_form"].errors
+    assert list(errors) == [name]
+    assert message in " ".join(errors[name])
+    assert f'aria-describedby="id_{name}_error"' in page or f"id_{name}_error" in page
+    assert snapshot() == before
+    po.refresh_from_db()
+    assert po.total == total
+
+
+def test_a_sent_order_has_no_line_fields_and_refuses_a_forged_edit(staff_client):
+    po = sent("MUG-1")
+    before = snapshot()
+
+    page = staff_client.get(url("purchase_order", po)).content.decode()
+    response = staff_client.post(url("purchase_order_lines", po), lines_post(po), follow=True)
+
+    assert 'id="edit-lines"' not in page
+    assert "Only a draft" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_a_viewer_sees_a_drafts_lines_without_fields_and_cannot_edit(viewer_client):
+    po = drafted("MUG-1")
+    before = snapshot()
+
+    page = viewer_client.get(url("purchase_order", po)).content.decode()
+    response = viewer_client.post(url("purchase_order_lines", po), lines_post(po))
+
+    assert 'id="edit-lines"' not in page and 'name="quantity_' not in page
+    assert response.status_code == 403
+    assert snapshot() == before

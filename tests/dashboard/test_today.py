@@ -23,6 +23,7 @@ from tests.dashboard.builders import (
     held_order,
     place,
     purchase_order_draft,
+    review_flow,
 )
 from tests.factories import SYSTEM, make_variant
 
@@ -234,11 +235,49 @@ def test_tiles_count_what_waits_and_link_to_the_lists_behind_them(owner_client):
     assert 'href="/decisions/"' in waiting
 
 
+def test_drafts_wait_on_today_with_their_total_and_a_tile_of_their_own(owner_client):
+    # given three purchase order drafts for low SKUs (nothing sent, so nothing is due)
+    drafts = [purchase_order_draft(f"INK-{i}", f"Paper Co {i}") for i in range(3)]
+
+    # when the owner opens Today
+    response = owner_client.get("/")
+
+    # then each draft waits for them, with its supplier and total, and a tile counts them
+    page = response.content.decode()
+    waiting = page[page.index("Waiting for you") :]
+    for po in drafts:
+        assert f'<a href="/purchase-orders/{po.number}/">{po.number}</a>' in waiting
+    assert waiting.count("Purchase order draft") == 3
+    assert "Paper Co 1" in waiting and "€" in waiting
+    assert "INK-0: 1 available and 0 on order, below the reorder point 5" in waiting
+    assert tile(response, "purchase-order-drafts") == ("/purchase-orders/?status=draft", "3")
+    assert tile(response, "purchase-orders-due") == ("/purchase-orders/?due=1", "0")
+
+
+def test_a_held_order_the_review_flow_asks_about_is_one_item(
+    transactional_db, run_tasks, owner_client
+):
+    # given the default review flow asking about a held order
+    review_flow()
+    order = held_order()
+    run_tasks()
+    assert FlowRun.objects.get().status == RunStatus.AWAITING_APPROVAL
+
+    # when the owner opens Today
+    page = owner_client.get("/").content.decode()
+
+    # then the order is listed once, and no second item asks about it
+    waiting = page[page.index("Waiting for you") : page.index("Decide them in Decisions")]
+    assert waiting.count("<li>") == 1
+    assert f'<a href="/orders/{order.number}/">{order.number}</a>' in waiting
+    assert "Approval" not in waiting
+
+
 # --- speed ------------------------------------------------------------------------------------
 
 # Session, user; two for the sales figures; on hold, failed runs, low stock, purchase orders
-# due; held orders and approvals of "Waiting for you".
-QUERIES = 10
+# due, drafts; held orders, approvals and drafts of "Waiting for you".
+QUERIES = 12
 
 
 def test_today_costs_the_same_queries_for_few_and_many_orders(
@@ -248,6 +287,7 @@ def test_today_costs_the_same_queries_for_few_and_many_orders(
     make_variant("MUG-1", price="12.50", stock=1000)
     place("MUG-1")
     held_order()
+    purchase_order_draft("INK-1", "Paper Co")
     with django_assert_num_queries(QUERIES):
         assert owner_client.get("/").status_code == 200
 
@@ -257,6 +297,8 @@ def test_today_costs_the_same_queries_for_few_and_many_orders(
         place("MUG-1", at=now - timedelta(days=i % 30, hours=i % 5))
     for _ in range(4):
         held_order()
+    for i in range(3):
+        purchase_order_draft(f"PEN-{i}", f"Pen Co {i}")
 
     # then Today still costs the same queries
     with django_assert_num_queries(QUERIES):

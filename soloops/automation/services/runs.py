@@ -39,6 +39,7 @@ from soloops.automation.models import (
 )
 from soloops.errors import ApplicationError, Conflict, PermissionDenied
 
+from .approvals import approval_settle_if_decided
 from .events import event_emit
 
 logger = logging.getLogger(__name__)
@@ -504,6 +505,8 @@ def _awaited_event_since_start(run: FlowRun, event_type: str, where: dict) -> Ev
 
 def _approve(run, row, path, document, step) -> str:
     if row is not None and row.status == StepStatus.WAITING:
+        if approval_settle_if_decided(run=run):
+            return run.status  # decided elsewhere meanwhile: nothing to time out
         # Woken by the clock: nobody decided in time, which counts as a rejection.
         _record(run, row, "approve", StepStatus.DONE, output={"approved": False, "timed_out": True})
         _move(run, doc.first_of(document, path, "on_reject"))
@@ -845,6 +848,8 @@ def flow_run_decide(*, run: FlowRun, approved: bool, note: str, actor: Actor) ->
         raise PermissionDenied("read_only", "this actor may not decide")
     with transaction.atomic():
         run = _owner_action(run, {RunStatus.AWAITING_APPROVAL}, "decided")
+        if approval_settle_if_decided(run=run):
+            return run  # answered elsewhere already: settled with a note, not failed
         key = run.cursor
         StepRun.objects.filter(run=run, key=key).update(
             status=StepStatus.DONE,

@@ -38,8 +38,12 @@ def _decide_approval(ref: str, approved: bool, note: str, actor) -> str:
     if not ref.isdigit():
         raise NotFound("not_found", f"no run {ref}")
     run = run_get(run_id=int(ref))
-    flow_run_decide(run=run, approved=approved, note=note, actor=actor)
+    run = flow_run_decide(run=run, approved=approved, note=note, actor=actor)
     values = {"flow": run.flow.name, "run": run.pk}
+    if run.status == "completed":  # its subject was decided elsewhere meanwhile: settled
+        return _("Already decided elsewhere: %(flow)s (run %(run)s) has nothing left to ask.") % (
+            values
+        )
     if approved:
         return _("Approved: %(flow)s (run %(run)s) goes on.") % values
     return _("Rejected: %(flow)s (run %(run)s) takes its on-reject steps.") % values

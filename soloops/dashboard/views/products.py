@@ -42,9 +42,16 @@ from soloops.dashboard.paging import page_of
 from soloops.errors import ApplicationError, NotFound
 from soloops.inventory.selectors import ledger_for, stock_levels
 from soloops.inventory.services import stock_change, stock_count
-from soloops.purchasing.selectors import incoming_by_variant, reorder_policy_for, sku_stock_list
+from soloops.purchasing.selectors import (
+    OnOrder,
+    on_order_by_variant,
+    reorder_policy_for,
+    sku_stock_list,
+)
 from soloops.purchasing.services import reorder_policy_set
 
+# "On order" counts sent purchase orders only; drafts are shown apart (not sent yet).
+NOTHING_ON_ORDER = OnOrder()
 SECTION = "products"
 
 # --- the list -------------------------------------------------------------------------------
@@ -65,9 +72,9 @@ def index(request):
     filters = ProductFilterForm(request.GET)
     page = page_of(sku_stock_list(**filters.values()), request)
     if page.items:
-        incoming = incoming_by_variant([row.pk for row in page.items])
+        on_order = on_order_by_variant([row.pk for row in page.items])
         for row in page.items:
-            row.incoming = incoming.get(row.pk, 0)
+            row.on_order = on_order.get(row.pk, NOTHING_ON_ORDER)
     context = {
         "section": SECTION,
         "filters": filters,
@@ -157,7 +164,7 @@ def _variant_page(request, variant, *, adjust_form=None, policy_form=None, statu
         "on_hand": on_hand,
         "reserved": reserved,
         "available": on_hand - reserved,
-        "incoming": incoming_by_variant([variant.pk]).get(variant.pk, 0),
+        "on_order": on_order_by_variant([variant.pk]).get(variant.pk, NOTHING_ON_ORDER),
         "ledger": page_of(ledger_for(variant_id=variant.pk).order_by("-id"), request),
         "items": items,
         "policy": policy,

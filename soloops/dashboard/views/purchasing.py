@@ -15,6 +15,7 @@ from soloops.automation.selectors import timeline_for
 from soloops.catalog.selectors import supplier_choices
 from soloops.dashboard.access import STAFF, console_view
 from soloops.dashboard.forms.products import attach_service_error
+from soloops.dashboard.forms.purchase_order_lines import DraftLinesForm, cost_field, quantity_field
 from soloops.dashboard.forms.purchasing import (
     RECEIVE_MESSAGES,
     TRANSITION_MESSAGES,
@@ -91,16 +92,26 @@ def _po_or_404(request, number: str):
         raise Http404(number) from None
 
 
-def _po_page(request, po, *, receive_form=None, cancel_form=None, status=200):
+def _po_page(request, po, *, receive_form=None, cancel_form=None, lines_form=None, status=200):
     lines = list(po.lines.all())
     receive_form = receive_form or ReceiveForm(lines=lines)
+    # A draft's lines are edited in place (views.purchase_order_lines saves them).
+    if po.status == "draft":
+        lines_form = lines_form or DraftLinesForm(lines=lines)
     context = {
         "section": SECTION,
         "po": po,
         "line_rows": [
-            (ln, receive_form[line_field(ln)] if ln.pk in receive_form.lines_by_id else None)
+            (
+                ln,
+                receive_form[line_field(ln)] if ln.pk in receive_form.lines_by_id else None,
+                (lines_form[quantity_field(ln)], lines_form[cost_field(ln)])
+                if lines_form is not None and quantity_field(ln) in lines_form.fields
+                else None,
+            )
             for ln in lines
         ],
+        "lines_form": lines_form,
         "why": why_drafted(po.reason or {}),
         "timeline": [
             (event, event_summary(event))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from soloops.automation.selectors import runs_failed_count
 from soloops.dashboard.access import console_view
-from soloops.dashboard.waiting import APPROVAL, ORDER, waiting_queue
+from soloops.dashboard.waiting import waiting_queue
 from soloops.orders.selectors import orders_exist, orders_on_hold_count, sales_overview
 from soloops.purchasing.selectors import (
     PurchaseOrderFilters,
@@ -93,7 +93,8 @@ def today(request):
         "purchase_orders_due": purchase_orders_list(
             PurchaseOrderFilters(due_by=now.date())
         ).count(),
-        "waiting": waiting_queue(per_kind=WAITING_SHOWN, kinds=(ORDER, APPROVAL)),
+        "purchase_order_drafts": purchase_orders_list(PurchaseOrderFilters(status="draft")).count(),
+        "waiting": waiting_queue(per_kind=WAITING_SHOWN),
         "revenue_chart": revenue_chart,
         "status_chart": status_chart,
         # Only asked when the last 30 days had no order at all.
