@@ -59,6 +59,13 @@ class RunOfFlow(Payload):
     flow: str
 
 
+class RunSettled(RunOfFlow):
+    step: str
+    decision: str
+    event_id: int
+    note: str
+
+
 _RUN = "automation.flowrun"
 _RUN_EVENTS = {
     "started": (RunOfFlow, "a flow run started"),
@@ -70,6 +77,7 @@ _RUN_EVENTS = {
     "retried": (RunPayload, "someone retried a failed run (step)"),
     "skipped": (RunPayload, "someone skipped a failed run's step"),
     "cancelled": (RunOfFlow, "someone cancelled a run (compensated: the undone steps)"),
+    "settled": (RunSettled, "a run's question was answered elsewhere; the run completed"),
 }
 EVENTS = declare(
     EventType("schedule.created", ScheduleSaved, "a cron schedule was added"),
