@@ -173,6 +173,15 @@ def order_get_for(*, actor: Actor, number: str) -> Order:
     return order
 
 
+def order_numbers(*, ids: list[str]) -> dict[str, str]:
+    """Order id (as the stock ledger and events keep it, a string) -> the number people see."""
+    keys = [int(i) for i in ids if str(i).isdigit()]
+    return {
+        str(pk): number
+        for pk, number in Order.objects.filter(pk__in=keys).values_list("pk", "number")
+    }
+
+
 def order_get_by_token(*, token: str) -> Order:
     """The order behind a customer's confirmation link, with its lines. The secret token is
     the permission, so there is no actor; an unknown token is NotFound."""

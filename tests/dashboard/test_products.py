@@ -17,9 +17,11 @@ from soloops.catalog.services import (
     supplier_item_set,
     variant_update,
 )
+from soloops.dashboard.views.products import LEDGER_PER_PAGE
 from soloops.inventory.models import Movement, StockLevel
 from soloops.inventory.selectors import ledger_mismatches
 from soloops.inventory.services import stock_change
+from soloops.orders.services import order_mark_paid, order_mark_shipped, order_start_fulfilling
 from soloops.purchasing.models import ReorderPolicy
 from tests.catalog.conftest import default_location  # noqa: F401
 from tests.factories import SYSTEM, make_variant
@@ -277,7 +279,7 @@ def test_the_sku_page_shows_stock_ledger_suppliers_and_policy(viewer_client):
     # then the ledger lists both movements newest first with balance, reason and actor
     html = response.content.decode()
     assert response.status_code == 200
-    ledger = html.split('class="ledger"', 1)[1].split("</table>", 1)[0]
+    ledger = html.split('class="ledger', 1)[1].split("</table>", 1)[0]
     rows = [
         " ".join(re.sub(r"<[^>]+>", " ", r).split())
         for r in re.findall(r"<tr>(.*?)</tr>", ledger.split("<tbody>")[1], flags=re.S)
@@ -290,6 +292,65 @@ def test_the_sku_page_shows_stock_ledger_suppliers_and_policy(viewer_client):
     assert "the low-stock threshold" in html and "twice the reorder point" in html
     assert "Adjust stock" not in html
     assert "Change the reorder policy" not in html
+
+
+def _ship(order) -> None:
+    """Paid, packed and shipped: shipping consumes the reserved stock (a sale in the ledger)."""
+    order = order_mark_paid(order=order, actor=SYSTEM)
+    order = order_start_fulfilling(order=order, actor=SYSTEM)
+    order_mark_shipped(order=order, actor=SYSTEM)
+
+
+def _ledger_rows(html: str) -> list[str]:
+    ledger = html.split('class="ledger', 1)[1].split("</table>", 1)[0]
+    return re.findall(r"<tr>(.*?)</tr>", ledger.split("<tbody>")[1], flags=re.S)
+
+
+def test_a_sale_in_the_ledger_links_its_order_and_the_policy_comes_first(
+    viewer_client,
+    accepting_policy,  # noqa: F811
+):
+    # given a SKU with one order shipped
+    make_variant("MUG-1", stock=50)
+    first = place(("MUG-1", 1))
+    _ship(first)
+    with CaptureQueriesContext(connection) as one_sale:
+        viewer_client.get(variant_url("MUG-1"))
+
+    # when four more ship and the owner opens the SKU's page
+    later = [place(("MUG-1", 1)) for _ in range(4)]
+    for order in later:
+        _ship(order)
+    with CaptureQueriesContext(connection) as five_sales:
+        response = viewer_client.get(variant_url("MUG-1"))
+
+    # then each sale names its order by number, linked to the order's page
+    html = response.content.decode()
+    rows = _ledger_rows(html)
+    for order in [first, *later]:
+        link = f'<a href="{reverse("dashboard:order", args=[order.number])}">{order.number}</a>'
+        assert sum(link in row for row in rows) == 1, order.number
+    assert "(id " not in html
+    # with one query for the numbers however many sales the page shows
+    assert len(five_sales.captured_queries) == len(one_sale.captured_queries)
+    # and the reorder policy is above the ledger, not below a year of rows
+    assert html.index('id="policy"') < html.index('id="ledger"')
+
+
+def test_the_ledger_is_paged(viewer_client):
+    # given a SKU with more movements than a page holds
+    variant = make_variant("MUG-1", stock=100)
+    for n in range(LEDGER_PER_PAGE):
+        stock_change(variant=variant, quantity=-1, kind="adjustment", reason=f"r{n}", actor=SYSTEM)
+
+    # when the owner opens the page, then the next
+    first = viewer_client.get(variant_url("MUG-1")).content.decode()
+    second = viewer_client.get(variant_url("MUG-1") + "?page=2").content.decode()
+
+    # then the first shows a page of the newest movements and the second the rest
+    assert len(_ledger_rows(first)) == LEDGER_PER_PAGE
+    assert "?page=2" in first
+    assert len(_ledger_rows(second)) == 1 and "Receipt" in _ledger_rows(second)[0]
 
 
 def test_an_unknown_sku_is_404(viewer_client):
@@ -477,7 +538,7 @@ def test_the_sku_page_costs_the_same_queries_for_a_short_and_a_long_ledger(viewe
     with CaptureQueriesContext(connection) as many:
         response = viewer_client.get(variant_url("MUG-1"))
 
-    assert len(response.context["ledger"].items) == 50
+    assert len(response.context["ledger"].items) == LEDGER_PER_PAGE
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
 
 

@@ -4,6 +4,7 @@ import json
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from soloops.automation.selectors import RUN_STATUSES
 
@@ -24,6 +25,42 @@ def step_path(key: str) -> str:
     for part in str(key).split("/"):
         text += f"[{part}]" if part.isdigit() else f".{part}"
     return text
+
+
+_BRANCHES = {
+    "then": gettext_lazy("then"),
+    "else": gettext_lazy("else"),
+    "on_timeout": gettext_lazy("on timeout"),
+    "on_reject": gettext_lazy("if rejected"),
+}
+_KINDS = {
+    "approve": gettext_lazy("approval"),
+    "wait": gettext_lazy("wait"),
+    "wait_for": gettext_lazy("wait for an event"),
+    "if": gettext_lazy("condition"),
+}
+
+
+@register.filter
+def step_number(key: str) -> str:
+    """A step's place for people, counted from 1: ``1/on_reject/0`` → "2 > if rejected > 1"
+    (with a single right-pointing angle quote);
+    ``step_path`` is the editor's form, for the document's author."""
+    if not key:
+        return "—"
+    parts = [
+        str(int(part) + 1) if part.isdigit() else str(_BRANCHES.get(part, part))
+        for part in str(key).split("/")
+    ]
+    return " \u203a ".join(parts)
+
+
+@register.filter
+def step_kind(step) -> str:
+    """What a step does, in words: the action a ``do`` step calls, else its kind."""
+    if step.action:
+        return step.action
+    return str(_KINDS.get(step.kind, step.kind))
 
 
 @register.filter

@@ -29,7 +29,7 @@ from soloops.dashboard.forms.flows import (
     attach_error,
 )
 from soloops.dashboard.paging import page_of
-from soloops.dashboard.templatetags.flow_tags import step_path
+from soloops.dashboard.templatetags.flow_tags import step_number
 from soloops.errors import ApplicationError, InvalidInput, NotFound
 
 STARTER = """\
@@ -466,12 +466,8 @@ def run_act(request, run_id: int, verb: str):
     except ApplicationError as e:
         messages.error(request, _("Nothing changed: %(reason)s") % {"reason": e.message})
         return redirect("dashboard:run", run_id=run_id)
-    messages.success(request, text % {"id": run_id, "step": _step_path(step)})
+    messages.success(request, text % {"id": run_id, "step": step_number(step)})
     return redirect("dashboard:run", run_id=run_id)
-
-
-def _step_path(key: str) -> str:
-    return step_path(key) if key else "—"
 
 
 urlpatterns = [

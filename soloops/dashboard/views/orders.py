@@ -212,6 +212,8 @@ def _mark_paid(order, actor, data):
     return orders.order_mark_paid(order=order, actor=actor, payment_reference=data["reference"])
 
 
+# In the order the page shows them: the likely next step first (the page's one blue button),
+# then the ones that stop the order.
 ACTIONS: dict[str, OrderAction] = {
     "accept": OrderAction(
         to="accepted",
@@ -222,41 +224,6 @@ ACTIONS: dict[str, OrderAction] = {
         ),
         done=gettext_lazy("Order %(number)s accepted."),
         confirm=gettext_lazy("Accept order %(number)s?"),
-    ),
-    "hold": OrderAction(
-        to="on_hold",
-        label=gettext_lazy("Hold"),
-        form=ReasonForm,
-        run=lambda order, actor, data: orders.order_hold(
-            order=order, actor=actor, reason=data["reason"]
-        ),
-        done=gettext_lazy("Order %(number)s is on hold."),
-        confirm=gettext_lazy("Hold order %(number)s?"),
-    ),
-    "reject": OrderAction(
-        to="rejected",
-        label=gettext_lazy("Reject"),
-        form=ReasonForm,
-        run=lambda order, actor, data: orders.order_reject(
-            order=order, actor=actor, reason=data["reason"]
-        ),
-        done=gettext_lazy("Order %(number)s rejected; its stock was released."),
-        confirm=gettext_lazy("Reject order %(number)s? This cannot be undone."),
-        danger=True,
-    ),
-    "cancel": OrderAction(
-        to="cancelled",
-        label=gettext_lazy("Cancel order"),
-        form=ReasonForm,
-        # Money captured for it goes back, a payment not captured yet is released.
-        run=lambda order, actor, data: payments.order_cancel_and_refund(
-            order=order, actor=actor, reason=data["reason"]
-        ),
-        done=gettext_lazy("Order %(number)s cancelled; its stock was released."),
-        confirm=gettext_lazy(
-            "Cancel order %(number)s? Money taken for it is refunded. This cannot be undone."
-        ),
-        danger=True,
     ),
     "mark-paid": OrderAction(
         to="paid",
@@ -300,6 +267,41 @@ ACTIONS: dict[str, OrderAction] = {
         run=lambda order, actor, data: orders.order_complete(order=order, actor=actor),
         done=gettext_lazy("Order %(number)s completed."),
         confirm=gettext_lazy("Complete order %(number)s? Nothing is left to do for it."),
+    ),
+    "hold": OrderAction(
+        to="on_hold",
+        label=gettext_lazy("Hold"),
+        form=ReasonForm,
+        run=lambda order, actor, data: orders.order_hold(
+            order=order, actor=actor, reason=data["reason"]
+        ),
+        done=gettext_lazy("Order %(number)s is on hold."),
+        confirm=gettext_lazy("Hold order %(number)s?"),
+    ),
+    "reject": OrderAction(
+        to="rejected",
+        label=gettext_lazy("Reject"),
+        form=ReasonForm,
+        run=lambda order, actor, data: orders.order_reject(
+            order=order, actor=actor, reason=data["reason"]
+        ),
+        done=gettext_lazy("Order %(number)s rejected; its stock was released."),
+        confirm=gettext_lazy("Reject order %(number)s? This cannot be undone."),
+        danger=True,
+    ),
+    "cancel": OrderAction(
+        to="cancelled",
+        label=gettext_lazy("Cancel order"),
+        form=ReasonForm,
+        # Money captured for it goes back, a payment not captured yet is released.
+        run=lambda order, actor, data: payments.order_cancel_and_refund(
+            order=order, actor=actor, reason=data["reason"]
+        ),
+        done=gettext_lazy("Order %(number)s cancelled; its stock was released."),
+        confirm=gettext_lazy(
+            "Cancel order %(number)s? Money taken for it is refunded. This cannot be undone."
+        ),
+        danger=True,
     ),
 }
 

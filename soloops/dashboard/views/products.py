@@ -38,10 +38,11 @@ from soloops.dashboard.forms.products import (
     SupplierItemForm,
     attach_service_error,
 )
-from soloops.dashboard.paging import page_of
+from soloops.dashboard.paging import Page, page_of
 from soloops.errors import ApplicationError, NotFound
 from soloops.inventory.selectors import ledger_for, stock_levels
 from soloops.inventory.services import stock_change, stock_count
+from soloops.orders.selectors import order_numbers
 from soloops.purchasing.selectors import (
     OnOrder,
     on_order_by_variant,
@@ -53,6 +54,7 @@ from soloops.purchasing.services import reorder_policy_set
 # "On order" counts sent purchase orders only; drafts are shown apart (not sent yet).
 NOTHING_ON_ORDER = OnOrder()
 SECTION = "products"
+LEDGER_PER_PAGE = 25  # a year of sales would push the rest of the SKU page far down
 
 # --- the list -------------------------------------------------------------------------------
 
@@ -151,10 +153,22 @@ def _policy_form(data, variant, policy, items) -> ReorderPolicyForm:
     )
 
 
+def _ledger_page(request, variant) -> tuple[Page, list[tuple]]:
+    """A page of the SKU's ledger, newest first, and its rows as (movement, order number): a
+    sale's reference is the order's id, shown as its number and linked (one query a page)."""
+    ledger = page_of(
+        ledger_for(variant_id=variant.pk).order_by("-id"), request, per_page=LEDGER_PER_PAGE
+    )
+    refs = [m.reference_id for m in ledger.items if m.reference_type == "orders.order"]
+    numbers = order_numbers(ids=refs) if refs else {}
+    return ledger, [(m, numbers.get(m.reference_id, "")) for m in ledger.items]
+
+
 def _variant_page(request, variant, *, adjust_form=None, policy_form=None, status=200):
     stock_rows = list(stock_levels(sku=variant.sku))
     items = list(supplier_items_for(variant=variant))
     policy = reorder_policy_for(variant=variant)
+    ledger, ledger_rows = _ledger_page(request, variant)
     on_hand = sum(row.on_hand for row in stock_rows)
     reserved = sum(row.reserved for row in stock_rows)
     context = {
@@ -165,7 +179,8 @@ def _variant_page(request, variant, *, adjust_form=None, policy_form=None, statu
         "reserved": reserved,
         "available": on_hand - reserved,
         "on_order": on_order_by_variant([variant.pk]).get(variant.pk, NOTHING_ON_ORDER),
-        "ledger": page_of(ledger_for(variant_id=variant.pk).order_by("-id"), request),
+        "ledger": ledger,
+        "ledger_rows": ledger_rows,
         "items": items,
         "policy": policy,
         "adjust_form": adjust_form or _adjust_form(None, stock_rows),

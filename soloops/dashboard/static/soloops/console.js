@@ -33,3 +33,23 @@ document.addEventListener("change", (event) => {
   all.checked = ticked === items.length;
   all.indeterminate = ticked > 0 && ticked < items.length;
 });
+// - <table class="cards">: on a phone each row is a card (soloops.css); each cell gets its
+//   column's heading as data-label, shown as the figure's small label.
+function labelCardCells(root) {
+  root.querySelectorAll("table.cards").forEach((table) => {
+    const headings = [...table.querySelectorAll("thead tr:first-child > th")].map(
+      (th) => th.textContent.trim(),
+    );
+    table.querySelectorAll("tbody tr").forEach((row) => {
+      let column = 0;
+      [...row.cells].forEach((cell) => {
+        if (headings[column] && !cell.hasAttribute("data-label")) {
+          cell.dataset.label = headings[column];
+        }
+        column += cell.colSpan || 1;
+      });
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", () => labelCardCells(document));
+document.addEventListener("htmx:afterSwap", () => labelCardCells(document));
