@@ -1,5 +1,6 @@
 from soloops.dashboard.views import (
     decisions,
+    diagrams,
     flows,
     orders,
     preferences,
@@ -16,6 +17,7 @@ urlpatterns = [
     *decisions.urlpatterns,
     *products.urlpatterns,
     *purchasing.urlpatterns,
+    *diagrams.urlpatterns,
     *flows.urlpatterns,
     *settings.urlpatterns,
     *preferences.urlpatterns,

@@ -71,7 +71,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _text(dumper, value: str):
-    style = "|" if "\n" in value.strip() else None
+    style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

@@ -1,13 +1,16 @@
 """A flow document → BPMN 2.0 XML with a diagram (BPMN DI), the inverse of ``reader``:
 reading what this writes gives the same document back.
 
-Element ids: a step with an ``id`` keeps it; any other step is ``Step_`` and its path
-(``Step_1_then_0``), which ``element_ids`` gives the console to highlight a run's steps.
+Names on the diagram (``Done``, ``retry``, ...) are in the current language; the reader
+never reads them. Element ids: a step with an ``id`` keeps it; any other step is ``Step_``
+and its path (``Step_1_then_0``), which ``element_ids`` gives the console to highlight a
+run's steps.
 """
 
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from . import layout
@@ -141,8 +144,8 @@ class _Writer:
             doc = etree.SubElement(self.process, q(BPMN, "documentation"))
             doc.text = document["description"]
         start = self.start(document)
-        end_source, col, _ = self.sequence(document["steps"], (), 1, 0, (start, None, False))
-        end = self.node("End", "endEvent", "event", layout.box("event", col, 0), name="Done")
+        end_source, col, _bottom = self.sequence(document["steps"], (), 1, 0, (start, None, False))
+        end = self.node("End", "endEvent", "event", layout.box("event", col, 0), name=_("Done"))
         self.connect(end_source, end.get("id"))
         self.diagram()
         return etree.tostring(
@@ -165,7 +168,10 @@ class _Writer:
                 element.set(q(SOLOOPS, "timezone"), trigger["timezone"])
             self.event_definition(element, "timer", timeCycle=trigger["schedule"])
         elif trigger.get("webhook"):
+            element.set("name", _("webhook call"))
             element.set(q(SOLOOPS, "webhook"), "true")
+        else:
+            element.set("name", _("started by hand"))
         return "Start"
 
     def sequence(self, steps: list, prefix: tuple, col: int, row: int, source: tuple):
@@ -188,7 +194,7 @@ class _Writer:
                 "intermediateCatchEvent",
                 "event",
                 layout.box("event", col, row),
-                name=f"wait {step['wait']}",
+                name=_("wait %(duration)s") % {"duration": step["wait"]},
             )
             self.event_definition(element, "timer", timeDuration=duration_to_bpmn(step["wait"]))
             self.connect(source, id_)
@@ -218,7 +224,7 @@ class _Writer:
                 "error",
                 index,
                 "error",
-                name="retry",
+                name=_("retry"),
                 soloops_attempts=retry.get("attempts"),
                 soloops_backoff=retry.get("backoff"),
                 soloops_max_backoff=retry.get("max_backoff"),
@@ -283,18 +289,23 @@ class _Writer:
             "userTask",
             "task",
             layout.box("task", col, row),
-            name=_short(spec["message"]),
+            # a message full of {{ templates }} reads badly in a box; the full text is kept
+            name=_short(spec["message"]) if "{" not in spec["message"] else _("Ask the owner"),
             soloops_message=spec["message"],
         )
         self.connect(source, id_)
         boundary = None
         if spec.get("timeout"):
             boundary = self.boundary(
-                id_, "timeout", 0, "timer", name=f"no answer in {spec['timeout']}"
+                id_,
+                "timeout",
+                0,
+                "timer",
+                name=_("no answer in %(duration)s") % {"duration": spec["timeout"]},
             )
             self.event_definition(boundary, "timer", timeDuration=duration_to_bpmn(spec["timeout"]))
         if step.get("on_reject") and boundary is None:
-            boundary = self.boundary(id_, "rejected", 0, "error", name="rejected")
+            boundary = self.boundary(id_, "rejected", 0, "error", name=_("rejected"))
             self.event_definition(boundary, "error")
         return self.branch(step.get("on_reject"), (*path, "on_reject"), id_, boundary, col, row)
 
@@ -305,12 +316,14 @@ class _Writer:
             "receiveTask",
             "task",
             layout.box("task", col, row),
-            name=f"wait for {spec['event']}",
+            name=_("wait for %(event)s") % {"event": spec["event"]},
         )
         element.set("messageRef", self.message(element, spec["event"]))
         self.extension(element, "where", spec.get("where") or {})
         self.connect(source, id_)
-        boundary = self.boundary(id_, "timeout", 0, "timer", name=f"after {spec['timeout']}")
+        boundary = self.boundary(
+            id_, "timeout", 0, "timer", name=_("after %(duration)s") % {"duration": spec["timeout"]}
+        )
         self.event_definition(boundary, "timer", timeDuration=duration_to_bpmn(spec["timeout"]))
         return self.branch(step.get("on_timeout"), (*path, "on_timeout"), id_, boundary, col, row)
 
