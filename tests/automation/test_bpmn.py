@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from soloops.automation import bpmn
@@ -352,3 +354,68 @@ def test_element_ids_name_each_steps_element_in_the_export():
     assert ids["0"] == "hold"
     assert ids["6/then/0"] == "Step_6_then_0"
     assert all(exported.find(f".//*[@id='{element}']") is not None for element in ids.values())
+
+
+# --- any document ---------------------------------------------------------------------------
+
+_text = st.text(alphabet="abc {}.<>&'\"\n", min_size=1, max_size=12)
+_duration = st.builds(lambda n, u: f"{n}{u}", st.integers(1, 99), st.sampled_from("smhdw"))
+_inputs = st.dictionaries(st.sampled_from(["a", "b", "c"]), _text | st.integers() | st.booleans())
+
+
+def _call(action):
+    return st.builds(lambda inputs: {"do": action, **({"with": inputs} if inputs else {})}, _inputs)
+
+
+def _steps(children):
+    do = st.builds(
+        lambda call, retry, undo: {**call, **retry, **undo},
+        _call("log"),
+        st.just({})
+        | st.builds(
+            lambda n, b: {"retry": {"attempts": n, "backoff": b}}, st.integers(1, 20), _duration
+        ),
+        st.just({}) | st.builds(lambda c: {"compensate": c}, _call("notify.owner")),
+    )
+    wait = st.builds(lambda d: {"wait": d}, _duration)
+    branch = children | st.just([])
+    when = st.builds(
+        lambda c, then, other: {"if": c, "then": then, **({"else": other} if other else {})},
+        _text.map(str.strip).filter(bool),  # a condition's surrounding blanks are not kept
+        branch,
+        branch,
+    )
+    wait_for = st.builds(
+        lambda e, d, late: {
+            "wait_for": {"event": e, "timeout": d},
+            **({"on_timeout": late} if late else {}),
+        },
+        st.sampled_from(["order.placed", "order.paid"]),
+        _duration,
+        branch,
+    )
+    approve = st.builds(
+        lambda m, d, no: {
+            "approve": {"message": m, **({"timeout": d} if d else {})},
+            **({"on_reject": no} if no else {}),
+        },
+        _text,
+        st.none() | _duration,
+        branch,
+    )
+    return st.lists(st.one_of(do, wait, when, wait_for, approve), min_size=1, max_size=4)
+
+
+_documents = st.builds(
+    lambda steps, trigger: {"name": "Any", "trigger": trigger, "steps": steps},
+    st.recursive(_steps(st.nothing()), _steps, max_leaves=12),
+    st.sampled_from(
+        [{"manual": True}, {"webhook": True}, {"event": "order.placed"}, {"schedule": "0 8 * * *"}]
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_documents)
+def test_any_document_round_trips_through_bpmn(document):
+    assert bpmn.read(bpmn.write(document))[0] == document
