@@ -94,3 +94,14 @@ def test_bpmn_saved_in_the_editor_becomes_the_yaml_it_stands_for(owner_client, d
     version = FlowVersion.objects.get(flow=flow, number=2)
     assert version.source.startswith("name: Ask the owner about held orders\n")
     assert version.document == bpmn.read(SAMPLE.read_text())[0]
+
+
+def test_a_new_flow_may_be_a_bpmn_process(owner_client, db):
+    response = owner_client.post(
+        reverse("dashboard:flow_new"),
+        {"source": SAMPLE.read_text(), "key": "held-review", "intent": "save"},
+    )
+
+    assert response.status_code == 302, page(response)
+    version = FlowVersion.objects.get(flow__key="held-review")
+    assert (version.number, version.document) == (1, bpmn.read(SAMPLE.read_text())[0])
