@@ -198,6 +198,38 @@ def test_timer_and_message_start_events_are_schedule_and_event_triggers():
     assert bpmn.read(process(body, message))[0]["trigger"] == {"event": "order.reviewed"}
 
 
+def test_a_gateways_default_flow_is_else_even_with_a_condition_on_it():
+    # given a gateway whose two flows both carry a condition, one of them its default
+    source = process(
+        """
+    <bpmn:exclusiveGateway id="Split" default="No"/>
+    <bpmn:serviceTask id="A" soloops:action="order.accept"/>
+    <bpmn:serviceTask id="B" soloops:action="order.reject"/>
+    <bpmn:exclusiveGateway id="Join"/>
+    <bpmn:endEvent id="E"/>
+    <bpmn:sequenceFlow id="a" sourceRef="Start" targetRef="Split"/>
+    <bpmn:sequenceFlow id="No" sourceRef="Split" targetRef="B">
+      <bpmn:conditionExpression>not steps.ask.approved</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="Yes" sourceRef="Split" targetRef="A">
+      <bpmn:conditionExpression>steps.ask.approved</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="b" sourceRef="A" targetRef="Join"/>
+    <bpmn:sequenceFlow id="c" sourceRef="B" targetRef="Join"/>
+    <bpmn:sequenceFlow id="d" sourceRef="Join" targetRef="E"/>
+"""
+    )
+
+    # then the other flow's condition is the if, and the default is else
+    assert bpmn.read(source)[0]["steps"] == [
+        {
+            "if": "steps.ask.approved",
+            "then": [{"do": "order.accept"}],
+            "else": [{"do": "order.reject"}],
+        }
+    ]
+
+
 def test_script_tasks_and_parallel_gateways_are_refused_with_id_name_and_line():
     # given a process with a script task and a parallel gateway
     source = process(

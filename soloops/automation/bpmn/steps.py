@@ -143,17 +143,24 @@ class StepReader:
 
     def gateway(self, element, step: dict):
         flows = self.outgoing.get(element.get("id"), [])
-        conditioned = [f for f in flows if _condition(f)]
-        if len(flows) != 2 or len(conditioned) != 1:
+        # The else path is the gateway's default flow (a modeler's slash mark), or else the
+        # one flow without a condition; the condition on a default flow is never evaluated.
+        others = [f for f in flows if f.get("id") == element.get("default")] or [
+            f for f in flows if not _condition(f)
+        ]
+        if (
+            len(flows) != 2
+            or len(others) != 1
+            or not _condition(then := next(f for f in flows if f is not others[0]))
+        ):
             self.refuse(
                 element,
                 "an exclusive gateway that splits needs two outgoing flows: "
-                "one with a condition expression, the other without (else)",
+                "one with a condition expression, the other the default (else)",
             )
             return ([], None)
-        other = next(f for f in flows if f is not conditioned[0])
-        step["if"] = _condition(conditioned[0])
-        return ([("then", self.target(conditioned[0])), ("else", self.target(other))], SPLIT)
+        step["if"] = _condition(then)
+        return ([("then", self.target(then)), ("else", self.target(others[0]))], SPLIT)
 
     # --- event details ----------------------------------------------------------------------
 
