@@ -410,7 +410,7 @@ def _steps(children):
         st.just({}) | st.builds(lambda c: {"compensate": c}, _call("notify.owner")),
     )
     wait = st.builds(lambda d: {"wait": d}, _duration)
-    branch = children | st.just([])
+    branch = children
     when = st.builds(
         lambda c, then, other: {"if": c, "then": then, **({"else": other} if other else {})},
         _text.map(str.strip).filter(bool),  # a condition's surrounding blanks are not kept
@@ -440,7 +440,7 @@ def _steps(children):
 
 _documents = st.builds(
     lambda steps, trigger: {"name": "Any", "trigger": trigger, "steps": steps},
-    st.recursive(_steps(st.nothing()), _steps, max_leaves=12),
+    st.recursive(st.just([]), _steps, max_leaves=12).filter(bool),
     st.sampled_from(
         [{"manual": True}, {"webhook": True}, {"event": "order.placed"}, {"schedule": "0 8 * * *"}]
     ),
