@@ -451,3 +451,17 @@ _documents = st.builds(
 @given(_documents)
 def test_any_document_round_trips_through_bpmn(document):
     assert bpmn.read(bpmn.write(document))[0] == document
+
+
+def test_a_runs_diagram_marks_its_steps_done_current_and_failed():
+    document = yaml.safe_load((DEFAULT_FLOWS_DIR / "review-held-orders.yaml").read_text())
+
+    waiting = bpmn.diagram(document, steps=[("0", "done"), ("1", "done"), ("1/then/0", "waiting")])
+    at_cursor = bpmn.diagram(document, steps=[], cursor="0")
+    failed = bpmn.diagram(
+        document, steps=[("0", "done"), ("1/else/0", "failed")], cursor="1/else/0"
+    )
+
+    assert waiting["marks"] == {"decision": "done", "Step_1": "done", "Step_1_then_0": "current"}
+    assert at_cursor["marks"] == {"decision": "current"}
+    assert failed["marks"] == {"decision": "done", "Step_1_else_0": "failed"}
