@@ -304,7 +304,12 @@ def cmd_flow_export(args) -> int:
 
     flow = flow_get(key=args.key)
     version = flow.published_version or flow_version_get(flow=flow)
-    sys.stdout.write(version.source)
+    if args.format == "bpmn":
+        from soloops.automation import bpmn
+
+        sys.stdout.write(bpmn.write(version.document))
+    else:
+        sys.stdout.write(version.source)
     return 0
 
 
@@ -480,7 +485,7 @@ def build_parser() -> argparse.ArgumentParser:
     fv = flow_sub.add_parser(
         "validate",
         help="Check a flow file; print each problem with its line.",
-        description="Check a flow file (YAML or JSON) without saving it.",
+        description="Check a flow file (YAML, JSON or BPMN 2.0 XML) without saving it.",
     )
     fv.set_defaults(func=cmd_flow_validate)
     fv.add_argument("file")
@@ -489,7 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
     fi = flow_sub.add_parser(
         "import",
         help="Save and publish a flow file.",
-        description="Save a flow file as a new version and publish it.",
+        description="Save a flow file (YAML, JSON or BPMN 2.0 XML) as a version and publish it.",
     )
     fi.set_defaults(func=cmd_flow_import)
     fi.add_argument("file")
@@ -501,6 +506,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fe.set_defaults(func=cmd_flow_export)
     fe.add_argument("key")
+    fe.add_argument(
+        "--format",
+        choices=("yaml", "bpmn"),
+        default="yaml",
+        help="yaml (as saved) or bpmn (BPMN 2.0 XML with its diagram, for bpmn.io)",
+    )
     for verb, what in (("enable", "Switch a flow on."), ("disable", "Switch a flow off.")):
         switch = flow_sub.add_parser(
             verb,

@@ -2,12 +2,13 @@
 with their steps, retry / skip / cancel and approvals."""
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from soloops.accounts.actors import require_owner
-from soloops.automation import selectors, services
+from soloops.automation import bpmn, selectors, services
 from soloops.automation.flows.actions import available
 from soloops.automation.flows.dryrun import dry_run
 from soloops.pagination import PageParams, paginate
@@ -47,6 +48,9 @@ class FlowDetailOut(FlowOut):
 class SourceIn(Schema):
     source: str = Field(min_length=1, max_length=100_000)
     key: str | None = Field(None, pattern=r"^[-a-z0-9_]+$", max_length=100)
+    format: Literal["auto", "yaml", "bpmn"] = Field(
+        "auto", description="auto: BPMN 2.0 XML if the source starts with '<', else YAML/JSON"
+    )
 
 
 class Problem(Schema):
@@ -165,7 +169,7 @@ def flows_validate(request, payload: SourceIn):
     from soloops.errors import InvalidInput
 
     try:
-        services.flow_validate(source=payload.source)
+        services.flow_validate(source=payload.source, format=payload.format)
     except InvalidInput as e:
         return {"valid": False, "problems": e.extra["problems"]}
     return {"valid": True, "problems": []}
@@ -174,14 +178,18 @@ def flows_validate(request, payload: SourceIn):
 @router.post("/flows", response={201: _FlowDetail}, summary="Save a new version (not published)")
 def flows_save(request, payload: SourceIn):
     require_owner(request.auth)
-    version = services.flow_save(source=payload.source, key=payload.key, actor=request.auth)
+    version = services.flow_save(
+        source=payload.source, key=payload.key, format=payload.format, actor=request.auth
+    )
     return Status(201, _detail(version.flow.key))
 
 
 @router.post("/flows/import", response={201: _FlowDetail}, summary="Save and publish")
 def flows_import(request, payload: SourceIn):
     require_owner(request.auth)
-    flow = services.flow_import(source=payload.source, key=payload.key, actor=request.auth)
+    flow = services.flow_import(
+        source=payload.source, key=payload.key, format=payload.format, actor=request.auth
+    )
     return Status(201, _detail(flow.key))
 
 
@@ -190,12 +198,16 @@ def flows_get(request, key: str):
     return _detail(key)
 
 
-@router.get("/flows/{key}/export", summary="The published document as YAML")
-def flows_export(request, key: str):
+@router.get("/flows/{key}/export", summary="The published document as YAML, or as BPMN 2.0")
+def flows_export(request, key: str, format: Literal["yaml", "bpmn"] = "yaml"):
     flow = selectors.flow_get(key=key)
     version = flow.published_version or selectors.flow_version_get(flow=flow)
-    response = HttpResponse(version.source, content_type="application/yaml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{flow.key}.yaml"'
+    if format == "bpmn":
+        body, content_type = bpmn.write(version.document), "application/xml; charset=utf-8"
+    else:
+        body, content_type = version.source, "application/yaml; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{flow.key}.{format}"'
     return response
 
 

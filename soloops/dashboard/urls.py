@@ -1,5 +1,6 @@
 from soloops.dashboard.views import (
     decisions,
+    diagrams,
     flows,
     orders,
     preferences,
@@ -18,6 +19,7 @@ urlpatterns = [
     *products.urlpatterns,
     *purchasing.urlpatterns,
     *purchase_order_lines.urlpatterns,
+    *diagrams.urlpatterns,
     *flows.urlpatterns,
     *settings.urlpatterns,
     *preferences.urlpatterns,

@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from soloops.accounts.actors import Actor
+from soloops.automation import bpmn
 from soloops.automation.flows import document as doc
 from soloops.automation.flows.actions import available
 from soloops.automation.models import Flow, FlowVersion, Schedule, TriggerKind
@@ -21,27 +22,46 @@ from .schedules import schedule_upsert
 DEFAULT_FLOWS_DIR = Path(__file__).resolve().parent.parent / "default_flows"
 
 
-def flow_validate(*, source: str) -> dict:
-    """The parsed document, or InvalidInput listing every problem with its path and line."""
+def flow_validate(*, source: str, format: str = "auto") -> dict:
+    """The parsed document, or InvalidInput listing every problem with its path and line.
+    A BPMN process (``format`` bpmn, or auto and the source is XML) is checked as the flow
+    document it translates to, each problem at its element's line."""
+    return _validated(source, format)[1]
+
+
+def _validated(source: str, format: str = "auto") -> tuple[str, dict]:
+    """The flow source to keep (a BPMN process becomes its YAML) and its document."""
+    origins = None
+    if format == "bpmn" or (format == "auto" and bpmn.is_bpmn(source)):
+        try:
+            source, origins = bpmn.to_flow_source(source)
+        except bpmn.InvalidBpmn as e:
+            raise _invalid(
+                [doc.Problem(p.element_id, p.described, p.line) for p in e.problems]
+            ) from None
     try:
-        return doc.validate(source, available())
+        return source, doc.validate(source, available())
     except doc.InvalidFlow as e:
-        first = e.problems[0]
-        raise InvalidInput(
-            "invalid_flow",
-            str(e),
-            field=first.path,
-            extra={
-                "problems": [
-                    {"path": p.path, "message": p.message, "line": p.line} for p in e.problems
-                ]
-            },
-        ) from None
+        problems = e.problems if origins is None else bpmn.locate(e.problems, origins)
+        raise _invalid(problems) from None
 
 
-def flow_save(*, source: str, actor: Actor, key: str | None = None) -> FlowVersion:
+def _invalid(problems: list) -> InvalidInput:
+    return InvalidInput(
+        "invalid_flow",
+        "; ".join(str(p) for p in problems),
+        field=problems[0].path,
+        extra={
+            "problems": [{"path": p.path, "message": p.message, "line": p.line} for p in problems]
+        },
+    )
+
+
+def flow_save(
+    *, source: str, actor: Actor, key: str | None = None, format: str = "auto"
+) -> FlowVersion:
     """Save ``source`` as the next version of the flow ``key`` (created if new)."""
-    document = flow_validate(source=source)
+    source, document = _validated(source, format)
     key = key or slugify(document["name"])[:100]
     if not key:
         raise InvalidInput("invalid_flow", "the flow needs a name", field="name")
@@ -130,10 +150,10 @@ def flow_set_enabled(*, flow: Flow, enabled: bool, actor: Actor) -> Flow:
     return flow
 
 
-def flow_import(*, source: str, actor: Actor, key: str | None = None) -> Flow:
+def flow_import(*, source: str, actor: Actor, key: str | None = None, format: str = "auto") -> Flow:
     """Save and publish in one go (the import side of export)."""
     with transaction.atomic():
-        version = flow_save(source=source, actor=actor, key=key)
+        version = flow_save(source=source, actor=actor, key=key, format=format)
         return flow_publish(version=version, actor=actor)
 
 

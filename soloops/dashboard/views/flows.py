@@ -30,6 +30,7 @@ from soloops.dashboard.forms.flows import (
 )
 from soloops.dashboard.paging import page_of
 from soloops.dashboard.templatetags.flow_tags import step_number
+from soloops.dashboard.views import diagrams
 from soloops.errors import ApplicationError, InvalidInput, NotFound
 
 STARTER = """\
@@ -173,6 +174,7 @@ def _flow_page(request, flow, *, editor=None, check=None, dry_form=None, report=
         "actions": selectors.actions_catalog(),
         "runs": page_of(selectors.runs_brief(flow_key=flow.key), request),
         "description": (shown.document or {}).get("description", ""),
+        **diagrams.flow_context(shown, key=flow.key),
     }
     return render(request, "dashboard/flows/flow.html", context, status=status)
 
@@ -422,6 +424,7 @@ def run(request, run_id: int):
         "current": current,
         "allowed": allowed,
         "decision": DecisionForm(),
+        **diagrams.run_context(found, steps),
     }
     return render(request, "dashboard/flows/run.html", context)
 
