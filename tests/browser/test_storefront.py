@@ -61,7 +61,7 @@ def fits(page, what: str, total: str | None = None) -> None:
     if total:
         box = page.locator(total).bounding_box()
         assert box is not None, f"{what}: {total} is not shown"
-        assert 0 <= box["x"] and box["x"] + box["width"] <= width, (what, box)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (what, box)
 
 
 @pytest.mark.parametrize(("viewport", "label"), [(DESKTOP, "desktop"), (PHONE, "phone")])
