@@ -364,3 +364,17 @@ def test_every_checkout_field_has_a_label(browser, db):
     for name in ("email", "name", "ship_name", "line1", "line2", "city", "postal_code", "country"):
         assert f'<label for="id_{name}"' in html, name
     assert '<label class="shop-choice" for="id_payment_0"' in html
+
+
+def test_checkout_speaks_chinese_with_country_names_in_chinese(browser, rates):
+    # given
+    add_to_cart(browser, make_variant("MUG-1"), 1)
+
+    # when
+    html = browser.get(CHECKOUT_URL, headers={"Accept-Language": "zh-hans"}).content.decode()
+
+    # then
+    assert "<h1>结账</h1>" in html
+    assert '<option value="DE">德国</option>' in html
+    assert "银行转账" in html
+    assert "Checkout" not in html
