@@ -378,3 +378,20 @@ def test_checkout_speaks_chinese_with_country_names_in_chinese(browser, rates):
     assert '<option value="DE">德国</option>' in html
     assert "银行转账" in html
     assert "Checkout" not in html
+
+
+@pytest.mark.parametrize("lines", [1, 12])
+def test_cart_and_checkout_queries_do_not_grow_with_the_cart(
+    browser, rates, lines, django_assert_num_queries
+):
+    # given a cart of several lines, and the rate tables and profile already cached
+    for i in range(lines):
+        add_to_cart(browser, make_variant(f"SKU-{i}"), 1)
+    browser.get("/shop/checkout/summary/", {"country": "DE"})
+
+    # when / then: the session, then products, their variants, their stock
+    with django_assert_num_queries(4):
+        browser.get("/shop/cart/")
+    with django_assert_num_queries(4):
+        response = browser.get("/shop/checkout/summary/", {"country": "DE"})
+    assert len(response.context["cart"].lines) == lines
