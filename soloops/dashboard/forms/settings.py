@@ -159,7 +159,10 @@ class TaxRateForm(forms.Form):
         max_value=Decimal(100),
         max_digits=5,
         decimal_places=2,
-        help_text=_("Charged on the subtotal plus shipping; prices exclude it."),
+        help_text=_(
+            "On the subtotal plus shipping: added on top, or contained in the prices when "
+            "Settings → Shop says prices include tax."
+        ),
     )
 
     @staticmethod
