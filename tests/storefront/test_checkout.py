@@ -162,6 +162,65 @@ def test_paying_by_card_after_the_order_is_placed(browser, rates):
     assert "card ending 4242" in browser.get(url).content.decode()
 
 
+def pay_by_card(browser, url: str, card: str, page: str | None = None, **headers):
+    page = page or browser.get(url).content.decode()
+    data = {
+        "csrfmiddlewaretoken": hidden(page, "csrfmiddlewaretoken"),
+        "submission": hidden(page, "submission"),
+        "method": "card",
+        "card_number": card,
+    }
+    return browser.post(url + "pay/", data, **headers)
+
+
+def test_a_declined_card_takes_nothing_and_the_customer_may_try_again(browser, rates):
+    # given
+    add_to_cart(browser, make_variant("MUG-1"), 1)
+    url = place(browser, payment="sandbox")["Location"]
+
+    # when the bank declines, then a good card is used
+    pay_by_card(browser, url, "4000 0000 0000 0002")
+    after_decline = browser.get(url).content.decode()
+    pay_by_card(browser, url, "4242 4242 4242 4242")
+
+    # then
+    assert "did not go through" in after_decline
+    assert 'name="card_number"' in after_decline
+    assert sorted(Payment.objects.values_list("status", flat=True)) == ["captured", "failed"]
+    assert Order.objects.get().status == "paid"
+
+
+def test_a_double_click_on_pay_charges_once(browser, rates):
+    # given
+    add_to_cart(browser, make_variant("MUG-1"), 1)
+    url = place(browser, payment="sandbox")["Location"]
+    page = browser.get(url).content.decode()
+
+    # when the same card form is sent twice
+    first = pay_by_card(browser, url, "4242 4242 4242 4242", page)
+    second = pay_by_card(browser, url, "4242 4242 4242 4242", page)
+
+    # then
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert Payment.objects.count() == 1
+
+
+def test_paying_is_rate_limited_per_address(browser, rates):
+    # given many wrong card numbers from one address
+    add_to_cart(browser, make_variant("MUG-1"), 1)
+    url = place(browser, payment="sandbox")["Location"]
+    page = browser.get(url).content.decode()
+    for _ in range(settings.STOREFRONT_ORDER_LIMIT):
+        assert pay_by_card(browser, url, "1234", page, REMOTE_ADDR="203.0.113.9").status_code == 400
+
+    # when
+    response = pay_by_card(browser, url, "4242 4242 4242 4242", page, REMOTE_ADDR="203.0.113.9")
+
+    # then
+    assert response.status_code == 429
+    assert Payment.objects.count() == 0
+
+
 def test_a_wrong_card_is_said_beside_the_card_number(browser, rates):
     # given
     add_to_cart(browser, make_variant("MUG-1"), 1)
