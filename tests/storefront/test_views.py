@@ -154,6 +154,8 @@ def test_adding_to_the_cart_adds_up(browser, db):
     cart = browser.get(CART_URL)
     assert cart.context["cart"].quantity_of(mug.pk) == 3
     assert money("37.50") in cart.content.decode()
+    # and every page's header says how many items the cart holds
+    assert '<span class="badge">3</span>' in browser.get("/shop/").content.decode()
 
 
 @pytest.mark.parametrize(
