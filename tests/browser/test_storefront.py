@@ -95,6 +95,7 @@ def test_a_customer_orders_from_product_to_confirmation(shop, new_page, viewport
     page.get_by_label("Quantity").fill("3")
     page.get_by_label("Quantity").dispatch_event("change")
     page.wait_for_function("document.querySelector('#cart-totals dd.total').innerText === '€60.00'")
+    assert page.locator("#cart-link .badge").inner_text() == "3"
     fits(page, "cart", "#cart-totals dd.total")
     screenshot(page, f"storefront-cart-{label}")
 

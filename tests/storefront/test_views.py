@@ -224,6 +224,8 @@ def test_changing_a_quantity_updates_the_totals_at_once(browser, db):
     assert response.status_code == 200
     assert "<html" not in html
     assert re.search(r'id="cart-totals".*' + re.escape(money("67.50")), html, re.S)
+    # and the header's count, out of band
+    assert re.search(r'id="cart-link"[^>]*hx-swap-oob="true">Cart <span class="badge">4<', html)
 
 
 def test_a_quantity_of_zero_or_remove_takes_the_line_out(browser, db):
