@@ -97,12 +97,6 @@ def order_quote(*, lines: list[tuple[object, int]], country: str) -> pricing.Tot
     )
 
 
-def shipping_rate_for(*, country: str):
-    """The shipping rate that applies to ``country`` (its own, else "*"), or None."""
-    shipping_rates, _tax_rates = rate_tables()
-    return shipping_rates.get((country or "").upper()) or shipping_rates.get("*")
-
-
 def _check_address(address: dict, name: str) -> None:
     if not address:
         # No address at all: name the address, not its first field.
