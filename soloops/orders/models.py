@@ -135,7 +135,8 @@ class ShippingRate(models.Model):
 
 
 class TaxRate(models.Model):
-    """Sales tax per destination country ("*" for everywhere else); prices exclude tax."""
+    """Sales tax per destination country ("*" for everywhere else); whether prices include it
+    is the shop profile's ``prices_include_tax``."""
 
     country = models.CharField(_("country"), max_length=2, unique=True)
     rate = models.DecimalField(_("rate"), max_digits=5, decimal_places=4)  # 0.2000 = 20 %

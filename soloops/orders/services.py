@@ -40,7 +40,7 @@ from soloops.orders.tables import shipping_rate_update as shipping_rate_update
 from soloops.orders.tables import tax_rate_create as tax_rate_create
 from soloops.orders.tables import tax_rate_delete as tax_rate_delete
 from soloops.orders.tables import tax_rate_update as tax_rate_update
-from soloops.shop.selectors import shop_currency
+from soloops.shop.selectors import shop_currency, shop_profile
 
 ADDRESS_FIELDS = ("name", "line1", "city", "postal_code", "country")
 POLICY_CACHE_SECONDS = 10
@@ -83,6 +83,18 @@ def rate_tables():
         tables = pricing.rate_tables()
         cache.set("soloops:rate_tables", tables, POLICY_CACHE_SECONDS)
     return tables
+
+
+def order_quote(*, lines: list[tuple[object, int]], country: str) -> pricing.Totals:
+    """What an order of ``(variant, quantity)`` pairs to ``country`` would cost, priced as
+    ``order_place`` prices it (the same tables and tax setting). A read: nothing is written."""
+    return pricing.compute_totals(
+        line_totals=[variant.price * quantity for variant, quantity in lines],
+        ships=any(variant.requires_shipping for variant, _quantity in lines),
+        country=country or "*",
+        tables=rate_tables(),
+        prices_include_tax=shop_profile().prices_include_tax,
+    )
 
 
 def _check_address(address: dict, name: str) -> None:
@@ -177,6 +189,7 @@ def order_place(
         ships=ships,
         country=country,
         tables=rate_tables(),
+        prices_include_tax=shop_profile().prices_include_tax,
     )
     try:
         return _order_insert(

@@ -9,3 +9,5 @@ class ShopErrorCode(StrEnum):
     CURRENCY_IN_USE = "currency_in_use"
     INVALID_TIME_ZONE = "invalid_time_zone"
     INVALID_LANGUAGE = "invalid_language"
+    INVALID_TAX_SETTING = "invalid_tax_setting"
+    INVALID_INSTRUCTIONS = "invalid_instructions"

@@ -12,11 +12,19 @@ from django.utils import timezone, translation
 from soloops.shop.models import ShopProfile
 
 # The version in the key: a deploy that changes what is cached never reads an old shape.
-CACHE_KEY = "soloops:shop_profile:v1"
+CACHE_KEY = "soloops:shop_profile:v2"
 # Saving the profile deletes the entry, so this is only a safety net for a row written some
 # other way (a restored backup); a minute of staleness is then the worst case.
 CACHE_SECONDS = 60
-FIELDS = ("name", "contact_email", "currency", "time_zone", "language")
+FIELDS = (
+    "name",
+    "contact_email",
+    "currency",
+    "time_zone",
+    "language",
+    "prices_include_tax",
+    "payment_instructions",
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,8 @@ class ShopProfileView:
     currency: str
     time_zone: str
     language: str
+    prices_include_tax: bool
+    payment_instructions: str  # for customers paying by bank transfer; "" until the owner writes it
     saved: bool  # False: nobody saved the profile yet, these are the environment's values
     updated_at: datetime | None = None
 
@@ -38,6 +48,9 @@ def _defaults() -> dict:
         "currency": settings.SHOP_CURRENCY,
         "time_zone": settings.TIME_ZONE,
         "language": settings.LANGUAGE_CODE,
+        # Catalogue prices exclude tax until the owner says otherwise: the meaning they always had.
+        "prices_include_tax": False,
+        "payment_instructions": "",
     }
 
 
@@ -100,6 +113,34 @@ def _currencies(language: str) -> tuple[tuple[str, str], ...]:
 def currencies() -> tuple[tuple[str, str], ...]:
     """ISO 4217 codes with their names in the active language: ``(("EUR", "Euro"), ...)``."""
     return _currencies(translation.get_language() or "en")
+
+
+# Babel's territories that are not countries an address can be in.
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
+
+
+@lru_cache(maxsize=8)
+def _countries(language: str) -> tuple[tuple[str, str], ...]:
+    from babel import Locale
+
+    names = Locale.parse("zh_Hans" if language.startswith("zh") else "en").territories
+    pairs = [
+        (code, name)
+        for code, name in names.items()
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    ]
+    return tuple(sorted(pairs, key=lambda pair: pair[1]))
+
+
+def countries() -> tuple[tuple[str, str], ...]:
+    """ISO 3166 country codes with their names in the active language, by name:
+    ``(("AF", "Afghanistan"), ...)``."""
+    return _countries(translation.get_language() or "en")
+
+
+def country_name(code: str) -> str:
+    """The country's name in the active language; the code itself when it is not one."""
+    return dict(countries()).get((code or "").upper(), code)
 
 
 @dataclass(frozen=True)

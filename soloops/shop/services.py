@@ -26,9 +26,22 @@ def _forget() -> None:
     cache.delete(selectors.CACHE_KEY)
 
 
-def _clean(field: str, value) -> str:
+def _clean(field: str, value) -> str | bool:
+    if field == "prices_include_tax":
+        if not isinstance(value, bool):
+            raise InvalidInput(
+                Code.INVALID_TAX_SETTING, _("Say yes or no: true or false."), field=field
+            )
+        return value
     value = str(value if value is not None else "").strip()
-    if field == "name":
+    if field == "payment_instructions":
+        if len(value) > 2000:
+            raise InvalidInput(
+                Code.INVALID_INSTRUCTIONS,
+                _("Keep the instructions under 2,000 characters."),
+                field=field,
+            )
+    elif field == "name":
         if not value or len(value) > 100:
             raise InvalidInput(
                 Code.INVALID_NAME, _("Give the shop a name of 1 to 100 characters."), field=field
@@ -86,7 +99,8 @@ def _check_currency_free(old: str) -> None:
 
 
 def shop_profile_update(*, actor: Actor, **changes) -> ShopProfileView:
-    """Change some of ``name``, ``contact_email``, ``currency``, ``time_zone``, ``language``.
+    """Change some of ``name``, ``contact_email``, ``currency``, ``time_zone``, ``language``,
+    ``prices_include_tax`` (a bool) and ``payment_instructions``.
 
     Bad values raise ``InvalidInput`` naming the field and change nothing. The currency may
     change only while no order or price is in the current one. Values equal to the current

@@ -1,32 +1,128 @@
-"""The order form: parses what the customer typed into an ``OrderDraft``, and puts the errors
-of ``order_place`` back beside the field they name."""
+"""The storefront's forms: add to cart, change the cart, check out, pay by card. Each puts
+its errors beside the field they concern, including the errors of ``order_place``."""
 
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from soloops.errors import ApplicationError
 from soloops.orders.services import LineDraft, OrderDraft, review_policy
+from soloops.shop.selectors import countries
+from soloops.storefront.cart import Cart
 from soloops.storefront.selectors import Offer
 
 ADDRESS_REQUIRED = ("line1", "city", "postal_code", "country")
-# Where each field the service may name lives on this form.
+# Where each field the service may name lives on the checkout form.
 SERVICE_FIELDS = {
     "email": "email",
+    "shipping_address": "line1",
     "shipping_address.name": "ship_name",
     "shipping_address.line1": "line1",
     "shipping_address.line2": "line2",
     "shipping_address.city": "city",
     "shipping_address.postal_code": "postal_code",
     "shipping_address.country": "country",
+    "card_number": "card_number",
 }
 LINE_FIELD = re.compile(r"lines\[(\d+)\]\.(sku|quantity)")
 SUBMISSION = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# The payment methods the checkout offers, among the shop's providers. Stripe needs its own
+# script in the customer's browser, which the storefront does not have yet.
+PAYMENT_METHODS = {
+    "manual": _("Bank transfer"),
+    "sandbox": _("Card (test cards only)"),
+}
 
 
-class OrderForm(forms.Form):
+def stock_error(offer: Offer, wanted: int) -> str | None:
+    """What to tell a customer who wants ``wanted`` of ``offer``, or None when that is fine."""
+    limit = review_policy().max_quantity_per_line
+    if wanted > limit:
+        return gettext("You can order at most %(max)d of this item at once.") % {"max": limit}
+    if wanted > offer.available:
+        if offer.available == 0:
+            return gettext("Sorry, this item is sold out.")
+        return gettext("Only %(available)d left in stock.") % {"available": offer.available}
+    return None
+
+
+def quantity_field(**kwargs) -> forms.IntegerField:
+    # Its maximum is a sanity bound, never the stock: the page must not tell how many are left.
+    field = forms.IntegerField(label=_("Quantity"), max_value=9999, **kwargs)
+    field.widget.attrs.update(inputmode="numeric")
+    return field
+
+
+class AddToCartForm(forms.Form):
+    variant = forms.TypedChoiceField(label=_("Choose"), coerce=int, widget=forms.RadioSelect)
+    quantity = quantity_field(min_value=1, initial=1)
+
+    def __init__(self, *args, offers: list[Offer], cart: Cart, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.offers = {offer.variant_id: offer for offer in offers}
+        self.cart = cart
+        self.fields["variant"].choices = [(o.variant_id, o.name) for o in offers]
+        in_stock = [o for o in offers if o.in_stock]
+        if in_stock:
+            self.fields["variant"].initial = in_stock[0].variant_id
+
+    def clean(self) -> dict:
+        data = super().clean()
+        offer = self.offers.get(data.get("variant"))
+        quantity = data.get("quantity")
+        if offer is not None and quantity:
+            error = stock_error(offer, self.cart.quantity_of(offer.variant_id) + quantity)
+            if error:
+                if self.cart.quantity_of(offer.variant_id):
+                    error += " " + gettext("Your cart already holds %(count)d.") % {
+                        "count": self.cart.quantity_of(offer.variant_id)
+                    }
+                self.add_error("quantity", error)
+        return data
+
+    def offer(self) -> Offer:
+        return self.offers[self.cleaned_data["variant"]]
+
+
+class CartForm(forms.Form):
+    """One quantity per cart line; 0 removes the line."""
+
+    def __init__(self, *args, cart: Cart, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.cart = cart
+        for line in cart.lines:
+            field = quantity_field(min_value=0, initial=line.quantity)
+            field.label = line.offer.title
+            self.fields[self.quantity_name(line.offer)] = field
+
+    @staticmethod
+    def quantity_name(offer: Offer) -> str:
+        return f"qty_{offer.variant_id}"
+
+    def rows(self):
+        return [(line, self[self.quantity_name(line.offer)]) for line in self.cart.lines]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for line in self.cart.lines:
+            name = self.quantity_name(line.offer)
+            wanted = data.get(name)
+            if wanted and (error := stock_error(line.offer, wanted)):
+                self.add_error(name, error)
+        return data
+
+    def quantities(self) -> list[tuple[Offer, int]]:
+        return [
+            (line.offer, self.cleaned_data[self.quantity_name(line.offer)])
+            for line in self.cart.lines
+            if self.cleaned_data.get(self.quantity_name(line.offer)) is not None
+        ]
+
+
+class CheckoutForm(forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=254)
     name = forms.CharField(label=_("Your name"), max_length=200)
     ship_name = forms.CharField(
@@ -39,82 +135,34 @@ class OrderForm(forms.Form):
     line2 = forms.CharField(label=_("Address line 2 (optional)"), max_length=200, required=False)
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
-    # No max_length: clean_country says what a country code looks like instead.
-    country = forms.CharField(
-        label=_("Country"),
-        required=False,
-        help_text=_("Two-letter code, such as DE, GB or CN."),
-        widget=forms.TextInput(attrs={"size": 2, "maxlength": 2, "autocapitalize": "characters"}),
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    shipping = forms.ChoiceField(
+        label=_("Delivery"), widget=forms.RadioSelect, required=False, initial="standard"
     )
+    payment = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
     # A random token per form: a double click sends it twice, and the second send answers with
     # the order the first one placed instead of placing another (it is the Idempotency-Key).
     submission = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, offers: list[Offer], **kwargs) -> None:
+    def __init__(self, *args, cart: Cart, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.offers = offers
-        self.line_fields: list[str] = []  # the quantity field of each line of the draft
-        for offer in offers:
-            field = forms.IntegerField(
-                label=offer.title, min_value=0, max_value=9999, initial=0, required=False
-            )
-            # The browser stops at the stock shown; intake still checks the stock of the moment.
-            field.widget.attrs.update(max=offer.available, inputmode="numeric")
-            if not offer.in_stock:
-                # Only the browser's input is disabled: a quantity sent anyway (the page was
-                # served before the item sold out) must reach intake and come back as an error
-                # on its line, not be dropped from the order without a word.
-                field.widget.attrs["disabled"] = True
-            self.fields[self.quantity_name(offer)] = field
-        # When everything on sale ships, the browser can insist on an address too.
-        if offers and all(o.requires_shipping for o in offers):
-            for name in ADDRESS_REQUIRED:
+        self.cart = cart
+        self.line_errors: dict[int, str] = {}  # variant id → intake's error for that line
+        self.fields["country"].choices = [("", _("Choose your country")), *countries()]
+        self.fields["shipping"].choices = [("standard", _("Standard delivery"))]
+        methods = [m for m in PAYMENT_METHODS if m in settings.PAYMENT_PROVIDERS]
+        self.fields["payment"].choices = [(m, PAYMENT_METHODS[m]) for m in methods]
+        if methods:
+            self.fields["payment"].initial = methods[0]
+        if cart.ships:
+            for name in (*ADDRESS_REQUIRED, "shipping"):
                 self.fields[name].required = True
-        for name in ("email", "name", "ship_name", "line1", "line2", "city", "postal_code"):
-            self.fields[name].widget.attrs.setdefault("autocomplete", AUTOCOMPLETE[name])
-        self.fields["country"].widget.attrs["autocomplete"] = "country"
-
-    @staticmethod
-    def quantity_name(offer: Offer) -> str:
-        return f"qty_{offer.variant_id}"
-
-    def quantity_rows(self) -> list[tuple[Offer, forms.BoundField]]:
-        return [(offer, self[self.quantity_name(offer)]) for offer in self.offers]
-
-    def clean_country(self) -> str:
-        country = self.cleaned_data["country"].strip().upper()
-        if country and not re.fullmatch(r"[A-Z]{2}", country):
-            raise forms.ValidationError(_("Enter a two-letter country code, such as DE or CN."))
-        return country
-
-    def chosen(self) -> list[tuple[Offer, int]]:
-        """Each offer with the quantity asked for, leaving out zeros (and unparsable fields)."""
-        data = self.cleaned_data
-        return [
-            (offer, data[name])
-            for offer in self.offers
-            if data.get(name := self.quantity_name(offer))
-        ]
-
-    def clean(self) -> dict:
-        data = super().clean()
-        chosen = self.chosen()
-        # A quantity that did not parse already carries its own error.
-        unparsed = any(self.quantity_name(o) in self.errors for o in self.offers)
-        if not chosen and not unparsed:
-            raise forms.ValidationError(_("Choose at least one item."), code="empty_order")
-        if any(offer.requires_shipping for offer, _quantity in chosen):
-            for name in ADDRESS_REQUIRED:
-                if not data.get(name) and name not in self.errors:
-                    self.add_error(name, forms.ValidationError(_("This field is required.")))
-        return data
+        for name, hint in AUTOCOMPLETE.items():
+            self.fields[name].widget.attrs.setdefault("autocomplete", hint)
 
     def draft(self, *, language: str) -> OrderDraft:
         """The order as typed. Precondition: ``is_valid()`` returned True."""
         data = self.cleaned_data
-        chosen = self.chosen()
-        self.line_fields = [self.quantity_name(offer) for offer, _quantity in chosen]
-        ships = any(offer.requires_shipping for offer, _quantity in chosen)
         address = {
             "name": data["ship_name"] or data["name"],
             "line1": data["line1"],
@@ -127,9 +175,9 @@ class OrderForm(forms.Form):
             email=data["email"],
             name=data["name"],
             language=language,
-            lines=[LineDraft(sku=offer.sku, quantity=quantity) for offer, quantity in chosen],
+            lines=[LineDraft(sku=ln.offer.sku, quantity=ln.quantity) for ln in self.cart.lines],
             # Digital goods only: nothing ships, so no address is kept.
-            shipping_address=address if ships else {},
+            shipping_address=address if self.cart.ships else {},
         )
 
     def idempotency_key(self) -> str | None:
@@ -137,29 +185,50 @@ class OrderForm(forms.Form):
         return f"storefront:{token}" if SUBMISSION.fullmatch(token) else None
 
     def add_service_error(self, error: ApplicationError) -> None:
-        """Show an error of ``order_place`` beside the field it names (or above the form)."""
-        self.add_error(self._field_for(error.field), self._message_for(error))
-
-    def _field_for(self, service_field: str | None) -> str | None:
-        if service_field and (match := LINE_FIELD.fullmatch(service_field)):
+        """Show an error of ``order_place`` beside the field or cart line it names."""
+        message = service_message(error)
+        field = error.field or ""
+        if match := LINE_FIELD.fullmatch(field):
             index = int(match.group(1))
-            return self.line_fields[index] if index < len(self.line_fields) else None
-        return SERVICE_FIELDS.get(service_field or "")
+            if index < len(self.cart.lines):
+                self.line_errors[self.cart.lines[index].offer.variant_id] = message
+                self.add_error(
+                    None,
+                    gettext("Please change your cart: %(item)s — %(error)s")
+                    % {"item": self.cart.lines[index].offer.title, "error": message},
+                )
+                return
+        self.add_error(SERVICE_FIELDS.get(field), message)
 
-    def _message_for(self, error: ApplicationError) -> str:
-        code = str(error.code)
-        if code == "quantity_limit":
-            return gettext("You can order at most %(max)d of this item at once.") % {
-                "max": review_policy().max_quantity_per_line
-            }
-        if code == "insufficient_stock" and "available" in error.extra:
-            available = max(int(error.extra["available"]), 0)
-            if available == 0:
-                return gettext("Sorry, this item is sold out.")
-            return gettext("Only %(available)d left in stock.") % {"available": available}
-        message = MESSAGES.get(code)
-        # A code this form does not know yet: the service's own words beat saying nothing.
-        return str(message) if message else error.message
+
+class CardForm(forms.Form):
+    card_number = forms.CharField(
+        label=_("Card number"),
+        max_length=23,
+        help_text=_("Test shop: use 4242 4242 4242 4242."),
+        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
+    )
+    submission = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def idempotency_key(self, order_number: str) -> str | None:
+        token = (self.cleaned_data.get("submission") or "").strip()
+        return f"storefront-pay:{order_number}:{token}" if SUBMISSION.fullmatch(token) else None
+
+
+def service_message(error: ApplicationError) -> str:
+    code = str(error.code)
+    if code == "quantity_limit":
+        return gettext("You can order at most %(max)d of this item at once.") % {
+            "max": review_policy().max_quantity_per_line
+        }
+    if code == "insufficient_stock" and "available" in (error.extra or {}):
+        available = max(int(error.extra["available"]), 0)
+        if available == 0:
+            return gettext("Sorry, this item is sold out.")
+        return gettext("Only %(available)d left in stock.") % {"available": available}
+    message = MESSAGES.get(code)
+    # A code this form does not know yet: the service's own words beat saying nothing.
+    return str(message) if message else error.message
 
 
 AUTOCOMPLETE = {
@@ -170,18 +239,23 @@ AUTOCOMPLETE = {
     "line2": "shipping address-line2",
     "city": "shipping address-level2",
     "postal_code": "shipping postal-code",
+    "country": "shipping country",
 }
 
 MESSAGES = {
     "invalid_email": _("Enter a valid email address."),
-    "empty_order": _("Choose at least one item."),
+    "empty_order": _("Your cart is empty."),
     "unknown_sku": _("Sorry, this item is no longer for sale."),
     "inactive_sku": _("Sorry, this item is no longer for sale."),
     "currency_mismatch": _("Sorry, this item is no longer for sale."),
     "insufficient_stock": _("Sorry, there is not enough of this item in stock."),
     "missing_address": _("This field is required."),
-    "invalid_country": _("Enter a two-letter country code, such as DE or CN."),
+    "invalid_country": _("Choose your country."),
     "idempotency_key_reused": _(
         "This form was already sent with other details. Reload the page to place a new order."
     ),
+    "invalid_card": _("This test shop takes only test cards, such as 4242 4242 4242 4242."),
+    "order_not_payable": _("This order cannot be paid now."),
+    "already_paid": _("This order is already paid."),
+    "payment_in_progress": _("A payment for this order is already under way."),
 }

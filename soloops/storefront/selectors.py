@@ -10,12 +10,13 @@ from soloops.shop.selectors import shop_currency
 
 @dataclass(frozen=True)
 class Offer:
-    """One variant a customer can order, with the stock available at the default location."""
+    """One variant a customer can order, with the stock available at the default location.
+    ``available`` is for checks only: the pages say "in stock", never how many."""
 
     variant_id: int
     sku: str
-    title: str
-    name: str
+    title: str  # the product's name, with the variant's when it has one: never the SKU
+    name: str  # the variant's own name, or the product's when it has none
     price: Decimal
     currency: str
     available: int
@@ -28,15 +29,28 @@ class Offer:
 
 @dataclass(frozen=True)
 class ProductOffers:
+    slug: str
     name: str
     description: str
     offers: list[Offer]
 
+    @property
+    def lowest_price(self) -> Decimal:
+        return min(offer.price for offer in self.offers)
 
-def storefront_catalog() -> list[ProductOffers]:
-    """Active products with their active variants priced in the shop's currency (the only ones
-    intake accepts), by product name. Three queries whatever the size of the catalogue."""
-    products = list(products_list(active=True))
+    @property
+    def in_stock(self) -> bool:
+        return any(offer.in_stock for offer in self.offers)
+
+
+def storefront_catalog(*, slug: str | None = None) -> list[ProductOffers]:
+    """Active products (or the one with ``slug``) with their active variants priced in the
+    shop's currency (the only ones intake accepts), by product name. Three queries whatever
+    the size of the catalogue."""
+    products = products_list(active=True)
+    if slug is not None:
+        products = products.filter(slug=slug)
+    products = list(products)
     currency = shop_currency()
     wanted = [
         (product, variant)
@@ -52,8 +66,8 @@ def storefront_catalog() -> list[ProductOffers]:
             Offer(
                 variant_id=variant.pk,
                 sku=variant.sku,
-                title=f"{product.name} — {variant.name}" if variant.name else product.name,
-                name=variant.name,
+                title=variant.title,
+                name=variant.name or product.name,
                 price=variant.price,
                 currency=variant.currency,
                 available=max(row.on_hand - row.reserved, 0) if row else 0,
@@ -61,7 +75,18 @@ def storefront_catalog() -> list[ProductOffers]:
             )
         )
     return [
-        ProductOffers(name=p.name, description=p.description, offers=offers[p.pk])
+        ProductOffers(slug=p.slug, name=p.name, description=p.description, offers=offers[p.pk])
         for p in products
         if p.pk in offers
     ]
+
+
+def storefront_product(*, slug: str) -> ProductOffers | None:
+    """One product for sale by its slug, or None when it is not (or no longer) for sale."""
+    found = storefront_catalog(slug=slug)
+    return found[0] if found else None
+
+
+def storefront_offers() -> dict[int, Offer]:
+    """Every variant for sale, by variant id."""
+    return {o.variant_id: o for product in storefront_catalog() for o in product.offers}

@@ -1,10 +1,16 @@
 from django.urls import path
 
-from soloops.storefront import views
+from soloops.storefront import checkout, views
 
 app_name = "storefront"
 urlpatterns = [
     path("", views.products, name="products"),
-    path("order/", views.order_form, name="order"),
-    path("orders/<slug:token>/", views.order_confirmation, name="confirmation"),
+    path("p/<slug:slug>/", views.product, name="product"),
+    path("cart/", views.cart, name="cart"),
+    path("checkout/", checkout.checkout, name="checkout"),
+    path("checkout/summary/", checkout.summary, name="checkout_summary"),
+    # The old one-page order form: its links now lead to the cart.
+    path("order/", checkout.old_order_form, name="order"),
+    path("orders/<slug:token>/", checkout.order_confirmation, name="confirmation"),
+    path("orders/<slug:token>/pay/", checkout.order_pay, name="pay"),
 ]

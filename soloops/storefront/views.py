@@ -1,39 +1,13 @@
-"""The public pages: what is for sale, the order form, and the customer's confirmation."""
+"""The public pages before checkout: what is for sale, one product, and the cart."""
 
-import math
-import secrets
-
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from soloops.accounts.actors import Actor
-from soloops.errors import ApplicationError, NotFound
-from soloops.orders.selectors import order_get_by_token
-from soloops.orders.services import order_place
-from soloops.storefront import ratelimit
-from soloops.storefront.forms import OrderForm
-from soloops.storefront.selectors import storefront_catalog
-
-STOREFRONT = Actor.system("storefront")
-
-# What each status means to the customer, in plain words.
-STATUS_TEXT = {
-    "placed": _("We have received your order."),
-    "on_hold": _("We are checking your order by hand and will email you shortly."),
-    "accepted": _("Your order is confirmed and your items are set aside for you."),
-    "rejected": _("Sorry, we could not accept this order."),
-    "paid": _("Your payment arrived. We are getting your order ready."),
-    "fulfilling": _("We are packing your order."),
-    "shipped": _("Your order is on its way."),
-    "delivered": _("Your order has been delivered."),
-    "completed": _("Your order is complete. Thank you!"),
-    "cancelled": _("This order was cancelled."),
-}
+from soloops.shop.selectors import shop_profile
+from soloops.storefront.cart import cart_get, cart_set
+from soloops.storefront.forms import AddToCartForm, CartForm
+from soloops.storefront.selectors import storefront_catalog, storefront_product
 
 
 @require_GET
@@ -42,64 +16,44 @@ def products(request):
 
 
 @require_http_methods(["GET", "POST"])
-def order_form(request):
-    if request.method == "GET":
-        offers = _offers()
-        chosen = request.GET.get("item", "")
-        initial = {"submission": secrets.token_urlsafe(24)} | {
-            OrderForm.quantity_name(o): 1 for o in offers if str(o.variant_id) == chosen
-        }
-        return _form_page(request, OrderForm(offers=offers, initial=initial))
-    client_ip = request.META.get("REMOTE_ADDR")
-    retry_after = ratelimit.attempt(
-        scope="storefront-order",
-        ip=client_ip,
-        limit=settings.STOREFRONT_ORDER_LIMIT,
-        window=settings.STOREFRONT_ORDER_WINDOW,
+def product(request, slug: str):
+    found = storefront_product(slug=slug)
+    if found is None:
+        raise Http404
+    cart = cart_get(request.session)
+    form = AddToCartForm(request.POST or None, offers=found.offers, cart=cart)
+    if request.method == "POST" and form.is_valid():
+        offer = form.offer()
+        wanted = cart.quantity_of(offer.variant_id) + form.cleaned_data["quantity"]
+        cart_set(request.session, variant_id=offer.variant_id, quantity=wanted)
+        return redirect("storefront:cart")
+    status = 400 if form.errors else 200
+    context = {"product": found, "form": form, "cart": cart, "tax": _tax_note()}
+    return render(request, "storefront/product.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def cart(request):
+    """The cart. A POST changes the quantities (0 removes a line); with HTMX each change
+    answers only the cart, so the totals follow as the customer types."""
+    current = cart_get(request.session)
+    if request.method == "POST" and (remove := request.POST.get("remove", "")).isdigit():
+        cart_set(request.session, variant_id=int(remove), quantity=0)
+        return redirect("storefront:cart")
+    form = CartForm(request.POST or None, cart=current)
+    if request.method == "POST" and form.is_valid():
+        for offer, quantity in form.quantities():
+            cart_set(request.session, variant_id=offer.variant_id, quantity=quantity)
+        if not request.headers.get("HX-Request"):
+            return redirect("storefront:cart")
+        current = cart_get(request.session)
+        form = CartForm(cart=current)
+    context = {"cart": current, "form": form, "quote": current.quote(""), "tax": _tax_note()}
+    template = (
+        "storefront/_cart.html" if request.headers.get("HX-Request") else "storefront/cart.html"
     )
-    if retry_after is not None:
-        response = render(
-            request,
-            "storefront/rate_limited.html",
-            {"minutes": math.ceil(retry_after / 60)},
-            status=429,
-        )
-        response["Retry-After"] = str(retry_after)
-        return response
-    form = OrderForm(request.POST, offers=_offers())
-    if form.is_valid():
-        try:
-            order, _created = order_place(
-                draft=form.draft(language=get_language()),
-                channel="storefront",
-                actor=STOREFRONT,
-                client_ip=client_ip,
-                idempotency_key=form.idempotency_key(),
-            )
-        except ApplicationError as error:
-            form.add_service_error(error)
-        else:
-            return redirect("storefront:confirmation", token=order.public_token)
-    return _form_page(request, form)
+    return render(request, template, context, status=400 if form.errors else 200)
 
 
-@require_GET
-@never_cache  # the status changes, and the page shows the customer's address
-def order_confirmation(request, token: str):
-    try:
-        order = order_get_by_token(token=token)
-    except NotFound:
-        raise Http404 from None
-    return render(
-        request,
-        "storefront/confirmation.html",
-        {"order": order, "status_text": STATUS_TEXT.get(order.status, "")},
-    )
-
-
-def _offers():
-    return [offer for product in storefront_catalog() for offer in product.offers]
-
-
-def _form_page(request, form: OrderForm):
-    return render(request, "storefront/order_form.html", {"form": form})
+def _tax_note() -> str:
+    return "included" if shop_profile().prices_include_tax else "excluded"

@@ -52,18 +52,21 @@ def test_a_customers_order_reaches_the_owner_with_its_confirmation_email(shop, n
     # given a worker running the default flows
     processes.start("worker")
 
-    # when a customer orders two mugs through the public form
+    # when a customer orders two mugs through the storefront's cart and checkout
     customer = new_page()
     customer.goto("/shop/")
-    customer.get_by_role("link", name=re.compile("^Order")).first.click()
-    customer.wait_for_url("**/shop/order/**")
-    customer.get_by_label("Product MUG-1").fill("2")
+    customer.get_by_role("link", name=re.compile("^View")).first.click()
+    customer.wait_for_url("**/shop/p/**")
+    customer.get_by_label("Quantity").fill("2")
+    customer.get_by_role("button", name="Add to cart").click()
+    customer.wait_for_url("**/shop/cart/")
+    customer.get_by_role("link", name="Check out").click()
     customer.get_by_label("Email").fill("ada@example.com")
     customer.get_by_label("Your name").fill("Ada Lovelace")
     customer.get_by_label("Street and number").fill("1 Analytical St")
     customer.get_by_label("City").fill("London")
     customer.get_by_label("Postal code").fill("N1 1AA")
-    customer.get_by_label("Country").fill("GB")
+    customer.get_by_label("Country").select_option("GB")
     customer.get_by_role("button", name="Place order").click()
     customer.wait_for_url("**/shop/orders/**")
     order = Order.objects.get()

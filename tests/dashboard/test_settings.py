@@ -93,6 +93,30 @@ def test_the_owner_saves_the_shop_profile(owner_client):
     assert '<option value="Europe/Berlin" selected>' in page
 
 
+def test_the_owner_sets_tax_inclusive_prices_and_transfer_instructions(owner_client):
+    # when
+    owner_client.post(
+        reverse("dashboard:settings"),
+        {
+            **PROFILE,
+            "prices_include_tax": "true",
+            "payment_instructions": "IBAN DE02 1203 0000 0000 2020 51",
+        },
+    )
+
+    # then
+    row = ShopProfile.objects.get()
+    assert row.prices_include_tax is True
+    assert row.payment_instructions == "IBAN DE02 1203 0000 0000 2020 51"
+    page = html(owner_client.get(reverse("dashboard:settings")))
+    assert '<option value="true" selected>' in page
+    # and a form sent without those fields (an older page) leaves them as they are
+    owner_client.post(reverse("dashboard:settings"), {**PROFILE, "name": "Renamed"})
+    row.refresh_from_db()
+    assert (row.name, row.prices_include_tax) == ("Renamed", True)
+    assert row.payment_instructions == "IBAN DE02 1203 0000 0000 2020 51"
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

@@ -2,9 +2,11 @@
 cache, and the readers that follow it (currency of new orders, shop name, time zone)."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +15,7 @@ from django.utils import timezone
 from soloops.automation.models import Event
 from soloops.emails.services import email_send
 from soloops.errors import ApplicationError, Conflict, InvalidInput
+from soloops.orders.models import TaxRate
 from soloops.orders.services import order_place
 from soloops.shop.models import ShopProfile
 from soloops.shop.selectors import owner_notice_addresses, shop_profile
@@ -104,6 +107,8 @@ def test_saving_the_same_values_changes_nothing(db):
         ({"time_zone": "../../etc/passwd"}, "time_zone"),
         ({"language": "fr"}, "language"),
         ({"colour": "blue"}, "colour"),
+        ({"prices_include_tax": "yes"}, "prices_include_tax"),
+        ({"payment_instructions": "x" * 2001}, "payment_instructions"),
     ],
 )
 def test_bad_values_name_the_field_and_change_nothing(db, changes, field):
@@ -224,3 +229,26 @@ def test_a_request_runs_in_the_shop_time_zone(client, db):
     assert seen["zone"] == "Asia/Shanghai"
     assert seen["local"].hour == 8
     assert str(timezone.get_current_timezone()) != "Asia/Shanghai"  # and only for the request
+
+
+def test_prices_including_tax_change_what_new_orders_cost(db):
+    # given a 20 % tax everywhere and a 12.00 mug
+    TaxRate.objects.create(country="*", rate=Decimal("0.20"))
+    cache.clear()  # intake caches the rate tables briefly
+    make_variant("MUG-1", price="12.00", requires_shipping=False)
+    before, _ = order_place(draft=draft(("MUG-1", 1)), channel="api", actor=SYSTEM)
+
+    # when the owner says her prices include tax
+    shop_profile_update(actor=SYSTEM, prices_include_tax=True)
+    after, _ = order_place(
+        draft=draft(("MUG-1", 1), email="bob@example.com"), channel="api", actor=SYSTEM
+    )
+
+    # then the first order paid tax on top; the next one pays the price, 2.00 of it tax
+    assert (before.total, before.tax) == (Decimal("14.40"), Decimal("2.40"))
+    assert (after.total, after.tax) == (Decimal("12.00"), Decimal("2.00"))
+    assert shop_profile().prices_include_tax is True
+    assert events("shop.updated")[-1].payload["changes"]["prices_include_tax"] == {
+        "from": False,
+        "to": True,
+    }

@@ -32,9 +32,21 @@ def hidden(html: str, name: str) -> str:
     return match.group(1)
 
 
-def form_data(html: str, quantities: dict, **fields) -> dict:
-    """What a customer sends: the page's CSRF and submission tokens, an address, quantities
-    by variant. ``fields`` override the address and contact fields."""
+def add_to_cart(browser: Client, variant, quantity: int = 1):
+    """Put ``quantity`` of ``variant`` in the browser's cart through its product page."""
+    url = f"/shop/p/{variant.product.slug}/"
+    page = browser.get(url).content.decode()
+    data = {
+        "csrfmiddlewaretoken": hidden(page, "csrfmiddlewaretoken"),
+        "variant": str(variant.pk),
+        "quantity": str(quantity),
+    }
+    return browser.post(url, data)
+
+
+def checkout_data(html: str, **fields) -> dict:
+    """What a customer sends from the checkout page: its CSRF and submission tokens, an
+    address, a delivery and a payment choice. ``fields`` override any of them."""
     data = {
         "csrfmiddlewaretoken": hidden(html, "csrfmiddlewaretoken"),
         "submission": hidden(html, "submission"),
@@ -46,8 +58,9 @@ def form_data(html: str, quantities: dict, **fields) -> dict:
         "city": ADDRESS["city"],
         "postal_code": ADDRESS["postal_code"],
         "country": ADDRESS["country"],
+        "shipping": "standard",
+        "payment": "manual",
     }
-    data |= {f"qty_{variant.pk}": str(qty) for variant, qty in quantities.items()}
     return data | fields
 
 

@@ -1,4 +1,5 @@
-"""The shop's public pages through HTTP, as a customer's browser uses them."""
+"""The shop's pages before checkout, through HTTP as a customer's browser uses them: the
+product list, a product page, the cart."""
 
 import re
 from decimal import Decimal
@@ -8,17 +9,21 @@ from django.conf import settings
 from django.test import Client
 
 from soloops.accounts.actors import Actor
+from soloops.catalog.services import product_create, product_update, variant_create, variant_update
 from soloops.formatting import money_display
-from soloops.orders.models import Order
 from soloops.orders.services import order_place
-from tests.factories import draft, make_variant
-from tests.storefront.conftest import field_error, form_data, written
+from tests.factories import SYSTEM, draft, make_variant
+from tests.storefront.conftest import add_to_cart, field_error, hidden
 
-ORDER_URL = "/shop/order/"
+CART_URL = "/shop/cart/"
 
 
 def money(amount: str) -> str:
     return money_display(amount, settings.SHOP_CURRENCY)  # "€12.50" in English
+
+
+def product_url(variant) -> str:
+    return f"/shop/p/{variant.product.slug}/"
 
 
 # --- the product list -------------------------------------------------------------------------
@@ -40,11 +45,27 @@ def test_product_list_shows_prices_and_stock(client, db):
     assert "Product MUG-1" in html
     assert money("12.50") in html
     assert money("1234.00") in html  # "€1,234.00": grouped
-    rows = {p.offers[0].sku: p.offers[0] for p in response.context["products"]}
+    rows = {p.offers[0].sku: p for p in response.context["products"]}
     assert rows["MUG-1"].in_stock
     assert not rows["POSTER-1"].in_stock
     assert not rows["EBOOK-1"].in_stock
     assert html.count("Sold out") == 2
+    assert 'href="/shop/p/mug-1/"' in html
+
+
+def test_customers_never_see_sku_codes(client, db):
+    # given a variant without a name of its own
+    product = product_create(name="Blue mug", slug="blue-mug", actor=SYSTEM)
+    mug = variant_create(product=product, sku="MUG-BLUE-XL", price=Decimal("9"), actor=SYSTEM)
+
+    # when
+    listing = client.get("/shop/").content.decode()
+    page = client.get(product_url(mug)).content.decode()
+
+    # then the product's name stands for it, on the list and on its page
+    for html in (listing, page):
+        assert "MUG-BLUE-XL" not in html
+        assert "Blue mug" in html
 
 
 def test_product_list_hides_what_is_not_for_sale(client, db):
@@ -56,8 +77,8 @@ def test_product_list_hides_what_is_not_for_sale(client, db):
     html = client.get("/shop/").content.decode()
 
     # then
-    assert "MUG-1" in html
-    assert "OLD-1" not in html
+    assert "Product MUG-1" in html
+    assert "Product OLD-1" not in html
 
 
 def test_product_list_without_products_says_so(client, db):
@@ -77,242 +98,179 @@ def test_product_list_queries_do_not_grow_with_the_catalogue(
     for i in range(products):
         make_variant(f"SKU-{i}", stock=i % 2)
 
-    # when / then: products, their variants, their stock
+    # when / then: products, their variants, their stock (the session is not touched)
     with django_assert_num_queries(3):
         response = client.get("/shop/")
     assert len(response.context["products"]) == products
 
 
-# --- placing an order -------------------------------------------------------------------------
+# --- a product page ---------------------------------------------------------------------------
 
 
-def test_order_through_the_form_lands_on_its_confirmation(browser, db):
-    # given
-    mug = make_variant("MUG-1", price="12.50", stock=5)
-    page = browser.get(ORDER_URL).content.decode()
+def test_product_page_shows_its_variants_without_telling_the_stock(client, db):
+    # given a product in two sizes, one of them sold out
+    small = make_variant("TEE-S", price="20.00", stock=7, name="Small")
 
-    # when
-    response = browser.post(ORDER_URL, form_data(page, {mug: 2}))
-
-    # then POST/redirect/GET to the order's own page
-    order = Order.objects.get()
-    assert order.channel == "storefront"
-    assert order.email == "ada@example.com"
-    assert order.total == Decimal("25.00")
-    assert order.shipping_address["name"] == "Ada Lovelace"
-    assert response.status_code == 302
-    assert response["Location"] == f"/shop/orders/{order.public_token}/"
-    confirmation = browser.get(response["Location"])
-    html = confirmation.content.decode()
-    assert confirmation.status_code == 200
-    assert order.number in html
-    assert money("25.00") in html
-    assert "Product MUG-1" in html
-    assert order.get_status_display() in html
-
-
-def test_digital_goods_need_no_address(browser, db):
-    # given
-    ebook = make_variant("EBOOK-1", price="8.00", requires_shipping=False)
-    page = browser.get(ORDER_URL).content.decode()
-
-    # when
-    response = browser.post(
-        ORDER_URL,
-        form_data(page, {ebook: 1}, line1="", city="", postal_code="", country=""),
+    large = variant_create(
+        product=small.product, sku="TEE-L", name="Large", price=Decimal("22.00"), actor=SYSTEM
     )
 
-    # then
-    assert response.status_code == 302
-    assert Order.objects.get().shipping_address == {}
-
-
-def test_a_second_send_of_the_same_form_places_no_second_order(browser, db):
-    # given a double click
-    mug = make_variant("MUG-1")
-    data = form_data(browser.get(ORDER_URL).content.decode(), {mug: 1})
-
     # when
-    first = browser.post(ORDER_URL, data)
-    second = browser.post(ORDER_URL, data)
+    response = client.get(product_url(small))
 
-    # then
-    assert Order.objects.count() == 1
-    assert first["Location"] == second["Location"]
+    # then both sizes are offered with their prices; the sold-out one cannot be chosen
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Small" in html and "Large" in html
+    assert money("20.00") in html and money("22.00") in html
+    assert re.search(rf'value="{large.pk}"[^>]*disabled', html)
+    # and no number on the page gives away how many are left
+    assert 'max="7"' not in html
+    assert ">7<" not in html
 
 
-def test_order_form_without_csrf_token_is_refused(browser, db):
+def test_unknown_or_inactive_product_is_not_found(client, db):
     # given
-    mug = make_variant("MUG-1")
-    page = browser.get(ORDER_URL).content.decode()
-    data = form_data(page, {mug: 1})
-    del data["csrfmiddlewaretoken"]
-    before = written()
+    old = make_variant("OLD-1")
 
-    # when
-    response = browser.post(ORDER_URL, data)
+    product_update(product=old.product, actor=SYSTEM, active=False)
 
     # then
-    assert response.status_code == 403
-    assert written() == before
+    assert client.get("/shop/p/no-such-thing/").status_code == 404
+    assert client.get(product_url(old)).status_code == 404
 
 
-def test_product_link_preselects_the_item(client, db):
+def test_adding_to_the_cart_adds_up(browser, db):
     # given
-    mug = make_variant("MUG-1")
+    mug = make_variant("MUG-1", price="12.50", stock=5)
 
-    # when
-    response = client.get(ORDER_URL, {"item": mug.pk})
+    # when the customer adds two, then one more
+    first = add_to_cart(browser, mug, 2)
+    add_to_cart(browser, mug, 1)
 
     # then
-    assert response.context["form"][f"qty_{mug.pk}"].value() == 1
-
-
-# --- bad input --------------------------------------------------------------------------------
+    assert first.status_code == 302
+    assert first["Location"] == CART_URL
+    cart = browser.get(CART_URL)
+    assert cart.context["cart"].quantity_of(mug.pk) == 3
+    assert money("37.50") in cart.content.decode()
+    # and every page's header says how many items the cart holds
+    assert '<span class="badge">3</span>' in browser.get("/shop/").content.decode()
 
 
 @pytest.mark.parametrize(
-    ("quantity", "fields", "field", "message"),
+    ("in_cart", "quantity", "message"),
     [
-        (1, {"city": ""}, "city", "This field is required."),
-        (1, {"country": "Germany"}, "country", "two-letter country code"),
-        (1, {"country": "1D"}, "country", "two-letter country code"),
-        (1, {"email": "not-an-email"}, "email", "valid email address"),
-        ("lots", {}, "qty", "Enter a whole number."),
-        (-1, {}, "qty", "greater than or equal to 0"),
-        (51, {}, "qty", "at most 50 of this item"),  # the review policy's limit, from intake
-        (4, {}, "qty", "Only 3 left in stock."),  # the reservation, from intake
+        (0, 4, "Only 3 left in stock."),
+        (2, 2, "Only 3 left in stock. Your cart already holds 2."),
+        (0, 51, "at most 50 of this item"),  # the review policy's limit
+        (0, 0, "greater than or equal to 1"),
+        (0, "lots", "Enter a whole number."),
     ],
 )
-def test_bad_input_is_shown_beside_its_field_and_writes_nothing(
-    browser, db, quantity, fields, field, message
+def test_asking_for_more_than_is_left_is_said_beside_the_quantity(
+    browser, db, in_cart, quantity, message
 ):
     # given
     mug = make_variant("MUG-1", stock=3)
-    page = browser.get(ORDER_URL).content.decode()
-    before = written()
+    if in_cart:
+        add_to_cart(browser, mug, in_cart)
 
     # when
-    response = browser.post(ORDER_URL, form_data(page, {mug: quantity}, **fields))
+    response = add_to_cart(browser, mug, quantity)
 
-    # then
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert message in field_error(html, f"qty_{mug.pk}" if field == "qty" else field)
-    assert written() == before
-
-
-def test_an_order_of_nothing_is_refused(browser, db):
-    # given
-    mug = make_variant("MUG-1")
-    page = browser.get(ORDER_URL).content.decode()
-    before = written()
-
-    # when
-    response = browser.post(ORDER_URL, form_data(page, {mug: 0}))
-
-    # then
-    assert response.status_code == 200
-    assert "Choose at least one item." in response.content.decode()
-    assert response.context["form"].non_field_errors() == ["Choose at least one item."]
-    assert written() == before
+    # then the cart holds what it held
+    assert response.status_code == 400
+    assert message in field_error(response.content.decode(), "quantity")
+    assert browser.get(CART_URL).context["cart"].quantity_of(mug.pk) == in_cart
 
 
-def test_a_sold_out_item_sent_anyway_is_refused_on_its_line(browser, db):
-    # given the item's input is disabled on the page, but a quantity arrives for it
-    mug = make_variant("MUG-1")
-    sold_out = make_variant("GONE-1", stock=0)
-    page = browser.get(ORDER_URL).content.decode()
-    assert re.search(rf'<input [^>]*disabled[^>]*id="id_qty_{sold_out.pk}"', page)
-    before = written()
-
-    # when
-    response = browser.post(ORDER_URL, form_data(page, {mug: 1, sold_out: 2}))
-
-    # then
-    assert "sold out" in field_error(response.content.decode(), f"qty_{sold_out.pk}")
-    assert written() == before
-
-
-def test_stock_gone_since_the_page_was_served_is_shown_on_its_line(browser, db):
-    # given the last mug goes to another customer while this one fills in the form
+def test_a_sold_out_variant_sent_anyway_is_refused(browser, db):
+    # given the page was served before the last one sold
     mug = make_variant("MUG-1", stock=1)
-    poster = make_variant("POSTER-1", stock=5)
-    page = browser.get(ORDER_URL).content.decode()
-    order_place(draft=draft((mug.sku, 1)), channel="api", actor=Actor.system("test"))
-    before = written()
+    order_place(draft=draft((mug.sku, 1)), channel="api", actor=SYSTEM)
 
     # when
-    response = browser.post(ORDER_URL, form_data(page, {poster: 1, mug: 1}))
+    response = add_to_cart(browser, mug, 1)
 
-    # then the error names the mug's line, not the poster's
+    # then
+    assert "sold out" in field_error(response.content.decode(), "quantity")
+
+
+# --- the cart ---------------------------------------------------------------------------------
+
+
+def cart_post(browser: Client, data: dict, **headers):
+    page = browser.get(CART_URL).content.decode()
+    return browser.post(
+        CART_URL, {"csrfmiddlewaretoken": hidden(page, "csrfmiddlewaretoken"), **data}, **headers
+    )
+
+
+def test_changing_a_quantity_updates_the_totals_at_once(browser, db):
+    # given
+    mug = make_variant("MUG-1", price="12.50", stock=5)
+    poster = make_variant("POSTER-1", price="30.00", stock=5)
+    add_to_cart(browser, mug, 1)
+    add_to_cart(browser, poster, 1)
+
+    # when the customer types 3 (HTMX sends the cart as it changes)
+    response = cart_post(
+        browser, {f"qty_{mug.pk}": "3", f"qty_{poster.pk}": "1"}, HTTP_HX_REQUEST="true"
+    )
+
+    # then only the cart comes back, with the new subtotal
     html = response.content.decode()
-    assert "sold out" in field_error(html, f"qty_{mug.pk}")
-    assert f'id="id_qty_{poster.pk}_error"' not in html
-    assert written() == before
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert re.search(r'id="cart-totals".*' + re.escape(money("67.50")), html, re.S)
+    # and the header's count, out of band
+    assert re.search(r'id="cart-link"[^>]*hx-swap-oob="true">Cart <span class="badge">4<', html)
 
 
-# --- rate limit -------------------------------------------------------------------------------
-
-
-def test_the_eleventh_attempt_from_one_address_is_turned_away(browser, db):
-    # given ten attempts (failed ones count too) from one address
-    mug = make_variant("MUG-1")
-    page = browser.get(ORDER_URL).content.decode()
-    for _ in range(settings.STOREFRONT_ORDER_LIMIT):
-        attempt = browser.post(ORDER_URL, form_data(page, {mug: 0}), REMOTE_ADDR="203.0.113.7")
-        assert attempt.status_code == 200
-    before = written()
-
-    # when a valid order comes next
-    response = browser.post(ORDER_URL, form_data(page, {mug: 1}), REMOTE_ADDR="203.0.113.7")
-
-    # then
-    assert response.status_code == 429
-    assert int(response["Retry-After"]) > 0
-    assert "Too many attempts" in response.content.decode()
-    assert written() == before
-    # and another address, and a plain look at the form, are still welcome
-    other = browser.post(ORDER_URL, form_data(page, {mug: 1}), REMOTE_ADDR="198.51.100.1")
-    assert other.status_code == 302
-    assert browser.get(ORDER_URL, REMOTE_ADDR="203.0.113.7").status_code == 200
-
-
-def test_one_ipv6_network_counts_as_one_client(browser, db):
+def test_a_quantity_of_zero_or_remove_takes_the_line_out(browser, db):
     # given
     mug = make_variant("MUG-1")
-    page = browser.get(ORDER_URL).content.decode()
-    for i in range(settings.STOREFRONT_ORDER_LIMIT):
-        browser.post(ORDER_URL, form_data(page, {mug: 0}), REMOTE_ADDR=f"2001:db8::{i + 1}")
+    poster = make_variant("POSTER-1")
+    add_to_cart(browser, mug, 1)
+    add_to_cart(browser, poster, 1)
 
     # when
-    response = browser.post(ORDER_URL, form_data(page, {mug: 1}), REMOTE_ADDR="2001:db8::ff")
+    cart_post(browser, {f"qty_{mug.pk}": "0", f"qty_{poster.pk}": "1"})
+    cart_post(browser, {"remove": str(poster.pk)})
 
     # then
-    assert response.status_code == 429
+    response = browser.get(CART_URL)
+    assert response.context["cart"].lines == []
+    assert "Your cart is empty." in response.content.decode()
 
 
-# --- confirmation page ------------------------------------------------------------------------
-
-
-def test_unknown_confirmation_token_is_not_found(client, db):
-    # when
-    response = client.get("/shop/orders/not-a-real-token-0123456789abcdef/")
-
-    # then
-    assert response.status_code == 404
-
-
-def test_confirmation_page_is_not_cached(client, db):
+def test_more_than_is_left_in_the_cart_is_said_beside_its_line(browser, db):
     # given
-    make_variant("MUG-1")
-    order, _ = order_place(draft=draft(("MUG-1", 1)), channel="api", actor=Actor.system("test"))
+    mug = make_variant("MUG-1", stock=3)
+    add_to_cart(browser, mug, 1)
 
     # when
-    response = client.get(f"/shop/orders/{order.public_token}/")
+    response = cart_post(browser, {f"qty_{mug.pk}": "9"})
+
+    # then nothing changed
+    assert response.status_code == 400
+    assert "Only 3 left in stock." in field_error(response.content.decode(), f"qty_{mug.pk}")
+    assert browser.get(CART_URL).context["cart"].quantity_of(mug.pk) == 1
+
+
+def test_the_cart_forgets_what_is_no_longer_for_sale(browser, db):
+    # given
+    mug = make_variant("MUG-1")
+    add_to_cart(browser, mug, 2)
+
+    variant_update(variant=mug, actor=SYSTEM, active=False)
+
+    # when
+    response = browser.get(CART_URL)
 
     # then
-    assert "no-store" in response["Cache-Control"]
+    assert response.context["cart"].lines == []
 
 
 # --- language and layout ----------------------------------------------------------------------
@@ -338,19 +296,14 @@ def test_shop_shows_no_console_controls_to_visitors(client, db):
     # then
     assert "Log out" not in html
     assert 'href="/shop/"' in html
+    assert 'href="/shop/cart/"' in html
     assert 'name="viewport"' in html
 
 
-def test_every_order_field_has_a_label(client, db):
-    # given
-    mug = make_variant("MUG-1")
-
+def test_the_old_order_form_leads_to_the_cart(client, db):
     # when
-    response = client.get(ORDER_URL)
+    response = client.get("/shop/order/")
 
     # then
-    html = response.content.decode()
-    for name in response.context["form"].fields:
-        if name != "submission":
-            assert f'<label for="id_{name}"' in html, name
-    assert f'<label for="id_qty_{mug.pk}"' in html
+    assert response.status_code == 302
+    assert response["Location"] == CART_URL

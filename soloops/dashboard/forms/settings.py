@@ -76,6 +76,31 @@ class ShopProfileForm(forms.Form):
             "visitors whose browser asks for a language the shop does not have."
         ),
     )
+    prices_include_tax = forms.TypedChoiceField(
+        label=_("Prices"),
+        choices=[
+            ("false", _("exclude tax: tax is added at checkout")),
+            ("true", _("include tax: customers pay the price shown")),
+        ],
+        coerce=lambda value: value == "true",
+        # Not sent (an older page or script): the setting stays as it is.
+        required=False,
+        empty_value=None,
+        help_text=_(
+            "How the storefront reads your prices. Including tax is what consumers in the EU "
+            "expect; the tax rates table says how much tax is in them."
+        ),
+    )
+    payment_instructions = forms.CharField(
+        label=_("Bank transfer instructions"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Shown to customers who choose bank transfer: account holder, IBAN, BIC. They are "
+            "asked to quote their order number."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,6 +109,14 @@ class ShopProfileForm(forms.Form):
         ]
         self.fields["time_zone"].choices = [(zone, zone) for zone in sorted(time_zones())]
         self.fields["language"].choices = list(settings.LANGUAGES)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("prices_include_tax") is None:
+            data.pop("prices_include_tax", None)
+        if "payment_instructions" not in self.data:
+            data.pop("payment_instructions", None)
+        return data
 
 
 class CountryField(forms.CharField):
@@ -126,7 +159,10 @@ class TaxRateForm(forms.Form):
         max_value=Decimal(100),
         max_digits=5,
         decimal_places=2,
-        help_text=_("Charged on the subtotal plus shipping; prices exclude it."),
+        help_text=_(
+            "On the subtotal plus shipping: added on top, or contained in the prices when "
+            "Settings → Shop says prices include tax."
+        ),
     )
 
     @staticmethod

@@ -103,7 +103,9 @@ def shop(request):
             return redirect("dashboard:settings")
         status = 400
     else:
-        form = ShopProfileForm(initial={field: getattr(profile, field) for field in FIELDS})
+        initial = {field: getattr(profile, field) for field in FIELDS}
+        initial["prices_include_tax"] = "true" if profile.prices_include_tax else "false"
+        form = ShopProfileForm(initial=initial)
         status = 200
     context = {"form": form, "profile": profile, "my_language": request.user.language}
     return _page(request, "shop.html", "shop", context, status)

@@ -16,3 +16,16 @@ def money(amount, currency: str) -> str:
 def shop_name() -> str:
     """The shop's name from its profile (Settings), cached: no query."""
     return selectors.shop_name()
+
+
+@register.simple_tag(takes_context=True)
+def cart_count(context) -> int:
+    """How many items the visitor's cart holds, from the session alone (no catalogue read; a
+    line no longer for sale still counts until the cart page is shown)."""
+    from soloops.storefront.cart import SESSION_KEY
+
+    request = context.get("request")
+    if request is None or not hasattr(request, "session"):
+        return 0
+    stored = request.session.get(SESSION_KEY) or {}
+    return sum(int(quantity) for quantity in stored.values())
