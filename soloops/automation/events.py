@@ -5,7 +5,9 @@
 
 - ``flow.saved`` / ``flow.published`` / ``flow.enabled`` / ``flow.disabled``: {key, version}
 - ``flow_run.started`` / ``.awaiting_approval`` / ``.approved`` / ``.rejected`` /
-  ``.completed`` / ``.failed`` / ``.retried`` / ``.skipped`` / ``.cancelled``: {flow, ...}
+  ``.completed`` / ``.failed`` / ``.retried`` / ``.skipped`` / ``.cancelling`` (the owner's
+  cancel, when steps are to be undone) / ``.cancelled`` (``compensated``: the undone steps):
+  {flow, ...}
 """
 
 from .handlers import schedule_run
