@@ -1,6 +1,8 @@
-"""One module per step kind. Each says how the step executes (``execute``: an outcome for
-``engine.outcomes.apply``) and how it describes itself in a dry run (``dry_run``), so a run
-and a dry run cannot drift apart. ``KINDS`` maps a step's key word to its module."""
+"""One module per step kind. Each defines its schema (``SCHEMA``) and the checks made before
+a run (``check``, called by ``flows.document.validate``), how the step executes (``execute``:
+an outcome for ``engine.outcomes.apply``) and how it describes itself in a dry run
+(``dry_run``), so validation, a run and a dry run cannot drift apart. ``KINDS`` maps a step's
+key word to its module."""
 
 from types import ModuleType
 

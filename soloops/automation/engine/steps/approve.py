@@ -15,6 +15,26 @@ from ..state import RunState
 
 NAME = "approve"
 
+SCHEMA = {
+    "type": "object",
+    "required": ["approve"],
+    "additionalProperties": False,
+    "properties": {
+        "id": doc.ID_SCHEMA,
+        "approve": {
+            "type": "object",
+            "required": ["message"],
+            "additionalProperties": False,
+            "properties": {"message": {"type": "string"}, "timeout": doc.DURATION_SCHEMA},
+        },
+        "on_reject": doc.STEPS_SCHEMA,
+    },
+}
+
+
+def check(step: dict, here: tuple, checks: doc.Checks) -> None:
+    checks.template(step["approve"]["message"], (*here, "approve", "message"))
+
 
 def execute(state: RunState, path: tuple, step: dict) -> Outcome:
     row, spec = state.row, step["approve"]

@@ -16,6 +16,23 @@ def choose(document: dict, path: tuple, step: dict, ctx: dict) -> tuple[bool, tu
     return result, doc.first_of(document, path, "then" if result else "else")
 
 
+SCHEMA = {
+    "type": "object",
+    "required": ["if", "then"],
+    "additionalProperties": False,
+    "properties": {
+        "id": doc.ID_SCHEMA,
+        "if": {"type": "string", "minLength": 1},
+        "then": doc.STEPS_SCHEMA,
+        "else": doc.STEPS_SCHEMA,
+    },
+}
+
+
+def check(step: dict, here: tuple, checks: doc.Checks) -> None:
+    checks.expression(step["if"], (*here, "if"))
+
+
 def execute(state: RunState, path: tuple, step: dict) -> Outcome:
     result, then = choose(state.document, path, step, state.context())
     state.record(NAME, StepStatus.DONE, output={"result": result})

@@ -19,6 +19,25 @@ from ..state import RunState, describe_error, idempotency_key, jsonable, run_act
 logger = logging.getLogger(__name__)
 NAME = "do"
 
+SCHEMA = {
+    "type": "object",
+    "required": ["do"],
+    "additionalProperties": False,
+    "properties": {
+        "id": doc.ID_SCHEMA,
+        "do": {"type": "string"},
+        "with": {"type": "object"},
+        "retry": doc.RETRY_SCHEMA,
+        "compensate": doc.ACTION_CALL_SCHEMA,
+    },
+}
+
+
+def check(step: dict, here: tuple, checks: doc.Checks) -> None:
+    checks.action_call(step, here)
+    if "compensate" in step:
+        checks.action_call(step["compensate"], (*here, "compensate"))
+
 
 def execute(state: RunState, path: tuple, step: dict) -> Outcome:
     return perform(

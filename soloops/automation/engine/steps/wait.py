@@ -10,6 +10,17 @@ from ..state import RunState
 
 NAME = "wait"
 
+SCHEMA = {
+    "type": "object",
+    "required": ["wait"],
+    "additionalProperties": False,
+    "properties": {"id": doc.ID_SCHEMA, "wait": doc.DURATION_SCHEMA},
+}
+
+
+def check(step: dict, here: tuple, checks: doc.Checks) -> None:
+    """The schema says it all: a duration."""
+
 
 def execute(state: RunState, path: tuple, step: dict) -> Outcome:
     row = state.row

@@ -16,6 +16,31 @@ NAME = "wait_for"
 # How many events of the awaited type a wait_for looks back over (see awaited_since_start).
 LOOKBACK_EVENTS = 1000
 
+SCHEMA = {
+    "type": "object",
+    "required": ["wait_for"],
+    "additionalProperties": False,
+    "properties": {
+        "id": doc.ID_SCHEMA,
+        "wait_for": {
+            "type": "object",
+            "required": ["event", "timeout"],
+            "additionalProperties": False,
+            "properties": {
+                "event": {"type": "string", "minLength": 1},
+                "where": {"type": "object"},
+                "timeout": doc.DURATION_SCHEMA,
+            },
+        },
+        "on_timeout": doc.STEPS_SCHEMA,
+    },
+}
+
+
+def check(step: dict, here: tuple, checks: doc.Checks) -> None:
+    for key, value in step["wait_for"].get("where", {}).items():
+        checks.templates_in(value, (*here, "wait_for", "where", key))
+
 
 def execute(state: RunState, path: tuple, step: dict) -> Outcome:
     spec, row = step["wait_for"], state.row
