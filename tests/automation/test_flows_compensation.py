@@ -121,10 +121,10 @@ def test_a_refund_compensation_interrupted_between_its_two_transactions_refunds_
     # and the refund is called but its worker dies before recording the answer
     flow_run_cancel(run=run, actor=SYSTEM)
     assert reload(run).status == RunStatus.CANCELLING
-    _, call, _ = advance_stretch(run.pk, 10)
+    _, call, _, _ = advance_stretch(run.pk, 10)
     assert call is not None and call.action.name == "http.request"
     outside.call_outside(run.pk, call)
-    _, call, _ = advance_stretch(run.pk, 10)
+    _, call, _, _ = advance_stretch(run.pk, 10)
     assert call is not None and call.action.name == "payment.refund"
     assert not transaction.get_connection().in_atomic_block
     call.action.run(call.parsed, call.call)  # the refund happens; the answer is lost

@@ -27,16 +27,16 @@ STEPS_PER_TASK = 50
 
 def flow_run_advance(*, run_id: int) -> str:
     """Run steps until the run waits, finishes or fails; returns the run's status."""
-    trigger = FlowRun.objects.filter(pk=run_id).values_list("trigger", flat=True).first() or {}
-    with correlation.scope(trigger.get("correlation_id")):
-        status, steps = RunStatus.RUNNING, 0
-        while steps < STEPS_PER_TASK:
-            status, call, done = advance_stretch(run_id, STEPS_PER_TASK - steps)
-            steps += done
-            if call is not None:
+    status, steps = RunStatus.RUNNING, 0
+    while steps < STEPS_PER_TASK:
+        status, call, done, correlation_id = advance_stretch(run_id, STEPS_PER_TASK - steps)
+        steps += done
+        if call is not None:
+            # The outside action's own events carry the run's correlation id too.
+            with correlation.scope(correlation_id):
                 status = outside.call_outside(run_id, call)
-            if status not in ACTIVE:
-                return status
+        if status not in ACTIVE:
+            return status
     transaction.on_commit(lambda: dispatch.enqueue_advance(run_id))  # long: continue later
     return status
 
@@ -52,20 +52,24 @@ def lock_run(run_id: int) -> FlowRun:
     )
 
 
-def advance_stretch(run_id: int, budget: int) -> tuple[str, CallOutside | None, int]:
+def advance_stretch(run_id: int, budget: int) -> tuple[str, CallOutside | None, int, str]:
     """Steps in one transaction, up to ``budget`` of them or to the first step that waits,
     fails, finishes or calls outside. The run is locked and its step rows read once; an
-    exception none of the steps handles rolls the whole stretch back."""
+    exception none of the steps handles rolls the whole stretch back. Returns the run's
+    status, the outside call to make, the steps done and the run's correlation id (every
+    event a step emits carries the id of what started the run)."""
     with transaction.atomic():
         state = RunState.load(lock_run(run_id))
-        done = 0
-        while True:
-            call = advance_one(state)
-            done += 1
-            status = state.run.status
-            if call is not None or status not in ACTIVE or done >= budget:
-                state.flush()
-                return status, call, done
+        correlation_id = state.run.trigger.get("correlation_id")
+        with correlation.scope(correlation_id):
+            done = 0
+            while True:
+                call = advance_one(state)
+                done += 1
+                status = state.run.status
+                if call is not None or status not in ACTIVE or done >= budget:
+                    state.flush()
+                    return status, call, done, correlation_id
 
 
 def advance_one(state: RunState) -> CallOutside | None:
