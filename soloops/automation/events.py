@@ -5,7 +5,9 @@
 
 - ``flow.saved`` / ``flow.published`` / ``flow.enabled`` / ``flow.disabled``: {key, version}
 - ``flow_run.started`` / ``.awaiting_approval`` / ``.approved`` / ``.rejected`` /
-  ``.completed`` / ``.failed`` / ``.retried`` / ``.skipped`` / ``.cancelled``: {flow, ...}
+  ``.completed`` / ``.failed`` / ``.retried`` / ``.skipped`` / ``.cancelling`` (the owner's
+  cancel, when steps are to be undone) / ``.cancelled`` (``compensated``: the undone steps):
+  {flow, ...}
 - ``flow_run.settled``: {flow, step, decision, event_id, note} — its approve step's subject was
   decided elsewhere (``services.approvals``); the run completed without its remaining steps.
 """
@@ -77,6 +79,7 @@ _RUN_EVENTS = {
     "retried": (RunPayload, "someone retried a failed run (step)"),
     "skipped": (RunPayload, "someone skipped a failed run's step"),
     "cancelled": (RunOfFlow, "someone cancelled a run (compensated: the undone steps)"),
+    "cancelling": (RunOfFlow, "someone cancelled a run; its steps are being undone"),
     "settled": (RunSettled, "a run's question was answered elsewhere; the run completed"),
 }
 EVENTS = declare(

@@ -172,6 +172,8 @@ class RunStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")  # every step done
     FAILED = "failed", _("Failed")  # a step ran out of retries: in the failed-runs inbox
     CANCELLED = "cancelled", _("Cancelled")  # stopped by the owner
+    # Stopped by the owner; a worker is undoing its completed steps (then: cancelled).
+    CANCELLING = "cancelling", _("Cancelling")
 
 
 class FlowRun(models.Model):

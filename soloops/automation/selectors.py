@@ -92,10 +92,16 @@ def flow_version_get(*, flow, number: int | None = None):
 
 
 def runs_in_flight_count(*, flow, excluding_version=None) -> int:
-    """Runs of ``flow`` not yet ended (running, waiting, awaiting approval), on versions other
-    than ``excluding_version``: the ones that finish on their own version after a publish."""
+    """Runs of ``flow`` not yet ended (running, waiting, awaiting approval, cancelling), on
+    versions other than ``excluding_version``: the ones that finish on their own version
+    after a publish."""
     runs = flow.runs.filter(
-        status__in=[RunStatus.RUNNING, RunStatus.WAITING, RunStatus.AWAITING_APPROVAL]
+        status__in=[
+            RunStatus.RUNNING,
+            RunStatus.WAITING,
+            RunStatus.AWAITING_APPROVAL,
+            RunStatus.CANCELLING,
+        ]
     )
     if excluding_version is not None:
         runs = runs.exclude(version=excluding_version)

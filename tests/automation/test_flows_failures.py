@@ -8,6 +8,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from soloops.automation.engine.outcomes import backoff
 from soloops.automation.models import (
     Delivery,
     Event,
@@ -20,7 +21,6 @@ from soloops.automation.services import (
     events_dispatch,
     flow_runs_wake_due,
     flows_on_event,
-    runs,
     schedules_fire_due,
 )
 from soloops.automation.services.runs import MAX_DEPTH
@@ -103,7 +103,7 @@ def test_backoff_doubles_per_attempt_with_jitter_and_never_exceeds_its_cap(attem
     full = min(timedelta(seconds=10 * 2 ** (attempts - 1)), timedelta(minutes=5))
 
     # when
-    delays = {runs._backoff(step, attempts) for _ in range(50)}
+    delays = {backoff(step, attempts) for _ in range(50)}
 
     # then every delay is between half and all of the full one, and they differ (jitter)
     assert all(full / 2 <= d <= full for d in delays)
@@ -196,9 +196,19 @@ def test_cancel_runs_compensations_newest_first(transactional_db, settle, probe_
     # when the owner cancels it
     response = api_as("owner").post(f"/api/runs/{run.pk}/cancel")
 
-    # then the charge was refunded, then the reservation released; nothing else ran
+    # then the cancel is committed first, and nothing is undone inside the owner's request
     assert response.status_code == 200, response.content
-    assert response.json()["status"] == RunStatus.CANCELLED
+    assert response.json()["status"] == RunStatus.CANCELLING
+    assert hits(run) == ["write reserve", "write note", "write charge"]
+    asked = Event.objects.get(type="flow_run.cancelling", subject_id=str(run.pk))
+    assert asked.actor_kind == "token"  # the owner, through the API
+
+    # when a worker takes it
+    settle()
+
+    # then the charge was refunded, then the reservation released, each as a step of its
+    # own; nothing else ran
+    assert reload(run).status == RunStatus.CANCELLED
     assert hits(run) == [
         "write reserve",
         "write note",
@@ -211,6 +221,8 @@ def test_cancel_runs_compensations_newest_first(transactional_db, settle, probe_
         "1": StepStatus.DONE,
         "2": StepStatus.COMPENSATED,
         "3": StepStatus.WAITING,
+        "2/compensate": StepStatus.DONE,
+        "0/compensate": StepStatus.DONE,
     }
     cancelled = Event.objects.get(type="flow_run.cancelled", subject_id=str(run.pk))
     assert cancelled.payload["compensated"] == ["2", "0"]
@@ -222,31 +234,66 @@ def test_cancel_runs_compensations_newest_first(transactional_db, settle, probe_
     assert "write ship" not in hits(run)
 
 
-def test_a_cancel_whose_compensation_fails_changes_nothing_and_says_why(
-    transactional_db, settle, probe_dir, api_as
+def test_a_compensation_that_keeps_failing_lands_in_the_failed_inbox_and_the_owner_retries_it(
+    transactional_db, settle, advance_clock, probe_dir, api_as
 ):
-    # given a run whose newest compensation fails, and whose older one would work
-    source = COMPENSATED.replace("{name: refund}", "{name: refund, fail_times: 1}")
+    # given a run whose newest compensation fails three times, and whose older one works
+    source = COMPENSATED.replace("{name: refund}", "{name: refund, fail_times: 3}")
     run = start(publish(source))
     settle()
 
-    # when the owner cancels it
-    response = api_as("owner").post(f"/api/runs/{run.pk}/cancel")
-
-    # then the cancel is refused, naming the step; nothing was undone or changed
-    assert response.status_code == 409, response.content
-    body = response.json()
-    assert body["code"] == "compensation_failed"
-    assert body["extra"] == {"step": "2"}
-    run = reload(run)
-    assert run.status == RunStatus.WAITING
-    assert hits(run) == ["write reserve", "write note", "write charge"]
-
-    # when the owner tries again (the refund works now)
+    # when the owner cancels it, and its retries come due
     assert api_as("owner").post(f"/api/runs/{run.pk}/cancel").status_code == 200
+    settle()
+    assert reload(run).status == RunStatus.WAITING  # a compensation retries like a step
+    advance_clock(minutes=5)
+    advance_clock(minutes=5)
 
-    # then both compensations ran once
+    # then the run is in the failed inbox, on the compensation, saying why; nothing undone
+    run = reload(run)
+    assert run.status == RunStatus.FAILED
+    assert run.cursor == "2/compensate"
+    assert "probe refund fails" in run.error
+    assert run.steps.get(key="2/compensate").attempts == 3
+    assert hits(run) == ["write reserve", "write note", "write charge"]
+    inbox = api_as("owner").get("/api/runs", status="failed").json()
+    assert [r["id"] for r in inbox["items"]] == [run.pk]
+
+    # when the owner retries it (the refund works now)
+    assert api_as("owner").post(f"/api/runs/{run.pk}/retry").status_code == 200
+    settle()
+
+    # then the cancel finished: both compensations ran once
+    assert reload(run).status == RunStatus.CANCELLED
     assert hits(run)[3:] == ["write refund", "write release"]
+
+
+def test_the_owner_skips_a_failing_compensation_and_the_cancel_goes_on(
+    transactional_db, settle, probe_dir, api_as
+):
+    # given a cancelled run whose newest compensation is refused for good
+    source = COMPENSATED.replace("{name: refund}", "{name: refund, fail_times: 9}").replace(
+        "  - do: probe.write\n    with: {name: charge}",
+        "  - do: probe.write\n    with: {name: charge}\n    retry: {attempts: 1}",
+    )
+    run = start(publish(source))
+    settle()
+    api_as("owner").post(f"/api/runs/{run.pk}/cancel")
+    settle()
+    assert reload(run).status == RunStatus.FAILED
+
+    # when the owner skips it
+    assert api_as("owner").post(f"/api/runs/{run.pk}/skip").status_code == 200
+    settle()
+
+    # then the older compensation ran and the run is cancelled; the charge stays done
+    run = reload(run)
+    assert run.status == RunStatus.CANCELLED
+    assert hits(run)[3:] == ["write release"]
+    assert steps_of(run)["2"] == StepStatus.DONE
+    assert steps_of(run)["2/compensate"] == StepStatus.SKIPPED
+    cancelled = Event.objects.get(type="flow_run.cancelled", subject_id=str(run.pk))
+    assert cancelled.payload["compensated"] == ["0"]
 
 
 @pytest.mark.parametrize(

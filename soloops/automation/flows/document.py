@@ -8,6 +8,7 @@ as the key of a step's row in a run, is ``"1/then/0"``.
 
 import re
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,89 +23,25 @@ DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w"
 BRANCHES = ("then", "else", "on_timeout", "on_reject")
 STEP_KINDS = ("do", "if", "wait", "wait_for", "approve")
 
-_duration = {"type": "string", "pattern": DURATION.pattern}
-_id = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
-_retry = {
+# Schema fragments the step kinds (``engine.steps``) build their schemas from.
+DURATION_SCHEMA = {"type": "string", "pattern": DURATION.pattern}
+ID_SCHEMA = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
+RETRY_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
         "attempts": {"type": "integer", "minimum": 1, "maximum": 20},
-        "backoff": _duration,
-        "max_backoff": _duration,
+        "backoff": DURATION_SCHEMA,
+        "max_backoff": DURATION_SCHEMA,
     },
 }
-_action_call = {
+ACTION_CALL_SCHEMA = {
     "type": "object",
     "required": ["do"],
     "additionalProperties": False,
     "properties": {"do": {"type": "string"}, "with": {"type": "object"}},
 }
-_steps = {"type": "array", "items": {"type": "object"}}
-STEP_SCHEMAS = {
-    "do": {
-        "type": "object",
-        "required": ["do"],
-        "additionalProperties": False,
-        "properties": {
-            "id": _id,
-            "do": {"type": "string"},
-            "with": {"type": "object"},
-            "retry": _retry,
-            "compensate": _action_call,
-        },
-    },
-    "if": {
-        "type": "object",
-        "required": ["if", "then"],
-        "additionalProperties": False,
-        "properties": {
-            "id": _id,
-            "if": {"type": "string", "minLength": 1},
-            "then": _steps,
-            "else": _steps,
-        },
-    },
-    "wait": {
-        "type": "object",
-        "required": ["wait"],
-        "additionalProperties": False,
-        "properties": {"id": _id, "wait": _duration},
-    },
-    "wait_for": {
-        "type": "object",
-        "required": ["wait_for"],
-        "additionalProperties": False,
-        "properties": {
-            "id": _id,
-            "wait_for": {
-                "type": "object",
-                "required": ["event", "timeout"],
-                "additionalProperties": False,
-                "properties": {
-                    "event": {"type": "string", "minLength": 1},
-                    "where": {"type": "object"},
-                    "timeout": _duration,
-                },
-            },
-            "on_timeout": _steps,
-        },
-    },
-    "approve": {
-        "type": "object",
-        "required": ["approve"],
-        "additionalProperties": False,
-        "properties": {
-            "id": _id,
-            "approve": {
-                "type": "object",
-                "required": ["message"],
-                "additionalProperties": False,
-                "properties": {"message": {"type": "string"}, "timeout": _duration},
-            },
-            "on_reject": _steps,
-        },
-    },
-}
+STEPS_SCHEMA = {"type": "array", "items": {"type": "object"}}
 FLOW_SCHEMA = {
     "type": "object",
     "required": ["name", "trigger", "steps"],
@@ -303,7 +240,12 @@ def validate(source: str, actions: dict) -> dict:
     if "if" in document:
         _check_expression(document["if"], ("if",), add)
 
+    # Each step kind owns its schema and its checks; imported here because the engine's
+    # step modules import this one.
+    from soloops.automation.engine import steps as step_kinds
+
     ids: set[str] = set()
+    checks = Checks(add=add, actions=actions)
 
     def check_steps(steps: list, path: tuple) -> None:
         for i, step in enumerate(steps):
@@ -313,7 +255,8 @@ def validate(source: str, actions: dict) -> dict:
                 add(here, f"a step needs one of: {', '.join(STEP_KINDS)}")
                 continue
             before = len(problems)
-            for path, message in _schema_problems(STEP_SCHEMAS[kind], step):
+            module = step_kinds.KINDS[kind]
+            for path, message in _schema_problems(module.SCHEMA, step):
                 add((*here, *path), message)
             if len(problems) > before:
                 continue
@@ -321,18 +264,7 @@ def validate(source: str, actions: dict) -> dict:
                 if step["id"] in ids:
                     add((*here, "id"), f"id {step['id']!r} is used twice")
                 ids.add(step["id"])
-            if kind == "do":
-                _check_action_call(step, here, actions, add)
-                if "compensate" in step:
-                    _check_action_call(step["compensate"], (*here, "compensate"), actions, add)
-            elif kind == "if":
-                _check_expression(step["if"], (*here, "if"), add)
-            elif kind == "wait_for":
-                for key, value in step["wait_for"].get("where", {}).items():
-                    for template in expressions.templates_in(value):
-                        _check_template(template, (*here, "wait_for", "where", key), add)
-            elif kind == "approve":
-                _check_template(step["approve"]["message"], (*here, "approve", "message"), add)
+            module.check(step, here, checks)
             for branch in BRANCHES:
                 if branch in step:
                     check_steps(step[branch], (*here, branch))
@@ -374,6 +306,27 @@ def _is_time_zone(name) -> bool:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What a step kind's ``check`` uses to report problems before a run."""
+
+    add: Callable[[tuple, str], None]
+    actions: dict
+
+    def expression(self, source: str, path: tuple) -> None:
+        _check_expression(source, path, self.add)
+
+    def template(self, source: str, path: tuple) -> None:
+        _check_template(source, path, self.add)
+
+    def templates_in(self, value, path: tuple) -> None:
+        for template in expressions.templates_in(value):
+            _check_template(template, path, self.add)
+
+    def action_call(self, call: dict, path: tuple) -> None:
+        _check_action_call(call, path, self.actions, self.add)
 
 
 def _check_expression(source: str, path: tuple, add) -> None:

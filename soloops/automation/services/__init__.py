@@ -18,6 +18,7 @@ from .flows import (
     flows_install_defaults,
 )
 from .runs import (
+    approval_settle,
     flow_run_advance,
     flow_run_cancel,
     flow_run_decide,
@@ -34,6 +35,7 @@ from .schedules import schedule_upsert, schedules_fire_due
 __all__ = [
     "EventSpec",
     "PastEvent",
+    "approval_settle",
     "event_emit",
     "events_dispatch",
     "events_emit",

@@ -109,10 +109,9 @@ def approvals_settle_on_event(event: Event) -> None:
         _settle(run, event)
 
 
-def _settle(run: FlowRun, decided: Event) -> None:
-    now = timezone.now()
-    key = run.cursor
-    settled = {
+def settlement(decided: Event) -> dict:
+    """The output of an approve step that ``decided`` answered."""
+    return {
         "approved": None,
         "settled": True,
         "decision": decided.type,
@@ -123,12 +122,23 @@ def _settle(run: FlowRun, decided: Event) -> None:
             "answered; nothing left to decide"
         ),
     }
+
+
+def _settle(run: FlowRun, decided: Event) -> None:
+    now = timezone.now()
+    key = run.cursor
+    settled = settlement(decided)
     StepRun.objects.filter(run=run, key=key).update(
         status=StepStatus.DONE, output=settled, finished_at=now, updated_at=now
     )
     run.status, run.cursor, run.finished_at = RunStatus.COMPLETED, "", now
     run.wake_at, run.error = None, ""
     run.save(update_fields=["status", "cursor", "finished_at", "wake_at", "error", "updated_at"])
+    settled_emit(run=run, key=key, decided=decided, settled=settled)
+
+
+def settled_emit(*, run: FlowRun, key: str, decided: Event, settled: dict) -> None:
+    """Record ``flow_run.settled``, attributed to whoever made the deciding change."""
     event_emit(
         type="flow_run.settled",
         subject=run,

@@ -449,8 +449,15 @@ def run_act(request, run_id: int, verb: str):
             services.flow_run_skip(run=found, actor=request.actor)
             text = _("Skipped step %(step)s of run %(id)s; the run goes on with the next step.")
         elif verb == "cancel":
-            services.flow_run_cancel(run=found, actor=request.actor)
-            text = _("Cancelled run %(id)s; completed steps that name an undo were undone.")
+            cancelled = services.flow_run_cancel(run=found, actor=request.actor)
+            text = (
+                _("Cancelled run %(id)s; completed steps that name an undo were undone.")
+                if cancelled.status == "cancelled"
+                else _(
+                    "Cancelling run %(id)s: its completed steps that name an undo are being "
+                    "undone, newest first."
+                )
+            )
         else:
             if not form.is_valid():
                 messages.error(request, _("Nothing was decided: the note is too long."))

@@ -1,0 +1,176 @@
+"""A run's state while a worker holds it: the locked run row, its document and its step
+rows (read once per stretch), with the writes the stretch makes kept here and written once at
+its end — one update of the run, new step rows in one insert.
+
+Nothing is hung on the model instances: everything the engine knows about a run in a stretch
+is in a ``RunState``.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from pydantic import ValidationError
+
+from soloops.accounts.actors import Actor, ActorKind
+from soloops.automation.flows import context as flow_context
+from soloops.automation.flows import document as doc
+from soloops.automation.models import FlowRun, RunStatus, StepRun, StepStatus
+from soloops.errors import ApplicationError
+
+# A run a worker may advance: it goes through its steps, or undoes them after a cancel.
+ACTIVE = (RunStatus.RUNNING, RunStatus.CANCELLING)
+# The key of the row of the step at ``key``'s compensation: "2/compensate".
+COMPENSATE = "compensate"
+
+
+def compensation_key(key: str) -> str:
+    return f"{key}/{COMPENSATE}"
+
+
+def is_compensation(key: str) -> bool:
+    return key.endswith(f"/{COMPENSATE}")
+
+
+def compensated_key(key: str) -> str:
+    """The key of the step a compensation row undoes."""
+    return key.removesuffix(f"/{COMPENSATE}")
+
+
+def stalled_after() -> timedelta:
+    """A running run whose row has not changed for this long is handed out again by the
+    scheduler (its worker died). Longer than any outside call may take; the setting
+    ``SOLOOPS_RUN_STALLED_AFTER`` (seconds, default 120) lets tests use a short one."""
+    return timedelta(seconds=settings.RUN_STALLED_AFTER_SECONDS)
+
+
+def run_actor(run: FlowRun) -> Actor:
+    return Actor(
+        kind=ActorKind.FLOW_RUN,
+        id=str(run.pk),
+        label=f"{run.flow.name} · run {run.pk}",
+        role="owner",
+        scopes=frozenset({"read", "write"}),
+    )
+
+
+def idempotency_key(run: FlowRun, key: str, suffix: str = "") -> str:
+    """Stable across retries and restarts of the step. The run's start time is part of it
+    because run ids alone repeat after a database is restored from a backup, and a receiver
+    that remembers keys (a payment provider) would then drop a new call as a duplicate."""
+    return f"run-{run.pk}-{int(run.created_at.timestamp())}-step-{key}{suffix}"
+
+
+def jsonable(value):
+    """As stored in a JSON column: a Decimal from the context (``{{ order.total }}``) becomes
+    its exact text rather than failing the save."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def describe_error(e: Exception) -> str:
+    if isinstance(e, ApplicationError):
+        return f"{e.code}: {e.message}" + (f" ({e.field})" if e.field else "")
+    if isinstance(e, ValidationError):
+        return "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()
+        )
+    return str(e)
+
+
+@dataclass
+class RunState:
+    """A locked run in a stretch. ``rows`` are its step rows by key; ``dirty`` the run's
+    fields changed and not yet saved; ``new``/``changed`` the step rows to insert/update."""
+
+    run: FlowRun
+    rows: dict[str, StepRun]
+    dirty: set[str] = field(default_factory=set)
+    new: list[StepRun] = field(default_factory=list)
+    changed: list[StepRun] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, run: FlowRun) -> "RunState":
+        return cls(run=run, rows={row.key: row for row in StepRun.objects.filter(run=run)})
+
+    @property
+    def document(self) -> dict:
+        return self.run.version.document
+
+    @property
+    def row(self) -> StepRun | None:
+        """The row of the step under the cursor, if it ran before."""
+        return self.rows.get(self.run.cursor)
+
+    def set(self, **fields) -> None:
+        """Change the run; saved by ``flush`` with its other changes."""
+        for name, value in fields.items():
+            setattr(self.run, name, value)
+        self.dirty.update(fields)
+
+    def record(
+        self, kind, status, *, action="", input=None, output=None, error="", attempts=0
+    ) -> StepRun:
+        """Write the cursor's step row (created on its first run)."""
+        now = timezone.now()
+        row = self.row
+        if row is None:
+            row = StepRun(run=self.run, key=self.run.cursor, kind=kind, action=action)
+            row.started_at = now
+            self.rows[row.key] = row
+            self.new.append(row)
+        else:
+            self.touch(row)
+        row.status = status
+        row.attempts += attempts
+        if input is not None:
+            row.input = input
+        if output is not None:
+            row.output = output
+        row.error = error
+        if status in (StepStatus.DONE, StepStatus.FAILED):
+            row.finished_at = now
+        return row
+
+    def touch(self, row: StepRun) -> None:
+        """``row`` (not under the cursor) was changed; saved by ``flush``."""
+        if row not in self.changed and row not in self.new:
+            self.changed.append(row)
+
+    def flush(self) -> None:
+        """Write what the stretch changed: new step rows in one insert, the run in one update."""
+        if self.new:
+            now = timezone.now()
+            for row in self.new:
+                row.created_at = row.updated_at = now
+            StepRun.objects.bulk_create(self.new)
+            self.new = []
+        for row in self.changed:
+            row.save()
+        self.changed = []
+        if self.dirty:
+            self.run.save(update_fields=[*sorted(self.dirty), "updated_at"])
+            self.dirty = set()
+
+    def context(self) -> dict:
+        """What expressions and templates see: trigger, event, run, flow and step outputs."""
+        run = self.run
+        ctx = flow_context.for_event(run.trigger_event, run.trigger)
+        ctx["run"] = {"id": run.pk, "depth": run.depth}
+        ctx["flow"] = {"key": run.flow.key, "name": run.flow.name, "version": run.version.number}
+        outputs = {}
+        for key, row in self.rows.items():
+            step_id = self.step_id(key)
+            if step_id:
+                outputs[step_id] = row.output
+        ctx["steps"] = outputs
+        return ctx
+
+    def step_id(self, key: str) -> str | None:
+        if is_compensation(key):
+            return None
+        try:
+            return doc.get_step(self.document, doc.parse_step_key(key)).get("id")
+        except (IndexError, KeyError, TypeError):
+            return None
