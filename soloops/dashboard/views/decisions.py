@@ -39,7 +39,7 @@ def _decide_approval(ref: str, approved: bool, note: str, actor) -> str:
         raise NotFound("not_found", f"no run {ref}")
     run = run_get(run_id=int(ref))
     flow_run_decide(run=run, approved=approved, note=note, actor=actor)
-    values = {"flow": run.flow.name, "run": run.pk}
+    values = {"flow": run.flow.display_name, "run": run.pk}
     if approved:
         return _("Approved: %(flow)s (run %(run)s) goes on.") % values
     return _("Rejected: %(flow)s (run %(run)s) takes its on-reject steps.") % values
