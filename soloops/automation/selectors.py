@@ -3,7 +3,10 @@
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext
 
-from soloops.automation.flow_names import flow_display_name
+from soloops.automation.flow_names import (  # noqa: F401 (for the console)
+    flow_display_description,
+    flow_display_name,
+)
 from soloops.automation.flows.actions import available
 from soloops.automation.flows.dryrun import dry_run
 from soloops.automation.models import (

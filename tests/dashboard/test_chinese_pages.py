@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from soloops.accounts.actors import Actor
 from soloops.accounts.services import user_create
-from soloops.automation.models import Flow, FlowRun, FlowVersion, StepRun
+from soloops.automation.models import Flow, FlowRun, StepRun
 from soloops.automation.services import flows_install_defaults
 from soloops.catalog.services import product_create, variant_create
 from soloops.inventory.models import Location, MovementKind
@@ -144,14 +144,12 @@ def english_passages(text: str, english: set[str]) -> list[str]:
 
 
 def shop_texts(shop) -> list[str]:
-    """What the shop's own documents and data say, in their own words: the flows' descriptions
-    and approval questions (the owner's text; the shipped ones are English for now), stock
-    locations, and the test-only probe actions."""
+    """What the shop's own documents and data say, in their own words: the approval questions
+    a flow asks (written in its document; the shipped ones' wording is being reworked on its
+    own), stock locations (data), and the test-only probe actions."""
     from tests.probe.actions import ACTIONS as PROBE_ACTIONS
 
     texts = [shop["held"].number, shop["accepted"].number]
-    for version in FlowVersion.objects.all():
-        texts.append((version.document or {}).get("description", ""))
     for step in StepRun.objects.all():
         texts.append((step.input or {}).get("message", "") if isinstance(step.input, dict) else "")
     texts += list(Location.objects.values_list("name", flat=True))  # "Main warehouse"

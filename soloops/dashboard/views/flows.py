@@ -173,7 +173,9 @@ def _flow_page(request, flow, *, editor=None, check=None, dry_form=None, report=
         "report": report,
         "actions": selectors.actions_catalog(),
         "runs": page_of(selectors.runs_brief(flow_key=flow.key), request),
-        "description": (shown.document or {}).get("description", ""),
+        "description": selectors.flow_display_description(
+            (shown.document or {}).get("description", "")
+        ),
     }
     return render(request, "dashboard/flows/flow.html", context, status=status)
 
