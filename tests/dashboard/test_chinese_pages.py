@@ -24,7 +24,7 @@ from soloops.accounts.services import user_create
 from soloops.automation.models import Flow, FlowRun, StepRun
 from soloops.automation.services import flows_install_defaults
 from soloops.catalog.services import product_create, variant_create
-from soloops.inventory.models import Location, MovementKind
+from soloops.inventory.models import MovementKind
 from soloops.inventory.services import stock_change
 from soloops.orders.services import LineDraft, OrderDraft, order_accept, order_place
 from soloops.purchasing.services import purchase_orders_draft_for_low_stock
@@ -146,13 +146,12 @@ def english_passages(text: str, english: set[str]) -> list[str]:
 def shop_texts(shop) -> list[str]:
     """What the shop's own documents and data say, in their own words: the approval questions
     a flow asks (written in its document; the shipped ones' wording is being reworked on its
-    own), stock locations (data), and the test-only probe actions."""
+    own) and the test-only probe actions."""
     from tests.probe.actions import ACTIONS as PROBE_ACTIONS
 
     texts = [shop["held"].number, shop["accepted"].number]
     for step in StepRun.objects.all():
         texts.append((step.input or {}).get("message", "") if isinstance(step.input, dict) else "")
-    texts += list(Location.objects.values_list("name", flat=True))  # "Main warehouse"
     for action in PROBE_ACTIONS:
         texts.append(str(action.description))
     return sorted(filter(None, texts), key=len, reverse=True)  # longest first
