@@ -22,11 +22,20 @@ AMERICAN = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|[ap]\.m\.")
 
 DAY = {"en": r"\d{1,2} [A-Z][a-z]{2} \d{4}", "zh-hans": r"\d{4}年\d{1,2}月\d{1,2}日"}
 
+SECTIONS = {
+    "today": "/",
+    "decisions": "/decisions/",
+    "flows": "/flows/",
+    "flow": "/flows/reorder-low-stock/",
+    "tokens": "/settings/tokens/",
+    "settings": "/settings/",
+}
+
 pytestmark = pytest.mark.processes
 
 
 @pytest.fixture
-def shop(transactional_db):
+def shop(transactional_db, default_flows):
     """Two orders from the storefront, one placed ten days ago; an owner; the shop's currency
     is EUR (the settings' default)."""
     storefront = Actor.system("storefront")
@@ -101,3 +110,25 @@ def test_dates_read_the_shops_way_and_the_filter_takes_them(
     screenshot(page, f"dates-order-{language}-1366")
     page.set_viewport_size(PHONE)
     screenshot(page, f"dates-order-{language}-390")
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_every_section_reads_dates_the_shops_way(shop, new_page, language):
+    # given an owner on a US-set computer, reading the console in her language
+    owner = shop["owner"]
+    owner.language = language
+    owner.save(update_fields=["language"])
+    page = new_page(viewport=DESKTOP_WIDE, locale="en-US")
+    log_in(page, "olivia", PASSWORD)
+
+    for name, path in SECTIONS.items():
+        # when she opens each section, on a laptop and on a phone
+        for width, viewport in (("1366", DESKTOP_WIDE), ("390", PHONE)):
+            page.set_viewport_size(viewport)
+            page.goto(path)
+            # then no date reads the American way, and in Chinese the flows' names are Chinese
+            text = page.locator("main").inner_text()
+            assert not AMERICAN.search(text), (path, text)
+            screenshot(page, f"dates-{name}-{language}-{width}")
+        if language == "zh-hans" and name == "flows":
+            assert "低库存时补货" in text and "Reorder low stock" not in text
