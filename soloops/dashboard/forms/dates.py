@@ -17,7 +17,11 @@ class DayInput(forms.DateInput):
     input_type = "text"
 
     def format_value(self, value):
-        return date_display(value) if isinstance(value, date) else super().format_value(value)
+        """A day (or an ISO day from a link, e.g. Today's tiles) in the one format; anything
+        else as it was typed, so a mistake stays visible beside its error."""
+        if isinstance(value, date | str) and value:
+            return date_display(value)
+        return super().format_value(value)
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
