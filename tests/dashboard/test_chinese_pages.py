@@ -188,6 +188,8 @@ def test_every_console_page_reads_in_chinese_without_english_from_the_catalogue(
     # when she opens every page the console serves (and both orders)
     pages = [fill(p, chinese_shop) for p in urlpatterns]
     pages += [f"/orders/{chinese_shop['held'].number}/"]
+    pages += [f"/runs/{pk}/" for pk in FlowRun.objects.values_list("pk", flat=True)]
+    pages += [f"/flows/{key}/" for key in Flow.objects.values_list("key", flat=True)]
     found, read_pages = {}, []
     for path in filter(None, pages):
         response = client.get(path)
