@@ -10,7 +10,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SOLOOPS_VAR_DIR", BASE_DIR / "var")).resolve()
@@ -267,8 +266,11 @@ STOREFRONT_ORDER_WINDOW = env_float("SOLOOPS_STOREFRONT_ORDER_WINDOW", 600.0)  #
 
 # --- language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("SOLOOPS_LANGUAGE", "en")
-LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+# Each language named in itself, so a reader finds theirs whatever the page's language is.
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "soloops" / "locale"]
+# One date format per language (soloops/formats/<locale>/formats.py), used everywhere.
+FORMAT_MODULE_PATH = ["soloops.formats"]
 TIME_ZONE = os.environ.get("SOLOOPS_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from soloops.automation.flow_names import flow_display_name
+
 
 class Event(models.Model):
     """An immutable business fact; also the audit trail and every object's timeline."""
@@ -142,6 +144,11 @@ class Flow(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (shipped flows) or as the owner wrote it."""
+        return flow_display_name(self.name)
 
 
 class FlowVersion(models.Model):

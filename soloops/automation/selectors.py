@@ -1,7 +1,12 @@
 """Reads of the event log: any object's timeline and the filtered, paginated event list."""
 
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils.translation import gettext
 
+from soloops.automation.flow_names import (  # noqa: F401 (for the console)
+    flow_display_description,
+    flow_display_name,
+)
 from soloops.automation.flows.actions import available
 from soloops.automation.flows.dryrun import dry_run
 from soloops.automation.models import (
@@ -179,8 +184,9 @@ VERSIONS_SHOWN = 50
 
 
 def flow_choices() -> list[tuple[str, str]]:
-    """Every flow as (key, name), by name: for a filter's select."""
-    return list(Flow.objects.order_by("name").values_list("key", "name"))
+    """Every flow as (key, name in the reader's language), by name: for a filter's select."""
+    rows = Flow.objects.order_by("name").values_list("key", "name")
+    return [(key, flow_display_name(name)) for key, name in rows]
 
 
 def flow_versions(*, flow, limit: int = VERSIONS_SHOWN) -> list[FlowVersion]:
@@ -230,7 +236,8 @@ def actions_catalog() -> list[dict]:
                 "required": name in required,
                 "default": spec.get("default"),
                 "has_default": "default" in spec,
-                "description": spec.get("description", ""),
+                # Marked with gettext_noop where the action is defined.
+                "description": gettext(spec["description"]) if spec.get("description") else "",
             }
             for name, spec in schema.get("properties", {}).items()
         ]

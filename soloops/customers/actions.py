@@ -1,6 +1,7 @@
 """Flow actions about customers."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from pydantic import BaseModel, Field
 
 from soloops.automation.flows.actions import Action, ActionCall
@@ -9,7 +10,7 @@ from soloops.customers.services import customer_tag
 
 
 class CustomerTagIn(BaseModel):
-    customer: str = Field(max_length=320, description="the customer's email")
+    customer: str = Field(max_length=320, description=gettext_noop("the customer's email"))
     tag: str = Field(max_length=40)
     remove: bool = False
 

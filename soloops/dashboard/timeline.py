@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from soloops.automation.selectors import flow_display_name
 from soloops.formatting import money_display
-from soloops.orders.selectors import review_reasons
+from soloops.orders.selectors import ORDER_CHANNELS, review_reasons
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,54 @@ def run_href(run_id: str) -> str:
         return f"/runs/{run_id}/" if str(run_id).isdigit() else ""
 
 
+# The parts of SoloOps that act on their own, by the label their events record
+# (``Actor.system("storefront")``); a label not listed here is shown as recorded.
+SYSTEM_ACTORS = {
+    "system": lambda: _("SoloOps"),
+    "storefront": lambda: _("the storefront"),
+    "payments": lambda: _("payments"),
+    "emails": lambda: _("emails"),
+    "scheduler": lambda: _("the scheduler"),
+    "demo": lambda: _("demo data"),
+    "dry run": lambda: _("a dry run"),
+}
+# Labels with a variable part: "flow reorder-low-stock", "soloops flow", "scheduler host-1".
+SYSTEM_ACTOR_PREFIXES = {
+    "soloops ": lambda rest: _("command line (soloops %(command)s)") % {"command": rest},
+    "flow ": lambda rest: _("flow %(key)s") % {"key": rest},
+    "webhook ": lambda rest: _("webhook of flow %(key)s") % {"key": rest},
+    "scheduler ": lambda rest: _("the scheduler (%(name)s)") % {"name": rest},
+}
+
+
+def system_actor_label(label: str) -> str:
+    """Who a system actor is, in the reader's language."""
+    known = SYSTEM_ACTORS.get(label or "system")
+    if known:
+        return known()
+    for prefix, describe in SYSTEM_ACTOR_PREFIXES.items():
+        if label.startswith(prefix):
+            return describe(label.removeprefix(prefix))
+    return label
+
+
+def flow_run_label(label: str, run_id: str) -> str:
+    """ "<flow name> · run 12" (as recorded) with the flow's name in the reader's language."""
+    name, separator, number = label.rpartition(" · run ")
+    if not separator:
+        return label or _("run %(id)s") % {"id": run_id}
+    return _("%(flow)s · run %(id)s") % {"flow": flow_display_name(name), "id": number}
+
+
+def actor_name(kind: str, label: str, actor_id: str = "") -> str:
+    """Who did it, in a few words in the reader's language (a person's or token's name as is)."""
+    if kind == "flow_run":
+        return flow_run_label(label, actor_id)
+    if kind == "system":
+        return system_actor_label(label)
+    return label or kind
+
+
 def _actor(event) -> tuple[str, str, str]:
     kind, label = event.actor_kind, event.actor_label
     if kind == "user":
@@ -38,12 +87,11 @@ def _actor(event) -> tuple[str, str, str]:
     if kind == "token":
         return _("API token"), label, ""
     if kind == "flow_run":
-        return (
-            _("Flow run"),
-            label or _("run %(id)s") % {"id": event.actor_id},
-            run_href(event.actor_id),
-        )
-    return _("System"), label or _("system"), ""
+        return _("Flow run"), flow_run_label(label, event.actor_id), run_href(event.actor_id)
+    return _("System"), system_actor_label(label), ""
+
+
+CHANNELS = dict(ORDER_CHANNELS)  # lazy labels: read in the reader's language
 
 
 def _money(payload: dict, key: str = "amount") -> str:
@@ -75,7 +123,7 @@ def _order(event) -> str:
     if status == "placed":
         lines = p.get("lines") or []
         return _("Order placed (%(channel)s): %(count)d line(s), %(total)s, by %(email)s") % {
-            "channel": p.get("channel", ""),
+            "channel": CHANNELS.get(p.get("channel", ""), p.get("channel", "")),
             "count": len(lines),
             "total": _money(p, "total"),
             "email": p.get("email", ""),

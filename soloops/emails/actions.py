@@ -10,14 +10,14 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from pydantic import BaseModel, Field, field_validator
 
 from soloops.automation.flows.actions import Action, ActionCall
 from soloops.automation.selectors import runs_list
 from soloops.emails.kinds import KINDS, language_for
 from soloops.emails.services import email_enqueue
-from soloops.formatting import money_display
+from soloops.formatting import date_display, money_display
 from soloops.inventory.selectors import stock_levels
 from soloops.orders.selectors import day_figures, order_get_for, orders_on_hold_count
 from soloops.shop.selectors import owner_notice_addresses, shop_profile
@@ -77,15 +77,19 @@ def _web_links_only(value):
 
 
 class OrderEmailIn(BaseModel):
-    template: str = Field(description="order_confirmation, order_paid, order_shipped, ...")
-    order: str = Field(description="the order number, e.g. {{ order.number }}")
-    extra: dict = Field({}, description="more template data, e.g. shipment or refund")
+    template: str = Field(
+        description=gettext_noop("order_confirmation, order_paid, order_shipped, ...")
+    )
+    order: str = Field(description=gettext_noop("the order number, e.g. {{ order.number }}"))
+    extra: dict = Field({}, description=gettext_noop("more template data, e.g. shipment or refund"))
     once_per: str = Field(
         "",
         max_length=150,
-        description="send this template at most once per this value, across all runs (e.g. "
-        "{{ order.number }}: one confirmation per order even if it is accepted twice); "
-        "empty: once per run step",
+        description=gettext_noop(
+            "send this template at most once per this value, across all runs (e.g. "
+            "{{ order.number }}: one confirmation per order even if it is accepted twice); "
+            "empty: once per run step"
+        ),
     )
 
     @field_validator("template")
@@ -152,7 +156,7 @@ def _summary_text() -> tuple[str, str]:
         held = orders_on_hold_count()
         subject = _("%(shop)s on %(day)s: %(orders)d orders, %(revenue)s") % {
             "shop": profile.name,
-            "day": yesterday.isoformat(),
+            "day": date_display(yesterday),
             "orders": day["orders"],
             "revenue": money_display(day["revenue"], profile.currency),
         }

@@ -11,6 +11,8 @@ so editing and previewing templates is for the owner only).
 
 from django.template import Library, defaultfilters, defaulttags
 
+from soloops.formatting import date_display, datetime_display, money_display
+
 ALLOWED_TAGS = {
     "autoescape",
     "comment",
@@ -34,3 +36,20 @@ register = Library()
 # Copies: the shared default libraries are never modified.
 register.tags = {k: v for k, v in defaulttags.register.tags.items() if k in ALLOWED_TAGS}
 register.filters = dict(defaultfilters.register.filters)
+
+
+# The shop's one money and date format, in the email's language (as the console shows them):
+# ``{{ order.total|money:order.currency }}``, ``{{ order.placed_on|day }}``, ``{{ x|when }}``.
+@register.filter
+def money(amount, currency: str) -> str:
+    return money_display(amount, currency)
+
+
+@register.filter
+def day(value) -> str:
+    return date_display(value)
+
+
+@register.filter
+def when(value) -> str:
+    return datetime_display(value)

@@ -4,6 +4,7 @@ between transactions; the step's idempotency key makes a repeated call create on
 and one label."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from pydantic import BaseModel, Field
 
 from soloops.automation.flows.actions import Action, ActionCall
@@ -12,8 +13,8 @@ from soloops.orders.selectors import order_get_for
 
 
 class ShipmentIn(BaseModel):
-    order: str = Field(description="the order number, e.g. {{ order.number }}")
-    carrier: str = Field("sandbox", description="manual or sandbox")
+    order: str = Field(description=gettext_noop("the order number, e.g. {{ order.number }}"))
+    carrier: str = Field("sandbox", description=gettext_noop("manual or sandbox"))
     service: str = Field("standard", min_length=1, max_length=100)
 
 

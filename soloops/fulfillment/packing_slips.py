@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import pgettext
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from soloops.formatting import date_display
 from soloops.fulfillment.carriers import CARRIERS
 from soloops.fulfillment.models import Shipment
 from soloops.fulfillment.pdf import Page
@@ -80,7 +81,7 @@ def _slip(shipment: Shipment) -> Slip:
                 (pgettext("packing slip", "Shipment"), shipment.number),
                 (
                     pgettext("packing slip", "Date"),
-                    timezone.localdate(shipment.created_at).isoformat(),
+                    date_display(shipment.created_at),
                 ),
                 (pgettext("packing slip", "Carrier"), carrier_name),
                 (pgettext("packing slip", "Tracking number"), shipment.tracking_number or "-"),

@@ -1,6 +1,11 @@
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+
+# The name SoloOps gives the location it creates (migration 0002, services); shown in the
+# reader's language while the owner keeps it.
+DEFAULT_LOCATION_NAME = gettext_noop("Main warehouse")
 
 
 class Location(models.Model):
@@ -20,6 +25,10 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        return gettext(self.name) if self.name == DEFAULT_LOCATION_NAME else self.name
 
 
 class StockLevel(models.Model):

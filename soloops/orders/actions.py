@@ -1,6 +1,7 @@
 """Flow actions on orders: accept, hold, reject, cancel. Each takes the order number."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from pydantic import BaseModel, Field
 
 from soloops.automation.flows.actions import Action, ActionCall
@@ -8,7 +9,7 @@ from soloops.orders import selectors, services
 
 
 class OrderIn(BaseModel):
-    order: str = Field(description="the order number, e.g. {{ order.number }}")
+    order: str = Field(description=gettext_noop("the order number, e.g. {{ order.number }}"))
 
 
 class OrderReasonIn(OrderIn):

@@ -10,28 +10,41 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
+from soloops.formatting import money_display
 from soloops.orders.models import ReviewOutcome, ReviewPolicy
 
 # Each risk reason's sentence, by its code. A reason is stored with its code, its params and
 # the sentence in English (what the API returns); the console shows it in the reader's
-# language with ``reason_text``.
+# language with ``reason_text``. Amounts are stored as plain numbers with the currency and
+# written as money ("€667.59") only when the sentence is made, in the language it is made for.
 REASON_TEXTS = {
-    "first_order_high_total": _(
-        "First order with a total of %(total)s %(currency)s (over %(limit)s)"
-    ),
+    "first_order_high_total": _("First order with a total of %(total)s (over %(limit)s)"),
     "many_orders_from_email": _("%(n)d orders from this email in the last %(minutes)d minutes"),
     "many_orders_from_ip": _("%(n)d orders from this IP address in the last %(minutes)d minutes"),
     "country_mismatch": _("Billing country %(billing)s differs from shipping country %(shipping)s"),
 }
 
 
+# The params of a reason that are amounts in the params' ``currency``.
+MONEY_PARAMS = {"first_order_high_total": ("total", "limit")}
+
+
+def _sentence(code: str, params: dict) -> str:
+    money = MONEY_PARAMS.get(code, ())
+    shown = {
+        key: money_display(value, params.get("currency", "")) if key in money else value
+        for key, value in params.items()
+    }
+    return str(REASON_TEXTS[code]) % shown
+
+
 def reason_text(reason: dict) -> str:
     """A stored reason in the active language (its stored sentence if it has no params)."""
-    template, params = REASON_TEXTS.get(reason.get("code", "")), reason.get("params")
-    if template is None or not isinstance(params, dict):
+    code, params = reason.get("code", ""), reason.get("params")
+    if code not in REASON_TEXTS or not isinstance(params, dict):
         return str(reason.get("message", ""))
     try:
-        return str(template) % params
+        return _sentence(code, params)
     except (KeyError, TypeError, ValueError):
         return str(reason.get("message", ""))
 
@@ -62,7 +75,7 @@ def review_order(facts: Facts, policy: ReviewPolicy) -> Review:
 
     def add(code: str, points: int, **params) -> None:
         with override("en"):
-            message = str(REASON_TEXTS[code]) % params
+            message = _sentence(code, params)
         reasons.append({"code": code, "points": points, "message": message, "params": params})
 
     if facts.previous_orders == 0 and facts.total > policy.first_order_limit:

@@ -5,6 +5,7 @@ own provider idempotency key makes a repeated call charge or refund once."""
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from pydantic import BaseModel, Field
 
 from soloops.automation.flows.actions import Action, ActionCall
@@ -14,7 +15,7 @@ from soloops.payments.models import PaymentStatus
 
 
 class OrderIn(BaseModel):
-    order: str = Field(description="the order number, e.g. {{ order.number }}")
+    order: str = Field(description=gettext_noop("the order number, e.g. {{ order.number }}"))
 
 
 def _capture(data: OrderIn, call: ActionCall) -> dict:
@@ -28,7 +29,9 @@ def _capture(data: OrderIn, call: ActionCall) -> dict:
 
 
 class RefundIn(OrderIn):
-    amount: Decimal | None = Field(None, gt=0, description="default: everything refundable")
+    amount: Decimal | None = Field(
+        None, gt=0, description=gettext_noop("default: everything refundable")
+    )
     reason: str = Field(min_length=1, max_length=500)
 
 

@@ -6,6 +6,7 @@ sent only once (from draft), with an e-mail idempotency key derived from the ord
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from pydantic import BaseModel, Field
 
 from soloops.automation.flows.actions import Action, ActionCall
@@ -14,12 +15,14 @@ from soloops.purchasing import selectors, services
 
 class DraftIn(BaseModel):
     send_when_policy_allows: bool = Field(
-        True, description="send each draft whose every SKU's policy says auto_send"
+        True, description=gettext_noop("send each draft whose every SKU's policy says auto_send")
     )
 
 
 class PurchaseOrderIn(BaseModel):
-    purchase_order: str = Field(description="the purchase order number, e.g. PO-2026-7K3QXM")
+    purchase_order: str = Field(
+        description=gettext_noop("the purchase order number, e.g. PO-2026-7K3QXM")
+    )
 
 
 def _trigger(call: ActionCall) -> dict:

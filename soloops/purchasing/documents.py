@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from soloops.formatting import money_display
 from soloops.purchasing.models import PurchaseOrder
 from soloops.shop.selectors import shop_profile
 
@@ -117,15 +118,19 @@ def purchase_order_pdf(po: PurchaseOrder, *, language: str | None = None) -> byt
             _("Unit cost"),
             _("Line total"),
         ]
-        total = _("Total: %(amount)s %(currency)s") % {
-            "amount": po.total,
-            "currency": po.currency,
-        }
+        total = _("Total: %(amount)s") % {"amount": money_display(po.total, po.currency)}
         footer = _("Please confirm this order and its delivery date by replying to this email.")
-    rows = [
-        [ln.supplier_sku, ln.sku, ln.title, ln.quantity_ordered, ln.unit_cost, ln.line_total]
-        for ln in lines
-    ]
+        rows = [
+            [
+                ln.supplier_sku,
+                ln.sku,
+                ln.title,
+                ln.quantity_ordered,
+                money_display(ln.unit_cost, po.currency),
+                money_display(ln.line_total, po.currency),
+            ]
+            for ln in lines
+        ]
     sample = " ".join([shop.name, *heading, *columns, total, footer, *(r[2] for r in rows)])
     doc = _Document(sample)
     doc.line(shop.name)

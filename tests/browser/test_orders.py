@@ -99,7 +99,8 @@ def test_a_customers_order_reaches_the_owner_with_its_confirmation_email(shop, n
     assert email.subject_line in emails.inner_text()
     assert "ada@example.com" in emails.inner_text()
     timeline = owner.locator("ol.timeline").inner_text()
-    assert "Order placed (storefront)" in timeline
+    assert "Order placed (Storefront)" in timeline  # the channel's label
+    assert "by System: the storefront" in timeline  # who placed it, named for a person
     assert "Email order_confirmation queued to ada@example.com" in timeline
     assert "Flow run" in timeline
     # the likely next step is the button; Hold asks for its reason only once chosen

@@ -118,11 +118,11 @@ def test_risk_reasons_read_in_the_owners_language_and_stay_english_in_the_api(ow
 
     # then the reason is in Chinese on both, with the order's figures
     for html in (queue, page):
-        assert "首笔订单金额为 600.00" in html, html
+        assert "首笔订单金额为 €600.00（超过 €500.00）" in html, html  # noqa: RUF001
         assert "First order with a total of" not in html
     # and the stored reason, as the API returns it, stays English with its params
     (reason,) = Order.objects.get(pk=order.pk).review["reasons"]
-    assert reason["message"].startswith("First order with a total of 600.00")
+    assert reason["message"] == "First order with a total of €600.00 (over €500.00)"
     assert reason["params"]["total"] == "600.00"
 
 

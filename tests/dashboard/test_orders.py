@@ -194,7 +194,7 @@ def test_a_bad_filter_is_shown_beside_its_field_and_not_applied(owner_client, sh
 
     assert response.status_code == 200
     form = response.context["form"]
-    assert form.errors["placed_from"] == ["Enter a valid date."]
+    assert form.errors["placed_from"][0].startswith("Enter a date like ")  # the format to use
     assert "status" in form.errors
     html = page_text(response)
     assert 'id="id_placed_from_error"' in html
@@ -437,12 +437,12 @@ def test_the_order_page_shows_everything_about_the_order(owner_client, shop, own
     assert types[:2] == ["order.placed", "order.accepted"]
     assert "payment.captured" in types and "shipment.created" in types and "email.queued" in types
     by = {(e.actor_kind, e.actor_name, e.actor_href) for e in timeline}
-    assert ("system", "storefront", "") in by
+    assert ("system", "the storefront", "") in by  # the actor, named for a person
     assert ("token", "olivia · warehouse app", "") in by
     assert ("flow_run", "Ship paid orders · run 42", "/runs/42/") in by
     assert ("user", "olivia", "") in by
     assert 'href="/runs/42/"' in html
-    assert "Order placed (api): 2 line(s)" in html
+    assert "Order placed (API): 2 line(s)" in html
 
 
 def shipped_to_paid(order):

@@ -154,8 +154,8 @@ def test_figures_count_days_in_the_shop_time_zone_against_the_same_weekday_last_
     # and the chart has one value per day of the shop, today last, empty days as 0
     revenue = chart(response, "revenue-data")
     assert len(revenue["labels"]) == 30
-    assert revenue["labels"][-1] == "March 11"
-    assert revenue["labels"][0] == "February 10"
+    assert revenue["labels"][-1] == "11 Mar"
+    assert revenue["labels"][0] == "10 Feb"
     assert revenue["revenue"][-1] == str(today_revenue)
     assert revenue["orders"][-1] == 2
     assert revenue["revenue"][-2] == str(before_midnight.total)

@@ -84,4 +84,9 @@ def test_the_daily_summary_counts_yesterday_in_the_shops_time_zone_and_language(
         template="owner_notification"
     )
     assert summary.to == "owner@shop.example"
-    assert expected.format(day=shop_yesterday.isoformat()) in summary.subject_line
+    # the day written the shop's one way in its language ("6 Dec 2026" / "2026年12月6日")
+    day = {
+        "en": f"{shop_yesterday.day} {shop_yesterday:%b %Y}",
+        "zh-hans": f"{shop_yesterday.year}年{shop_yesterday.month}月{shop_yesterday.day}日",
+    }[language]
+    assert expected.format(day=day) in summary.subject_line

@@ -2,10 +2,13 @@
 language, when it is accepted, paid, shipped, delivered, cancelled or refunded — and that the
 owner can switch off."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.db import transaction
 from django.test import Client
+from django.utils import translation
 
 from soloops.automation.models import Delivery, Event, FlowRun, RunStatus
 from soloops.automation.selectors import flow_get
@@ -16,6 +19,7 @@ from soloops.automation.services import (
     flow_set_enabled,
 )
 from soloops.emails.models import EmailSend, SendStatus
+from soloops.formatting import date_display
 from soloops.fulfillment.models import Shipment
 from soloops.fulfillment.services import shipment_create, shipment_deliver, shipment_ship
 from soloops.orders.services import (
@@ -95,7 +99,7 @@ def test_an_accepted_order_emails_its_confirmation_once(transactional_db, run_ta
     (message,) = mail.outbox
     assert message.to == ["ada@example.com"]
     assert message.subject == f"Order {order.number} confirmed: thank you!"
-    assert "2 × Product MUG-1 (MUG-1): 25.00 EUR" in message.body  # noqa: RUF001 (the email's own punctuation)
+    assert "2 × Product MUG-1 (MUG-1): €25.00" in message.body  # noqa: RUF001 (the email's own punctuation)
     assert f"/shop/orders/{order.public_token}/" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
@@ -190,7 +194,12 @@ def test_a_chinese_customer_gets_chinese_email(transactional_db, run_tasks, shop
     (message,) = mail.outbox
     assert message.subject == f"订单 {order.number} 已确认，感谢您的惠顾！"  # noqa: RUF001 (the email's own punctuation)
     assert "感谢您的订购" in message.body
-    assert "合计：25.00 EUR" in message.body  # noqa: RUF001 (the email's own punctuation)
+    assert "合计：€25.00" in message.body  # noqa: RUF001 (the email's own punctuation)
+    # the day it was placed, written the Chinese way like everywhere in the shop
+    with translation.override("zh-hans"):
+        placed_on = date_display(order.placed_at)
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", placed_on)
+    assert f"订单 {order.number}（{placed_on}）" in message.body  # noqa: RUF001
     assert '<html lang="zh-Hans">' in message.alternatives[0][0]
     assert EmailSend.objects.get().language == "zh-hans"
 
@@ -268,8 +277,8 @@ def test_a_refund_emails_its_amount(transactional_db, run_tasks, shop):
     # then one email each
     subjects = sorted(m.subject for m in mail.outbox)
     assert subjects == [
-        f"Refund of 5.00 EUR for order {order.number}",
-        f"Refund of 7.50 EUR for order {order.number}",
+        f"Refund of €5.00 for order {order.number}",
+        f"Refund of €7.50 for order {order.number}",
     ]
 
 
@@ -388,7 +397,7 @@ def test_payment_received_emails_the_total(transactional_db, run_tasks, shop):
     # then
     (message,) = mail.outbox
     assert message.subject == f"Payment received for order {order.number}"
-    assert f"{order.total} EUR" in message.body
+    assert f"€{order.total}" in message.body
 
 
 def test_an_event_that_names_no_order_fails_visibly(transactional_db, run_tasks, shop):

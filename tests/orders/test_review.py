@@ -37,7 +37,7 @@ def test_a_first_order_over_the_limit_is_held_with_its_reason(api, shop):
         {
             "code": "first_order_high_total",
             "points": 40,
-            "message": "First order with a total of 600.00 EUR (over 500.00)",
+            "message": "First order with a total of €600.00 (over €500.00)",
             "params": {"total": "600.00", "currency": "EUR", "limit": "500.00"},
         }
     ]

@@ -2,10 +2,10 @@
 and run decisions. They parse and validate input; the automation services write."""
 
 from django import forms
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from soloops.errors import ApplicationError
+from soloops.formatting import datetime_display
 
 EDITOR = "editor"  # the dry-run "version" that means the unsaved text in the editor
 # Paths the console uses under /flows/; a flow with one of these keys could not be opened.
@@ -108,7 +108,7 @@ class DryRunForm(forms.Form):
 def event_label(event) -> str:
     number = event.payload.get("number") if isinstance(event.payload, dict) else None
     about = number or f"{event.subject_type} {event.subject_id}"
-    when = localtime(event.created_at).strftime("%Y-%m-%d %H:%M")
+    when = datetime_display(event.created_at)
     return f"{about} · {when} · #{event.pk}"
 
 

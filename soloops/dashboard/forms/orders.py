@@ -4,6 +4,7 @@ action asks for (a reason where the service requires one)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from soloops.dashboard.forms.dates import DayField
 from soloops.orders.selectors import ORDER_CHANNELS, ORDER_STATUSES, OrderFilters
 
 MAX_SELECTED = 200  # two pages and more of the list; a bulk action is one request
@@ -31,12 +32,8 @@ class OrderFiltersForm(forms.Form):
         choices=[("", _("Any channel")), *ORDER_CHANNELS],
         widget=forms.Select(attrs={"data-autosubmit": ""}),
     )
-    placed_from = forms.DateField(
-        label=_("Placed from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    placed_to = forms.DateField(
-        label=_("Placed to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    placed_from = DayField(label=_("Placed from"), required=False)
+    placed_to = DayField(label=_("Placed to"), required=False)
 
     def clean_q(self) -> str:
         q = self.cleaned_data["q"]

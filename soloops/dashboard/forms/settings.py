@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from soloops.accounts.selectors import role_choices, scope_choices
+from soloops.dashboard.forms.dates import DayField
 from soloops.errors import ApplicationError
 from soloops.orders.services import POLICY_RANGES
 from soloops.shop.selectors import currencies, time_zones
@@ -292,10 +293,9 @@ class TokenCreateForm(forms.Form):
         help_text=_("What uses it, e.g. the warehouse laptop."),
     )
     scope = forms.ChoiceField(label=_("Scope"))
-    expires_at = forms.DateField(
+    expires_at = DayField(
         label=_("Expires after"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Valid until the end of this day; empty: until revoked."),
     )
 

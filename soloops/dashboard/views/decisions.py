@@ -39,7 +39,7 @@ def _decide_approval(ref: str, approved: bool, note: str, actor) -> str:
         raise NotFound("not_found", f"no run {ref}")
     run = run_get(run_id=int(ref))
     run = flow_run_decide(run=run, approved=approved, note=note, actor=actor)
-    values = {"flow": run.flow.name, "run": run.pk}
+    values = {"flow": run.flow.display_name, "run": run.pk}
     if run.status == "completed":  # its subject was decided elsewhere meanwhile: settled
         return _("Already decided elsewhere: %(flow)s (run %(run)s) has nothing left to ask.") % (
             values

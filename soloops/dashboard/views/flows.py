@@ -78,13 +78,14 @@ def flow_switch(request, key: str):
         services.flow_set_enabled(flow=flow, enabled=enabled, actor=request.actor)
         if enabled:
             messages.success(
-                request, _("“%(name)s” is on: new events start runs again.") % {"name": flow.name}
+                request,
+                _("“%(name)s” is on: new events start runs again.") % {"name": flow.display_name},
             )
         else:
             messages.success(
                 request,
                 _("“%(name)s” is off: it starts no new runs; runs already started finish.")
-                % {"name": flow.name},
+                % {"name": flow.display_name},
             )
     else:
         messages.error(request, _("Nothing changed: say whether the flow should be on or off."))
@@ -173,7 +174,9 @@ def _flow_page(request, flow, *, editor=None, check=None, dry_form=None, report=
         "report": report,
         "actions": selectors.actions_catalog(),
         "runs": page_of(selectors.runs_brief(flow_key=flow.key), request),
-        "description": (shown.document or {}).get("description", ""),
+        "description": selectors.flow_display_description(
+            (shown.document or {}).get("description", "")
+        ),
         **diagrams.flow_context(shown, key=flow.key),
     }
     return render(request, "dashboard/flows/flow.html", context, status=status)
@@ -352,7 +355,7 @@ def flow_new(request):
     messages.success(
         request,
         _("Saved “%(name)s” as version 1. It does not run until you publish it.")
-        % {"name": version.flow.name},
+        % {"name": version.flow.display_name},
     )
     return redirect("dashboard:flow", key=version.flow.key)
 

@@ -132,7 +132,7 @@ def _variant_or_404(sku: str):
 
 def _adjust_form(data, stock_rows) -> StockAdjustForm:
     return StockAdjustForm(
-        data, locations=[(row.location_id, row.location.name) for row in stock_rows]
+        data, locations=[(row.location_id, row.location.display_name) for row in stock_rows]
     )
 
 

@@ -26,6 +26,7 @@ from soloops.dashboard.forms.purchasing import (
 )
 from soloops.dashboard.paging import page_of
 from soloops.errors import ApplicationError, NotFound
+from soloops.formatting import date_display, datetime_display
 from soloops.purchasing.selectors import (
     AWAITED_STATUSES,
     PurchaseOrderFilters,
@@ -149,7 +150,7 @@ def send(request, number: str):
                 "number": po.number,
                 "supplier": po.supplier.name,
                 "email": po.supplier.email,
-                "date": po.expected_date.isoformat() if po.expected_date else "—",
+                "date": date_display(po.expected_date) if po.expected_date else "—",
             },
         )
     return redirect("dashboard:purchase_order", number=po.number)
@@ -226,8 +227,7 @@ def _transition_message(error: ApplicationError) -> str:
 
 
 def _when(iso: str | None) -> str:
-    moment = parse_datetime(iso) if iso else None
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return datetime_display(parse_datetime(iso) if iso else None)
 
 
 def _trigger_sentence(trigger: dict) -> str:
