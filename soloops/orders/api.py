@@ -1,34 +1,22 @@
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
-from ninja import Field, Header, Query, Router, Schema, Status
-from pydantic import field_validator
+from ninja import Field, Header, Query, Router, Schema
 
+from soloops.api_input import Day, Email, In, Quantity
 from soloops.automation.selectors import timeline_for
 from soloops.orders import selectors, services
 from soloops.orders.models import Channel, OrderStatus
-from soloops.pagination import PageParams, paginate
+from soloops.pagination import PageOut, PageParams, paginate
 
 router = Router(tags=["orders"])
 
 COUNTRY = r"^[A-Za-z]{2}$"
 
 
-class TextIn(Schema):
-    """Input text PostgreSQL can store: a NUL character is refused naming its field (it made
-    the insert or the filter fail with a 500 on PostgreSQL)."""
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value):
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
-        return value
-
-
-class AddressIn(TextIn):
+class AddressIn(In):
     name: str = Field(min_length=1, max_length=200)
     line1: str = Field(min_length=1, max_length=200)
     line2: str = Field("", max_length=200)
@@ -38,15 +26,15 @@ class AddressIn(TextIn):
     country: str = Field(pattern=COUNTRY, description="ISO 3166 two-letter code")
 
 
-class LineIn(TextIn):
+class LineIn(In):
     sku: str = Field(min_length=1, max_length=64)
-    quantity: int = Field(ge=1, le=10_000)
+    quantity: Quantity = Field(ge=1, le=10_000)
 
 
-class OrderIn(TextIn):
+class OrderIn(In):
     """Prices are never taken from the caller: the server prices every line."""
 
-    email: str = Field(min_length=3, max_length=254)
+    email: Email = Field(min_length=3, max_length=254)
     name: str = Field("", max_length=200)
     language: str = Field("en", pattern="^(en|zh-hans)$")
     lines: list[LineIn] = Field(min_length=1, max_length=100)
@@ -105,19 +93,16 @@ class OrderOut(Schema):
     timeline: list[TimelineEntry] = []
 
 
-class OrderPage(Schema):
+class OrderPage(PageOut):
     items: list[OrderSummaryOut]
-    count: int
-    page: int
-    pages: int
 
 
-class OrderFiltersIn(PageParams, TextIn):
+class OrderFiltersIn(PageParams):
     status: OrderStatus | None = None
     channel: Channel | None = None
     customer_id: int | None = None
-    placed_from: date | None = None
-    placed_to: date | None = None
+    placed_from: Day | None = None
+    placed_to: Day | None = None
     q: str | None = Field(
         None,
         max_length=254,
@@ -125,7 +110,7 @@ class OrderFiltersIn(PageParams, TextIn):
     )
 
 
-class ReasonIn(TextIn):
+class ReasonIn(In):
     reason: str = Field("", max_length=500)
 
 
@@ -164,12 +149,12 @@ def orders_create(
     )
     if not created:
         response["Idempotent-Replayed"] = "true"
-    return Status(201, _detail(order))
+    return created(response, f"/orders/{order.number}", _detail(order))
 
 
 @router.get("/orders", response=OrderPage, summary="Orders, newest first, filtered")
 def orders_list(request, filters: Query[OrderFiltersIn]):
-    query = selectors.OrderFilters(**filters.model_dump(exclude={"page", "page_size"}))
+    query = selectors.OrderFilters(**filters.model_dump(exclude={"page", "page_size", "limit"}))
     return paginate(selectors.orders_list(query), filters)
 
 

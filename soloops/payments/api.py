@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.http import HttpResponse
 from ninja import Field, Header, Router, Schema, Status
 
+from soloops.api_input import In, Money
 from soloops.orders.selectors import order_get_for
 from soloops.payments import selectors, services
 from soloops.payments.models import Provider
@@ -25,7 +26,7 @@ IDEMPOTENCY_KEY = Header(
 )
 
 
-class PaymentIn(Schema):
+class PaymentIn(In):
     provider: Provider
     card_number: str | None = Field(
         None,
@@ -37,18 +38,18 @@ class PaymentIn(Schema):
     )
 
 
-class RefundIn(Schema):
-    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+class RefundIn(In):
+    amount: Money = Field(gt=0, max_digits=12, decimal_places=2)
     reason: str = Field(min_length=1, max_length=500)
 
 
-class ReferenceIn(Schema):
+class ReferenceIn(In):
     reference: str = Field(
         "", max_length=200, description="e.g. the bank transfer's reference, for your records"
     )
 
 
-class ReasonIn(Schema):
+class ReasonIn(In):
     reason: str = Field(min_length=1, max_length=500)
 
 
@@ -135,7 +136,7 @@ def payments_create(
     )
     if not created:
         response["Idempotent-Replayed"] = "true"
-    return Status(201, _payment(request, payment.pk))
+    return created(response, f"/payments/{payment.pk}", _payment(request, payment.pk))
 
 
 @router.get("/orders/{number}/payments", response=list[PaymentOut], summary="An order's payments")
