@@ -27,7 +27,57 @@ from soloops.purchasing.api import router as purchasing_router
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["code", "message", "field", "extra"],
+    "properties": {
+        "code": {"type": "string", "description": "what went wrong, for programs"},
+        "message": {"type": "string", "description": "what went wrong, for people"},
+        "field": {"type": ["string", "null"], "description": "the input at fault, if one is"},
+        "extra": {"type": "object", "description": "details, such as every invalid field"},
+    },
+}
+# Every operation may answer these; one with a body or parameters, the rest.
+ERRORS_ALWAYS = {
+    "401": "not authenticated: no, an unknown, a revoked or an expired token",
+    "403": "the token's scope or the caller's role does not allow this",
+    "405": "the path does not take this method",
+}
+ERRORS_WITH_INPUT = {"422": "invalid input; `field` names it"}
+ERRORS_WITH_PATH = {"404": "no such object (or not one the caller may see)"}
+ERRORS_WITH_BODY = {
+    "400": "the body is not valid JSON (line and column in `extra`)",
+    "413": "the body is too large",
+    "415": "the body is not application/json",
+}
+ERRORS_OF_CHANGES = {"409": "the object's state does not allow this now"}
+
+
+class SoloOpsAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Ninja's schema, plus the error answers every operation may give (``Error``)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                errors = dict(ERRORS_ALWAYS)
+                if operation.get("parameters") or "requestBody" in operation:
+                    errors |= ERRORS_WITH_INPUT
+                if "{" in path:
+                    errors |= ERRORS_WITH_PATH
+                if "requestBody" in operation:
+                    errors |= ERRORS_WITH_BODY
+                if method != "get":
+                    errors |= ERRORS_OF_CHANGES
+                responses = operation.setdefault("responses", {})
+                for status, description in errors.items():
+                    responses.setdefault(status, {"description": description, "content": ref})
+        return schema
+
+
+api = SoloOpsAPI(
     title="SoloOps API",
     version="1",
     auth=ActorAuth(),

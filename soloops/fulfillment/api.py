@@ -83,7 +83,7 @@ class ShipmentFilters(PageParams):
     status: ShipmentStatus | None = None
 
 
-class CancelIn(In):
+class ShipmentCancelIn(In):
     reason: str = Field("", max_length=500)
 
 
@@ -181,7 +181,7 @@ def shipments_deliver(request, number: str):
 @router.post(
     "/shipments/{number}/cancel", response=ShipmentOut, summary="Drop a shipment not yet shipped"
 )
-def shipments_cancel(request, number: str, payload: CancelIn):
+def shipments_cancel(request, number: str, payload: ShipmentCancelIn):
     shipment = services.shipment_cancel(
         shipment=_out(request, number), actor=request.auth, reason=payload.reason
     )

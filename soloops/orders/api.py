@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from ninja import Field, Header, Query, Router, Schema
 
 from soloops.api_input import Day, Email, In, Quantity
+from soloops.api_output import created
 from soloops.automation.selectors import timeline_for
 from soloops.orders import selectors, services
 from soloops.orders.models import Channel, OrderStatus
@@ -43,7 +44,7 @@ class OrderIn(In):
     note: str = Field("", max_length=2000)
 
 
-class LineOut(Schema):
+class OrderLineOut(Schema):
     sku: str
     title: str
     quantity: int
@@ -64,7 +65,7 @@ class OrderSummaryOut(Schema):
     placed_at: datetime
 
 
-class TimelineEntry(Schema):
+class OrderEventOut(Schema):
     type: str
     actor_kind: str
     actor_label: str
@@ -89,8 +90,8 @@ class OrderOut(Schema):
     review: dict
     risk_score: int
     placed_at: datetime
-    lines: list[LineOut]
-    timeline: list[TimelineEntry] = []
+    lines: list[OrderLineOut]
+    timeline: list[OrderEventOut] = []
 
 
 class OrderPage(PageOut):
@@ -110,7 +111,7 @@ class OrderFiltersIn(PageParams):
     )
 
 
-class ReasonIn(In):
+class OrderReasonIn(In):
     reason: str = Field("", max_length=500)
 
 
@@ -140,14 +141,14 @@ def orders_create(
         billing_address=payload.billing_address.model_dump() if payload.billing_address else {},
         note=payload.note,
     )
-    order, created = services.order_place(
+    order, is_new = services.order_place(
         draft=draft,
         channel=Channel.API,
         actor=request.auth,
         client_ip=request.META.get("REMOTE_ADDR"),
         idempotency_key=idempotency_key,
     )
-    if not created:
+    if not is_new:
         response["Idempotent-Replayed"] = "true"
     return created(response, f"/orders/{order.number}", _detail(order))
 
@@ -170,20 +171,20 @@ def _transition(request, number: str, action, **kwargs):
 
 
 @router.post("/orders/{number}/accept", response=OrderOut)
-def orders_accept(request, number: str, payload: ReasonIn):
+def orders_accept(request, number: str, payload: OrderReasonIn):
     return _transition(request, number, services.order_accept, note=payload.reason)
 
 
 @router.post("/orders/{number}/hold", response=OrderOut)
-def orders_hold(request, number: str, payload: ReasonIn):
+def orders_hold(request, number: str, payload: OrderReasonIn):
     return _transition(request, number, services.order_hold, reason=payload.reason)
 
 
 @router.post("/orders/{number}/reject", response=OrderOut)
-def orders_reject(request, number: str, payload: ReasonIn):
+def orders_reject(request, number: str, payload: OrderReasonIn):
     return _transition(request, number, services.order_reject, reason=payload.reason)
 
 
 @router.post("/orders/{number}/cancel", response=OrderOut)
-def orders_cancel(request, number: str, payload: ReasonIn):
+def orders_cancel(request, number: str, payload: OrderReasonIn):
     return _transition(request, number, services.order_cancel, reason=payload.reason)

@@ -102,13 +102,13 @@ class PurchaseOrderFiltersIn(PageParams):
     supplier_id: int | None = None
 
 
-class SupplierOut(Schema):
+class PurchaseOrderSupplierOut(Schema):
     id: int
     name: str
     email: str
 
 
-class LineOut(Schema):
+class PurchaseOrderLineOut(Schema):
     id: int
     sku: str
     title: str
@@ -123,7 +123,7 @@ class LineOut(Schema):
     )
 
 
-class TimelineEntry(Schema):
+class PurchaseOrderEventOut(Schema):
     type: str
     actor_kind: str
     actor_label: str
@@ -135,18 +135,18 @@ class PurchaseOrderOut(Schema):
     number: str
     status: str
     status_reason: str
-    supplier: SupplierOut
+    supplier: PurchaseOrderSupplierOut
     currency: str
     total: Decimal
     expected_date: date | None
     reason: dict
-    lines: list[LineOut]
+    lines: list[PurchaseOrderLineOut]
     created_at: datetime
     updated_at: datetime
     sent_at: datetime | None
     received_at: datetime | None
     cancelled_at: datetime | None
-    timeline: list[TimelineEntry] = []
+    timeline: list[PurchaseOrderEventOut] = []
 
 
 class DraftRunOut(Schema):
@@ -177,7 +177,7 @@ class ReceiptIn(In):
     )
 
 
-class CancelIn(In):
+class PurchaseOrderCancelIn(In):
     reason: str = Field("", max_length=500)
 
 
@@ -185,7 +185,7 @@ def _detail(po) -> dict:
     data = PurchaseOrderOut.from_orm(po).model_dump()
     reasons = (po.reason or {}).get("lines", {})
     data["lines"] = [
-        {**LineOut.from_orm(ln).model_dump(), "reason": reasons.get(ln.sku, [])}
+        {**PurchaseOrderLineOut.from_orm(ln).model_dump(), "reason": reasons.get(ln.sku, [])}
         for ln in po.lines.all()
     ]
     data["timeline"] = timeline_for(subject_type="purchasing.purchaseorder", subject_id=po.pk)
@@ -319,7 +319,7 @@ def purchase_order_receive(request, number: str, payload: ReceiptIn):
 @router.post(
     "/purchase-orders/{number}/cancel", response=PurchaseOrderOut, summary="Cancel an open order"
 )
-def purchase_order_cancel(request, number: str, payload: CancelIn):
+def purchase_order_cancel(request, number: str, payload: PurchaseOrderCancelIn):
     po = services.purchase_order_cancel(
         po=_get(request, number), actor=request.auth, reason=payload.reason
     )
