@@ -51,7 +51,10 @@ ERRORS_WITH_BODY = {
     "413": "the body is too large",
     "415": "the body is not application/json",
 }
-ERRORS_OF_CHANGES = {"409": "the object's state does not allow this now"}
+ERRORS_OF_CHANGES = {
+    "404": "an object the input names does not exist",
+    "409": "the object's state does not allow this now",
+}
 
 
 class SoloOpsAPI(NinjaAPI):
