@@ -74,7 +74,12 @@ class SoloOpsAPI(NinjaAPI):
                     errors |= ERRORS_WITH_BODY
                 if method != "get":
                     errors |= ERRORS_OF_CHANGES
-                responses = operation.setdefault("responses", {})
+                # Ninja keys its responses by int, ``openapi_extra`` may by str: both became
+                # "200" twice in the JSON, which Swagger UI refused (a blank /api/docs).
+                responses = {}
+                for status, answer in operation.get("responses", {}).items():
+                    responses.setdefault(str(status), {}).update(answer)
+                operation["responses"] = responses
                 for status, description in errors.items():
                     responses.setdefault(status, {"description": description, "content": ref})
         return schema

@@ -1,5 +1,6 @@
 """The OpenAPI document says what the API does: one schema per name, and the errors."""
 
+import json
 import typing
 from collections import defaultdict
 
@@ -80,3 +81,21 @@ def test_error_answers_are_documented_on_every_operation(client, db):
                 assert content["schema"]["$ref"] == error, (method, path, status)
     create_order = schema["paths"]["/api/orders"]["post"]["responses"]
     assert "409" in create_order and "422" in create_order
+
+
+def test_the_document_has_no_key_twice(client, db):
+    # Ninja's int 200 and openapi_extra's "200" were both written as "200": JSON.parse keeps
+    # the last, but Swagger UI's YAML parser refused the whole document (a blank /api/docs).
+    repeated = []
+
+    def remember_repeats(pairs):
+        keys = [key for key, _ in pairs]
+        repeated.extend({key for key in keys if keys.count(key) > 1})
+        return dict(pairs)
+
+    response = client.get("/api/openapi.json")
+    document = json.loads(response.content, object_pairs_hook=remember_repeats)
+
+    assert repeated == []
+    pdf = document["paths"]["/api/packing-slips"]["post"]["responses"]["200"]["content"]
+    assert list(pdf) == ["application/pdf"]
