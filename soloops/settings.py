@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    # Only for its static files and templates: /api/docs serves Swagger UI from here, not a CDN.
+    "ninja",
     "soloops.accounts",
     "soloops.catalog",
     "soloops.inventory",

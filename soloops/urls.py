@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
-from soloops.api import api
 from soloops.api import not_found as api_not_found
+from soloops.api import urls as api_urls
 from soloops.automation import views as automation_views
 from soloops.monitoring import views as monitoring_views
 from soloops.payments import webhooks as payment_webhooks
@@ -14,7 +14,7 @@ urlpatterns = [
     # Paths under /api/ that no API route matches (the bare root included) get the API's
     # JSON 404 rather than Django's HTML page.
     re_path(r"^api/$", api_not_found),
-    path("api/", api.urls),
+    path("api/", api_urls()),
     re_path(r"^api/", api_not_found),
     path("hooks/flows/<str:secret>", automation_views.flow_webhook, name="flow-webhook"),
     path("webhooks/stripe", payment_webhooks.stripe_webhook, name="stripe-webhook"),

@@ -6,6 +6,7 @@ from ninja import Field, Router, Schema, Status
 from soloops.accounts import selectors, services
 from soloops.accounts.actors import require_owner
 from soloops.accounts.models import User
+from soloops.api_input import In
 
 router = Router(tags=["accounts"])
 
@@ -40,7 +41,7 @@ class TokenOut(Schema):
     created_at: datetime
 
 
-class TokenIn(Schema):
+class TokenIn(In):
     name: str = Field(min_length=1, max_length=100)
     scope: str = "read"
     expires_at: datetime | None = None

@@ -27,6 +27,8 @@ class EventPage(Schema):
     next_before_id: int | None = Field(
         None, description="Pass as before_id to get the next (older) page; null on the last page."
     )
+    limit: int = Field(description="items per page, as served")
+    has_more: bool = Field(description="true: older events remain (ask with next_before_id)")
 
 
 class EventFilters(Schema):
@@ -35,14 +37,23 @@ class EventFilters(Schema):
     subject_id: str | None = None
     correlation_id: UUID | None = None
     before_id: int | None = Field(None, ge=1)
-    limit: int = Field(50, ge=1, le=selectors.PAGE_MAX)
+    limit: int = Field(
+        50, ge=1, description=f"at most {selectors.PAGE_MAX}; a larger value gives the maximum"
+    )
 
 
 @router.get("/events", response=EventPage, summary="The event log, newest first")
 def events_list(request, filters: Query[EventFilters]):
-    items = selectors.events_list(**filters.model_dump())
-    next_before = items[-1].id if len(items) == filters.limit else None
-    return {"items": items, "next_before_id": next_before}
+    limit = min(filters.limit, selectors.PAGE_MAX)
+    items = selectors.events_list(**{**filters.model_dump(), "limit": limit + 1})
+    has_more = len(items) > limit
+    items = items[:limit]
+    return {
+        "items": items,
+        "next_before_id": items[-1].id if has_more else None,
+        "limit": limit,
+        "has_more": has_more,
+    }
 
 
 @router.get(

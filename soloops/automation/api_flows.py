@@ -5,13 +5,15 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
 
-from soloops.accounts.actors import require_owner
+from soloops.accounts.auth import api_auth
+from soloops.api_input import In, Integer
+from soloops.api_output import created
 from soloops.automation import bpmn, selectors, services
 from soloops.automation.flows.actions import available
 from soloops.automation.flows.dryrun import dry_run
-from soloops.pagination import PageParams, paginate
+from soloops.pagination import PageOut, PageParams, paginate
 
 router = Router(tags=["flows"])
 
@@ -45,7 +47,7 @@ class FlowDetailOut(FlowOut):
     versions: list[VersionOut]
 
 
-class SourceIn(Schema):
+class SourceIn(In):
     source: str = Field(min_length=1, max_length=100_000)
     key: str | None = Field(None, pattern=r"^[-a-z0-9_]+$", max_length=100)
     format: Literal["auto", "yaml", "bpmn"] = Field(
@@ -64,13 +66,13 @@ class ValidationOut(Schema):
     problems: list[Problem]
 
 
-class PublishIn(Schema):
-    version: int = Field(ge=1)
+class PublishIn(In):
+    version: Integer = Field(ge=1)
 
 
-class DryRunIn(Schema):
-    event_id: int = Field(ge=1)
-    version: int | None = Field(None, ge=1, description="default: the latest version")
+class DryRunIn(In):
+    event_id: Integer = Field(ge=1)
+    version: Integer | None = Field(None, ge=1, description="default: the latest version")
 
 
 class StepOut(Schema):
@@ -104,11 +106,8 @@ class RunDetailOut(RunOut):
     steps: list[StepOut]
 
 
-class RunPage(Schema):
+class RunPage(PageOut):
     items: list[RunOut]
-    count: int
-    page: int
-    pages: int
 
 
 class RunFilters(PageParams):
@@ -116,11 +115,11 @@ class RunFilters(PageParams):
     status: str | None = None
 
 
-class DecisionIn(Schema):
+class DecisionIn(In):
     note: str = Field("", max_length=500)
 
 
-class ManualIn(Schema):
+class ManualIn(In):
     input: dict = {}
 
 
@@ -175,22 +174,30 @@ def flows_validate(request, payload: SourceIn):
     return {"valid": True, "problems": []}
 
 
-@router.post("/flows", response={201: _FlowDetail}, summary="Save a new version (not published)")
-def flows_save(request, payload: SourceIn):
-    require_owner(request.auth)
+@router.post(
+    "/flows",
+    response={201: _FlowDetail},
+    summary="Save a new version (not published)",
+    auth=api_auth("flow.change"),
+)
+def flows_save(request, payload: SourceIn, response: HttpResponse):
     version = services.flow_save(
         source=payload.source, key=payload.key, format=payload.format, actor=request.auth
     )
-    return Status(201, _detail(version.flow.key))
+    return created(response, f"/flows/{version.flow.key}", _detail(version.flow.key))
 
 
-@router.post("/flows/import", response={201: _FlowDetail}, summary="Save and publish")
-def flows_import(request, payload: SourceIn):
-    require_owner(request.auth)
+@router.post(
+    "/flows/import",
+    response={201: _FlowDetail},
+    summary="Save and publish",
+    auth=api_auth("flow.change"),
+)
+def flows_import(request, payload: SourceIn, response: HttpResponse):
     flow = services.flow_import(
         source=payload.source, key=payload.key, format=payload.format, actor=request.auth
     )
-    return Status(201, _detail(flow.key))
+    return created(response, f"/flows/{flow.key}", _detail(flow.key))
 
 
 @router.get("/flows/{key}", response=_FlowDetail)
@@ -211,9 +218,8 @@ def flows_export(request, key: str, format: Literal["yaml", "bpmn"] = "yaml"):
     return response
 
 
-@router.post("/flows/{key}/publish", response=PublishedOut)
+@router.post("/flows/{key}/publish", response=PublishedOut, auth=api_auth("flow.change"))
 def flows_publish(request, key: str, payload: PublishIn):
-    require_owner(request.auth)
     flow = selectors.flow_get(key=key)
     version = selectors.flow_version_get(flow=flow, number=payload.version)
     services.flow_publish(version=version, actor=request.auth)
@@ -226,21 +232,23 @@ def flows_publish(request, key: str, payload: PublishIn):
     return detail
 
 
-@router.post("/flows/{key}/enable", response=FlowOut)
+@router.post("/flows/{key}/enable", response=FlowOut, auth=api_auth("flow.change"))
 def flows_enable(request, key: str):
-    require_owner(request.auth)
     services.flow_set_enabled(flow=selectors.flow_get(key=key), enabled=True, actor=request.auth)
     return selectors.flow_get(key=key)
 
 
-@router.post("/flows/{key}/disable", response=FlowOut)
+@router.post("/flows/{key}/disable", response=FlowOut, auth=api_auth("flow.change"))
 def flows_disable(request, key: str):
-    require_owner(request.auth)
     services.flow_set_enabled(flow=selectors.flow_get(key=key), enabled=False, actor=request.auth)
     return selectors.flow_get(key=key)
 
 
-@router.post("/flows/{key}/dry-run", summary="What a version would do with a past event")
+@router.post(
+    "/flows/{key}/dry-run",
+    summary="What a version would do with a past event",
+    auth=api_auth("flow.dry_run"),
+)
 def flows_dry_run(request, key: str, payload: DryRunIn) -> dict:
     flow = selectors.flow_get(key=key)
     version = selectors.flow_version_get(flow=flow, number=payload.version)
@@ -249,10 +257,10 @@ def flows_dry_run(request, key: str, payload: DryRunIn) -> dict:
 
 
 @router.post("/flows/{key}/runs", response={201: RunOut}, summary="Start a run by hand")
-def flows_run(request, key: str, payload: ManualIn):
+def flows_run(request, key: str, payload: ManualIn, response: HttpResponse):
     flow = selectors.flow_get(key=key)
     run = services.flow_run_start_manual(flow=flow, inputs=payload.input, actor=request.auth)
-    return Status(201, selectors.run_get(run_id=run.pk))
+    return created(response, f"/runs/{run.pk}", selectors.run_get(run_id=run.pk))
 
 
 @router.get("/runs", response=RunPage, summary="Flow runs, newest first")

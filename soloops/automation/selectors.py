@@ -34,7 +34,8 @@ def events_list(
     before_id: int | None = None,
     limit: int = 50,
 ) -> list[Event]:
-    """Newest first, keyset-paginated on id (``before_id`` is the last id of the previous page)."""
+    """Newest first, keyset-paginated on id (``before_id`` is the last id of the previous page).
+    ``limit`` may be one past ``PAGE_MAX``: the API asks for one more to know if more remain."""
     events: QuerySet[Event] = Event.objects.order_by("-id")
     if type:
         events = events.filter(type=type)
@@ -46,7 +47,7 @@ def events_list(
         events = events.filter(correlation_id=correlation_id)
     if before_id:
         events = events.filter(id__lt=before_id)
-    return list(events[: max(1, min(limit, PAGE_MAX))])
+    return list(events[: max(1, min(limit, PAGE_MAX + 1))])
 
 
 def timeline_for(*, subject_type: str, subject_id: str) -> list[Event]:

@@ -1,10 +1,14 @@
 from decimal import Decimal
 
-from ninja import Field, Query, Router, Schema, Status
+from django.http import HttpResponse
+from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
+from soloops.accounts.auth import api_auth
+from soloops.api_input import Email, Flag, In, Integer, Money
+from soloops.api_output import created
 from soloops.catalog import selectors, services
-from soloops.pagination import PageParams, paginate
+from soloops.pagination import PageOut, PageParams, paginate
 
 router = Router(tags=["catalog"])
 
@@ -13,7 +17,7 @@ router = Router(tags=["catalog"])
 INT_MAX = 2_147_483_647
 
 
-class PatchIn(Schema):
+class PatchIn(In):
     """A partial update: a field left out keeps its value; ``null`` is not a value."""
 
     @field_validator("*", mode="before")
@@ -45,44 +49,41 @@ class ProductOut(Schema):
     variants: list[VariantOut]
 
 
-class ProductPage(Schema):
+class ProductPage(PageOut):
     items: list[ProductOut]
-    count: int
-    page: int
-    pages: int
 
 
-class VariantIn(Schema):
+class VariantIn(In):
     sku: str = Field(min_length=1, max_length=64)
     name: str = Field("", max_length=200)
-    price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
-    weight_grams: int = Field(0, ge=0, le=INT_MAX)
-    requires_shipping: bool = True
-    active: bool = True
-    low_stock_threshold: int = Field(5, ge=0, le=INT_MAX)
+    price: Money = Field(ge=0, max_digits=12, decimal_places=2)
+    weight_grams: Integer = Field(0, ge=0, le=INT_MAX)
+    requires_shipping: Flag = True
+    active: Flag = True
+    low_stock_threshold: Integer = Field(5, ge=0, le=INT_MAX)
 
 
-class ProductIn(Schema):
+class ProductIn(In):
     name: str = Field(min_length=1, max_length=200)
     slug: str = Field("", max_length=200, pattern=r"^[-a-z0-9_]*$")
     description: str = ""
-    active: bool = True
+    active: Flag = True
     variants: list[VariantIn] = []
 
 
 class ProductPatch(PatchIn):
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = None
-    active: bool | None = None
+    active: Flag | None = None
 
 
 class VariantPatch(PatchIn):
     name: str | None = Field(None, max_length=200)
-    price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-    weight_grams: int | None = Field(None, ge=0, le=INT_MAX)
-    requires_shipping: bool | None = None
-    active: bool | None = None
-    low_stock_threshold: int | None = Field(None, ge=0, le=INT_MAX)
+    price: Money | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    weight_grams: Integer | None = Field(None, ge=0, le=INT_MAX)
+    requires_shipping: Flag | None = None
+    active: Flag | None = None
+    low_stock_threshold: Integer | None = Field(None, ge=0, le=INT_MAX)
 
 
 class ProductFilters(PageParams):
@@ -96,13 +97,15 @@ def products_list(request, filters: Query[ProductFilters]):
 
 
 @router.post("/products", response={201: ProductOut}, summary="Create a product (and variants)")
-def products_create(request, payload: ProductIn):
+def products_create(request, payload: ProductIn, response: HttpResponse):
     product = services.product_catalog_create(
         actor=request.auth,
         product=payload.model_dump(exclude={"variants"}),
         variants=[v.model_dump() for v in payload.variants],
     )
-    return Status(201, selectors.product_get(product_id=product.pk))
+    return created(
+        response, f"/products/{product.pk}", selectors.product_get(product_id=product.pk)
+    )
 
 
 @router.get("/products/{product_id}", response=ProductOut)
@@ -120,11 +123,15 @@ def products_update(request, product_id: int, payload: ProductPatch):
 
 
 @router.post("/products/{product_id}/variants", response={201: VariantOut})
-def variants_create(request, product_id: int, payload: VariantIn):
+def variants_create(request, product_id: int, payload: VariantIn, response: HttpResponse):
     product = selectors.product_get(product_id=product_id)
-    return Status(
-        201, services.variant_create(product=product, actor=request.auth, **payload.model_dump())
-    )
+    variant = services.variant_create(product=product, actor=request.auth, **payload.model_dump())
+    return created(response, f"/variants/{variant.sku}", variant)
+
+
+@router.get("/variants/{sku}", response=VariantOut)
+def variants_get(request, sku: str):
+    return selectors.variant_get(sku=sku)
 
 
 @router.patch("/variants/{sku}", response=VariantOut)
@@ -151,24 +158,24 @@ class SupplierOut(Schema):
     items: list[SupplierItemOut]
 
 
-class SupplierIn(Schema):
+class SupplierIn(In):
     name: str = Field(min_length=1, max_length=200)
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    lead_time_days: int = Field(7, ge=0, le=365)
-    min_order_quantity: int = Field(1, ge=1, le=INT_MAX)
+    email: Email = Field(max_length=254)
+    lead_time_days: Integer = Field(7, ge=0, le=365)
+    min_order_quantity: Integer = Field(1, ge=1, le=INT_MAX)
 
 
 class SupplierPatch(PatchIn):
     name: str | None = Field(None, min_length=1, max_length=200)
-    email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    lead_time_days: int | None = Field(None, ge=0, le=365)
-    min_order_quantity: int | None = Field(None, ge=1, le=INT_MAX)
+    email: Email | None = Field(None, max_length=254)
+    lead_time_days: Integer | None = Field(None, ge=0, le=365)
+    min_order_quantity: Integer | None = Field(None, ge=1, le=INT_MAX)
 
 
-class SupplierItemIn(Schema):
+class SupplierItemIn(In):
     sku: str
     supplier_sku: str = Field(min_length=1, max_length=64)
-    unit_cost: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    unit_cost: Money = Field(ge=0, max_digits=12, decimal_places=2)
 
 
 @router.get("/suppliers", response=list[SupplierOut])
@@ -176,10 +183,12 @@ def suppliers_list(request):
     return selectors.suppliers_list()
 
 
-@router.post("/suppliers", response={201: SupplierOut})
-def suppliers_create(request, payload: SupplierIn):
+@router.post("/suppliers", response={201: SupplierOut}, auth=api_auth("supplier.change"))
+def suppliers_create(request, payload: SupplierIn, response: HttpResponse):
     supplier = services.supplier_create(actor=request.auth, **payload.model_dump())
-    return Status(201, selectors.supplier_get(supplier_id=supplier.pk))
+    return created(
+        response, f"/suppliers/{supplier.pk}", selectors.supplier_get(supplier_id=supplier.pk)
+    )
 
 
 @router.get("/suppliers/{supplier_id}", response=SupplierOut)
@@ -187,7 +196,7 @@ def suppliers_get(request, supplier_id: int):
     return selectors.supplier_get(supplier_id=supplier_id)
 
 
-@router.patch("/suppliers/{supplier_id}", response=SupplierOut)
+@router.patch("/suppliers/{supplier_id}", response=SupplierOut, auth=api_auth("supplier.change"))
 def suppliers_update(request, supplier_id: int, payload: SupplierPatch):
     supplier = selectors.supplier_get(supplier_id=supplier_id)
     services.supplier_update(
@@ -200,6 +209,7 @@ def suppliers_update(request, supplier_id: int, payload: SupplierPatch):
     "/suppliers/{supplier_id}/items",
     response=SupplierOut,
     summary="Set what a supplier sells us for a SKU",
+    auth=api_auth("supplier.change"),
 )
 def suppliers_item_set(request, supplier_id: int, payload: SupplierItemIn):
     supplier = selectors.supplier_get(supplier_id=supplier_id)

@@ -1,6 +1,8 @@
 """Who may do what in the console: viewer sees, staff acts, owner configures.
 
-Every console view is wrapped in ``console_view(role)``. A visitor who is not logged in goes to
+Every console view is wrapped in ``console_view(role)``; a view that stands for an action of
+``soloops.accounts.permissions`` takes its role from there (``console_view(role_for(
+"supplier.change"))``), the same rule the API applies. A visitor who is not logged in goes to
 the login page; a logged-in person below the role gets a 403 page, for GET and POST alike, so a
 forged form post from a viewer changes nothing. Templates ask ``can_act`` / ``can_configure``
 (set by the context processor below) before showing buttons, but the decorator is the guard.
@@ -13,13 +15,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
 from soloops.accounts.actors import Actor
+from soloops.accounts.permissions import OWNER, RANK, STAFF, VIEWER, has_role, role_for
 
-RANK = {"viewer": 0, "staff": 1, "owner": 2}
-VIEWER, STAFF, OWNER = "viewer", "staff", "owner"
-
-
-def has_role(actor: Actor | None, role: str) -> bool:
-    return actor is not None and RANK.get(actor.role, -1) >= RANK[role]
+__all__ = ["OWNER", "RANK", "STAFF", "VIEWER", "Actor", "console_view", "has_role", "role_for"]
 
 
 def console_view(role: str = VIEWER, *, write_role: str | None = None) -> Callable:

@@ -1,13 +1,16 @@
 from datetime import datetime
 
-from ninja import Field, Header, Query, Router, Schema, Status
+from django.http import HttpResponse
+from ninja import Field, Header, Query, Router, Schema
 
-from soloops.accounts.actors import require_owner
+from soloops.accounts.auth import api_auth
+from soloops.api_input import In
+from soloops.api_output import created
 from soloops.emails import selectors, services
 from soloops.emails.kinds import LANGUAGES
 from soloops.emails.models import SendStatus
 from soloops.emails.rendering import TemplateSource
-from soloops.pagination import PageParams, paginate
+from soloops.pagination import PageOut, PageParams, paginate
 
 router = Router(tags=["emails"])
 
@@ -26,7 +29,7 @@ class EmailTemplateOut(Schema):
     updated_at: datetime | None
 
 
-class EmailTemplateIn(Schema):
+class EmailTemplateIn(In):
     """Django template syntax; each template gets only its context (see the preview's sample)."""
 
     subject: str = Field(min_length=1, max_length=2000)
@@ -34,7 +37,7 @@ class EmailTemplateIn(Schema):
     body_html: str = Field("", max_length=200_000, description="empty: plain text only")
 
 
-class PreviewIn(Schema):
+class PreviewIn(In):
     """Omitted parts are taken from the template in force; ``context`` overlays the sample."""
 
     subject: str | None = Field(None, max_length=2000)
@@ -79,11 +82,8 @@ class EmailDetailOut(EmailOut):
     attachments: list[AttachmentOut]
 
 
-class EmailPage(Schema):
+class EmailPage(PageOut):
     items: list[EmailOut]
-    count: int
-    page: int
-    pages: int
 
 
 class EmailFiltersIn(PageParams):
@@ -126,9 +126,9 @@ def email_templates_get(request, key: str, language: str):
     "/email-templates/{key}/{language}",
     response=EmailTemplateOut,
     summary="Save the owner's version (owner only); a syntax error is a 422 naming part and line",
+    auth=api_auth("email_template.change"),
 )
 def email_templates_put(request, key: str, language: str, payload: EmailTemplateIn):
-    require_owner(request.auth)
     services.email_template_save(
         key=key,
         language=language,
@@ -142,9 +142,9 @@ def email_templates_put(request, key: str, language: str, payload: EmailTemplate
     "/email-templates/{key}/{language}",
     response=EmailTemplateOut,
     summary="Go back to the shipped default (owner only)",
+    auth=api_auth("email_template.change"),
 )
 def email_templates_reset(request, key: str, language: str):
-    require_owner(request.auth)
     services.email_template_reset(key=key, language=language, actor=request.auth)
     return _template_out(selectors.email_template_get(key=key, language=language))
 
@@ -153,11 +153,11 @@ def email_templates_reset(request, key: str, language: str):
     "/email-templates/{key}/{language}/preview",
     response=PreviewOut,
     summary="Render a draft or the template in force against sample data (owner only)",
+    auth=api_auth("email_template.change"),
 )
 def email_templates_preview(request, key: str, language: str, payload: PreviewIn):
     # Part of the owner's template editor: a draft may be any template text, and rendering
     # one written to be expensive (``{{ x|ljust:"999999999" }}``) costs the server memory.
-    require_owner(request.auth)
     source = None
     if (
         payload.subject is not None
@@ -178,7 +178,7 @@ def email_templates_preview(request, key: str, language: str, payload: PreviewIn
 
 @router.get("/emails", response=EmailPage, summary="Emails sent and queued, newest first")
 def emails_list(request, filters: Query[EmailFiltersIn]):
-    query = selectors.SendFilters(**filters.model_dump(exclude={"page", "page_size"}))
+    query = selectors.SendFilters(**filters.model_dump(exclude={"page", "page_size", "limit"}))
     return paginate(selectors.emails_list(query), filters)
 
 
@@ -195,7 +195,9 @@ def emails_get(request, send_id: int):
 def emails_resend(
     request,
     send_id: int,
+    response: HttpResponse,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=100),
 ):
     send = selectors.email_get(send_id=send_id)
-    return Status(201, services.email_resend(send=send, actor=request.auth, key=idempotency_key))
+    resent = services.email_resend(send=send, actor=request.auth, key=idempotency_key)
+    return created(response, f"/emails/{resent.pk}", resent)

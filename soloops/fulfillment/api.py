@@ -1,14 +1,16 @@
 from datetime import datetime
 
 from django.http import HttpResponse
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema
 from pydantic import model_validator
 
+from soloops.api_input import In, Integer, Quantity
+from soloops.api_output import created
 from soloops.fulfillment import selectors, services
 from soloops.fulfillment.models import ShipmentStatus
 from soloops.fulfillment.packing_slips import packing_slips_pdf
 from soloops.orders.selectors import order_get_for
-from soloops.pagination import PageParams, paginate
+from soloops.pagination import PageOut, PageParams, paginate
 
 router = Router(tags=["fulfillment"])
 
@@ -22,12 +24,12 @@ PDF_RESPONSE = {
 }
 
 
-class ShipmentLineIn(Schema):
+class ShipmentLineIn(In):
     """Name the order line by ``order_line_id``, or by ``sku`` when the order has it once."""
 
-    order_line_id: int | None = Field(None, ge=1)
+    order_line_id: Integer | None = Field(None, ge=1)
     sku: str | None = Field(None, min_length=1, max_length=64)
-    quantity: int = Field(ge=1, le=10_000)
+    quantity: Quantity = Field(ge=1, le=10_000)
 
     @model_validator(mode="after")
     def one_reference(self):
@@ -36,7 +38,7 @@ class ShipmentLineIn(Schema):
         return self
 
 
-class ShipmentIn(Schema):
+class ShipmentIn(In):
     carrier: str = Field(min_length=1, max_length=32, description="manual or sandbox")
     service: str = Field(
         min_length=1,
@@ -73,22 +75,19 @@ class ShipmentOut(Schema):
     cancelled_at: datetime | None
 
 
-class ShipmentPage(Schema):
+class ShipmentPage(PageOut):
     items: list[ShipmentOut]
-    count: int
-    page: int
-    pages: int
 
 
 class ShipmentFilters(PageParams):
     status: ShipmentStatus | None = None
 
 
-class CancelIn(Schema):
+class ShipmentCancelIn(In):
     reason: str = Field("", max_length=500)
 
 
-class PackingSlipsIn(Schema):
+class PackingSlipsIn(In):
     shipments: list[str] = Field(min_length=1, max_length=200, description="shipment numbers")
 
 
@@ -117,6 +116,7 @@ def shipments_create(
     request,
     number: str,
     payload: ShipmentIn,
+    response: HttpResponse,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200),
 ):
     order = order_get_for(actor=request.auth, number=number)
@@ -135,7 +135,7 @@ def shipments_create(
         actor=request.auth,
         idempotency_key=idempotency_key,
     )
-    return Status(201, _out(request, shipment.number))
+    return created(response, f"/shipments/{shipment.number}", _out(request, shipment.number))
 
 
 @router.get(
@@ -181,7 +181,7 @@ def shipments_deliver(request, number: str):
 @router.post(
     "/shipments/{number}/cancel", response=ShipmentOut, summary="Drop a shipment not yet shipped"
 )
-def shipments_cancel(request, number: str, payload: CancelIn):
+def shipments_cancel(request, number: str, payload: ShipmentCancelIn):
     shipment = services.shipment_cancel(
         shipment=_out(request, number), actor=request.auth, reason=payload.reason
     )

@@ -2,9 +2,10 @@ from datetime import datetime
 
 from ninja import Field, Query, Router, Schema, Status
 
+from soloops.api_input import In, Quantity
 from soloops.catalog.selectors import variant_get
 from soloops.inventory import selectors, services
-from soloops.pagination import PageParams, paginate
+from soloops.pagination import PageOut, PageParams, paginate
 
 router = Router(tags=["inventory"])
 
@@ -25,11 +26,8 @@ class StockOut(Schema):
     low: bool
 
 
-class StockPage(Schema):
+class StockPage(PageOut):
     items: list[StockOut]
-    count: int
-    page: int
-    pages: int
 
 
 class StockFilters(PageParams):
@@ -52,15 +50,12 @@ class MovementOut(Schema):
     created_at: datetime
 
 
-class MovementPage(Schema):
+class MovementPage(PageOut):
     items: list[MovementOut]
-    count: int
-    page: int
-    pages: int
 
 
-class AdjustmentIn(Schema):
-    quantity: int = Field(
+class AdjustmentIn(In):
+    quantity: Quantity = Field(
         ge=-MOVEMENT_MAX,
         le=MOVEMENT_MAX,
         description="units to add (positive) or remove (negative)",
@@ -69,8 +64,8 @@ class AdjustmentIn(Schema):
     reason: str = Field("", max_length=200)
 
 
-class CountIn(Schema):
-    counted: int = Field(ge=0, le=MOVEMENT_MAX)
+class CountIn(In):
+    counted: Quantity = Field(ge=0, le=MOVEMENT_MAX)
     reason: str = Field("stock count", min_length=1, max_length=200)
 
 

@@ -1,34 +1,23 @@
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
-from ninja import Field, Header, Query, Router, Schema, Status
-from pydantic import field_validator
+from ninja import Field, Header, Query, Router, Schema
 
+from soloops.api_input import Day, Email, In, Quantity
+from soloops.api_output import created
 from soloops.automation.selectors import timeline_for
 from soloops.orders import selectors, services
 from soloops.orders.models import Channel, OrderStatus
-from soloops.pagination import PageParams, paginate
+from soloops.pagination import PageOut, PageParams, paginate
 
 router = Router(tags=["orders"])
 
 COUNTRY = r"^[A-Za-z]{2}$"
 
 
-class TextIn(Schema):
-    """Input text PostgreSQL can store: a NUL character is refused naming its field (it made
-    the insert or the filter fail with a 500 on PostgreSQL)."""
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value):
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
-        return value
-
-
-class AddressIn(TextIn):
+class AddressIn(In):
     name: str = Field(min_length=1, max_length=200)
     line1: str = Field(min_length=1, max_length=200)
     line2: str = Field("", max_length=200)
@@ -38,15 +27,15 @@ class AddressIn(TextIn):
     country: str = Field(pattern=COUNTRY, description="ISO 3166 two-letter code")
 
 
-class LineIn(TextIn):
+class LineIn(In):
     sku: str = Field(min_length=1, max_length=64)
-    quantity: int = Field(ge=1, le=10_000)
+    quantity: Quantity = Field(ge=1, le=10_000)
 
 
-class OrderIn(TextIn):
+class OrderIn(In):
     """Prices are never taken from the caller: the server prices every line."""
 
-    email: str = Field(min_length=3, max_length=254)
+    email: Email = Field(min_length=3, max_length=254)
     name: str = Field("", max_length=200)
     language: str = Field("en", pattern="^(en|zh-hans)$")
     lines: list[LineIn] = Field(min_length=1, max_length=100)
@@ -55,7 +44,7 @@ class OrderIn(TextIn):
     note: str = Field("", max_length=2000)
 
 
-class LineOut(Schema):
+class OrderLineOut(Schema):
     sku: str
     title: str
     quantity: int
@@ -76,7 +65,7 @@ class OrderSummaryOut(Schema):
     placed_at: datetime
 
 
-class TimelineEntry(Schema):
+class OrderEventOut(Schema):
     type: str
     actor_kind: str
     actor_label: str
@@ -101,23 +90,20 @@ class OrderOut(Schema):
     review: dict
     risk_score: int
     placed_at: datetime
-    lines: list[LineOut]
-    timeline: list[TimelineEntry] = []
+    lines: list[OrderLineOut]
+    timeline: list[OrderEventOut] = []
 
 
-class OrderPage(Schema):
+class OrderPage(PageOut):
     items: list[OrderSummaryOut]
-    count: int
-    page: int
-    pages: int
 
 
-class OrderFiltersIn(PageParams, TextIn):
+class OrderFiltersIn(PageParams):
     status: OrderStatus | None = None
     channel: Channel | None = None
     customer_id: int | None = None
-    placed_from: date | None = None
-    placed_to: date | None = None
+    placed_from: Day | None = None
+    placed_to: Day | None = None
     q: str | None = Field(
         None,
         max_length=254,
@@ -125,7 +111,7 @@ class OrderFiltersIn(PageParams, TextIn):
     )
 
 
-class ReasonIn(TextIn):
+class OrderReasonIn(In):
     reason: str = Field("", max_length=500)
 
 
@@ -155,21 +141,21 @@ def orders_create(
         billing_address=payload.billing_address.model_dump() if payload.billing_address else {},
         note=payload.note,
     )
-    order, created = services.order_place(
+    order, is_new = services.order_place(
         draft=draft,
         channel=Channel.API,
         actor=request.auth,
         client_ip=request.META.get("REMOTE_ADDR"),
         idempotency_key=idempotency_key,
     )
-    if not created:
+    if not is_new:
         response["Idempotent-Replayed"] = "true"
-    return Status(201, _detail(order))
+    return created(response, f"/orders/{order.number}", _detail(order))
 
 
 @router.get("/orders", response=OrderPage, summary="Orders, newest first, filtered")
 def orders_list(request, filters: Query[OrderFiltersIn]):
-    query = selectors.OrderFilters(**filters.model_dump(exclude={"page", "page_size"}))
+    query = selectors.OrderFilters(**filters.model_dump(exclude={"page", "page_size", "limit"}))
     return paginate(selectors.orders_list(query), filters)
 
 
@@ -185,20 +171,20 @@ def _transition(request, number: str, action, **kwargs):
 
 
 @router.post("/orders/{number}/accept", response=OrderOut)
-def orders_accept(request, number: str, payload: ReasonIn):
+def orders_accept(request, number: str, payload: OrderReasonIn):
     return _transition(request, number, services.order_accept, note=payload.reason)
 
 
 @router.post("/orders/{number}/hold", response=OrderOut)
-def orders_hold(request, number: str, payload: ReasonIn):
+def orders_hold(request, number: str, payload: OrderReasonIn):
     return _transition(request, number, services.order_hold, reason=payload.reason)
 
 
 @router.post("/orders/{number}/reject", response=OrderOut)
-def orders_reject(request, number: str, payload: ReasonIn):
+def orders_reject(request, number: str, payload: OrderReasonIn):
     return _transition(request, number, services.order_reject, reason=payload.reason)
 
 
 @router.post("/orders/{number}/cancel", response=OrderOut)
-def orders_cancel(request, number: str, payload: ReasonIn):
+def orders_cancel(request, number: str, payload: OrderReasonIn):
     return _transition(request, number, services.order_cancel, reason=payload.reason)

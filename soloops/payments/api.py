@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.http import HttpResponse
 from ninja import Field, Header, Router, Schema, Status
 
+from soloops.api_input import In, Money
+from soloops.api_output import created
 from soloops.orders.selectors import order_get_for
 from soloops.payments import selectors, services
 from soloops.payments.models import Provider
@@ -25,7 +27,7 @@ IDEMPOTENCY_KEY = Header(
 )
 
 
-class PaymentIn(Schema):
+class PaymentIn(In):
     provider: Provider
     card_number: str | None = Field(
         None,
@@ -37,18 +39,18 @@ class PaymentIn(Schema):
     )
 
 
-class RefundIn(Schema):
-    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+class RefundIn(In):
+    amount: Money = Field(gt=0, max_digits=12, decimal_places=2)
     reason: str = Field(min_length=1, max_length=500)
 
 
-class ReferenceIn(Schema):
+class ReferenceIn(In):
     reference: str = Field(
         "", max_length=200, description="e.g. the bank transfer's reference, for your records"
     )
 
 
-class ReasonIn(Schema):
+class PaymentReasonIn(In):
     reason: str = Field(min_length=1, max_length=500)
 
 
@@ -126,16 +128,16 @@ def payments_create(
     idempotency_key: str | None = IDEMPOTENCY_KEY,
 ):
     order = order_get_for(actor=request.auth, number=number)
-    payment, created = services.payment_start(
+    payment, is_new = services.payment_start(
         order=order,
         provider=payload.provider,
         actor=request.auth,
         card_number=payload.card_number,
         idempotency_key=idempotency_key,
     )
-    if not created:
+    if not is_new:
         response["Idempotent-Replayed"] = "true"
-    return Status(201, _payment(request, payment.pk))
+    return created(response, f"/payments/{payment.pk}", _payment(request, payment.pk))
 
 
 @router.get("/orders/{number}/payments", response=list[PaymentOut], summary="An order's payments")
@@ -190,7 +192,7 @@ def payments_sandbox_confirm(request, payment_id: int):
     description="The payment becomes `failed` and the order may be paid another way. "
     "A captured payment is refunded instead (409 `not_cancellable`).",
 )
-def payments_cancel(request, payment_id: int, payload: ReasonIn):
+def payments_cancel(request, payment_id: int, payload: PaymentReasonIn):
     payment = services.payment_cancel(
         payment=_payment(request, payment_id), actor=request.auth, reason=payload.reason
     )
@@ -211,14 +213,14 @@ def refunds_create(
     response: HttpResponse,
     idempotency_key: str | None = IDEMPOTENCY_KEY,
 ):
-    refund, created = services.payment_refund(
+    refund, is_new = services.payment_refund(
         payment=_payment(request, payment_id),
         amount=payload.amount,
         reason=payload.reason,
         actor=request.auth,
         idempotency_key=idempotency_key,
     )
-    if not created:
+    if not is_new:
         response["Idempotent-Replayed"] = "true"
     return Status(201, selectors.refund_get_for(actor=request.auth, refund_id=refund.pk))
 
@@ -244,7 +246,7 @@ def refunds_retry(request, refund_id: int):
     "`POST /api/orders/{number}/cancel` cancels without touching the money (a paid order then "
     "emits `payment.refund_due`).",
 )
-def orders_cancel_and_refund(request, number: str, payload: ReasonIn):
+def orders_cancel_and_refund(request, number: str, payload: PaymentReasonIn):
     order, refunds = services.order_cancel_and_refund(
         order=order_get_for(actor=request.auth, number=number),
         actor=request.auth,

@@ -4,10 +4,12 @@ from decimal import Decimal
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
+from soloops.accounts.auth import api_auth
+from soloops.api_input import Flag, In, Integer, Money, Quantity
 from soloops.automation.selectors import timeline_for
 from soloops.catalog.selectors import variant_get
 from soloops.errors import InvalidInput
-from soloops.pagination import PageParams, paginate
+from soloops.pagination import PageOut, PageParams, paginate
 from soloops.purchasing import documents, selectors, services
 from soloops.purchasing.errors import PurchasingErrorCode as Code
 from soloops.purchasing.models import PurchaseOrderStatus
@@ -42,19 +44,19 @@ class ReorderPolicyOut(Schema):
     supplier_choice: str = Field(description="preferred, cheapest or none")
 
 
-class ReorderPolicyIn(Schema):
+class ReorderPolicyIn(In):
     """The whole policy; a value left null takes its default."""
 
-    reorder_point: int | None = Field(
+    reorder_point: Integer | None = Field(
         None, ge=0, le=QUANTITY_MAX, description="null: the SKU's low-stock threshold"
     )
-    target_level: int | None = Field(
+    target_level: Integer | None = Field(
         None, ge=0, le=QUANTITY_MAX, description="null: twice the reorder point"
     )
-    preferred_supplier_id: int | None = Field(
+    preferred_supplier_id: Integer | None = Field(
         None, description="null: the supplier that sells the SKU cheapest"
     )
-    auto_send: bool = Field(False, description="e-mail drafts to the supplier without review")
+    auto_send: Flag = Field(False, description="e-mail drafts to the supplier without review")
 
 
 @router.get("/reorder-policies/{sku}", response=ReorderPolicyOut, summary="How a SKU is reordered")
@@ -63,7 +65,10 @@ def reorder_policy_get(request, sku: str):
 
 
 @router.put(
-    "/reorder-policies/{sku}", response=ReorderPolicyOut, summary="Set how a SKU is reordered"
+    "/reorder-policies/{sku}",
+    response=ReorderPolicyOut,
+    summary="Set how a SKU is reordered",
+    auth=api_auth("reorder_policy.set"),
 )
 def reorder_policy_put(request, sku: str, payload: ReorderPolicyIn):
     variant = variant_get(sku=sku)
@@ -88,11 +93,8 @@ class PurchaseOrderSummaryOut(Schema):
     received_at: datetime | None
 
 
-class PurchaseOrderPage(Schema):
+class PurchaseOrderPage(PageOut):
     items: list[PurchaseOrderSummaryOut]
-    count: int
-    page: int
-    pages: int
 
 
 class PurchaseOrderFiltersIn(PageParams):
@@ -100,13 +102,13 @@ class PurchaseOrderFiltersIn(PageParams):
     supplier_id: int | None = None
 
 
-class SupplierOut(Schema):
+class PurchaseOrderSupplierOut(Schema):
     id: int
     name: str
     email: str
 
 
-class LineOut(Schema):
+class PurchaseOrderLineOut(Schema):
     id: int
     sku: str
     title: str
@@ -121,7 +123,7 @@ class LineOut(Schema):
     )
 
 
-class TimelineEntry(Schema):
+class PurchaseOrderEventOut(Schema):
     type: str
     actor_kind: str
     actor_label: str
@@ -133,18 +135,18 @@ class PurchaseOrderOut(Schema):
     number: str
     status: str
     status_reason: str
-    supplier: SupplierOut
+    supplier: PurchaseOrderSupplierOut
     currency: str
     total: Decimal
     expected_date: date | None
     reason: dict
-    lines: list[LineOut]
+    lines: list[PurchaseOrderLineOut]
     created_at: datetime
     updated_at: datetime
     sent_at: datetime | None
     received_at: datetime | None
     cancelled_at: datetime | None
-    timeline: list[TimelineEntry] = []
+    timeline: list[PurchaseOrderEventOut] = []
 
 
 class DraftRunOut(Schema):
@@ -154,28 +156,28 @@ class DraftRunOut(Schema):
     )
 
 
-class LineChangeIn(Schema):
+class LineChangeIn(In):
     sku: str = Field(min_length=1, max_length=64)
-    quantity: int = Field(ge=0, le=QUANTITY_MAX, description="0 removes the line")
-    unit_cost: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    quantity: Quantity = Field(ge=0, le=QUANTITY_MAX, description="0 removes the line")
+    unit_cost: Money | None = Field(None, ge=0, max_digits=12, decimal_places=2)
 
 
-class LinesIn(Schema):
+class LinesIn(In):
     lines: list[LineChangeIn] = Field(min_length=1, max_length=500)
 
 
-class ReceiptLineIn(Schema):
-    line_id: int
-    quantity: int = Field(ge=1, le=QUANTITY_MAX)
+class ReceiptLineIn(In):
+    line_id: Integer
+    quantity: Quantity = Field(ge=1, le=QUANTITY_MAX)
 
 
-class ReceiptIn(Schema):
+class ReceiptIn(In):
     lines: list[ReceiptLineIn] | None = Field(
         None, max_length=500, description="leave out to receive everything still expected"
     )
 
 
-class CancelIn(Schema):
+class PurchaseOrderCancelIn(In):
     reason: str = Field("", max_length=500)
 
 
@@ -183,7 +185,7 @@ def _detail(po) -> dict:
     data = PurchaseOrderOut.from_orm(po).model_dump()
     reasons = (po.reason or {}).get("lines", {})
     data["lines"] = [
-        {**LineOut.from_orm(ln).model_dump(), "reason": reasons.get(ln.sku, [])}
+        {**PurchaseOrderLineOut.from_orm(ln).model_dump(), "reason": reasons.get(ln.sku, [])}
         for ln in po.lines.all()
     ]
     data["timeline"] = timeline_for(subject_type="purchasing.purchaseorder", subject_id=po.pk)
@@ -317,7 +319,7 @@ def purchase_order_receive(request, number: str, payload: ReceiptIn):
 @router.post(
     "/purchase-orders/{number}/cancel", response=PurchaseOrderOut, summary="Cancel an open order"
 )
-def purchase_order_cancel(request, number: str, payload: CancelIn):
+def purchase_order_cancel(request, number: str, payload: PurchaseOrderCancelIn):
     po = services.purchase_order_cancel(
         po=_get(request, number), actor=request.auth, reason=payload.reason
     )

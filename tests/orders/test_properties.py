@@ -174,9 +174,9 @@ def test_a_body_that_is_not_json_is_refused_and_writes_nothing(api, shop, error)
         "/api/orders", data="{not json", content_type="application/json", headers=api.headers
     )
 
-    # then a 400 in the API's error shape (its ``field`` is null: the generic HttpError handler
-    # in soloops/api.py names no field; reported, not changed here)
-    error(response, 400, "http_error")
+    # then a 400 in the API's error shape, saying where the JSON breaks
+    data = error(response, 400, "malformed_json", "body")
+    assert data["extra"] == {"line": 1, "column": 2}
     assert counts() == before
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from soloops.automation import selectors, services
-from soloops.dashboard.access import OWNER, VIEWER, console_view
+from soloops.dashboard.access import VIEWER, console_view, role_for
 from soloops.dashboard.forms.flows import (
     EDITOR,
     RESERVED_KEYS,
@@ -66,7 +66,7 @@ def index(request):
     return render(request, "dashboard/flows/list.html", {"section": "flows", "flows": flows})
 
 
-@console_view(OWNER)
+@console_view(role_for("flow.change"))
 @require_POST
 def flow_switch(request, key: str):
     flow = _flow_or_404(key)
@@ -187,7 +187,7 @@ def flow(request, key: str):
     return _flow_page(request, _flow_or_404(key))
 
 
-@console_view(OWNER)
+@console_view(role_for("flow.change"))
 @require_POST
 def flow_edit(request, key: str):
     """The editor's Validate and Save buttons (``intent``). Nothing is saved unless valid."""
@@ -226,7 +226,7 @@ def _check_response(request, flow, form, check, status=200):
     return _flow_page(request, flow, editor=form, check=check, status=status)
 
 
-@console_view(VIEWER, write_role=VIEWER)
+@console_view(VIEWER, write_role=role_for("flow.dry_run"))
 @require_POST
 def flow_dry_run(request, key: str):
     """Try a saved version, or the owner's unsaved text, against a past event. Writes
@@ -282,7 +282,7 @@ def _dry_run(request, flow, form: DryRunForm) -> dict | None:
     return report
 
 
-@console_view(OWNER)
+@console_view(role_for("flow.change"))
 @require_POST
 def flow_publish(request, key: str):
     flow = _flow_or_404(key)
@@ -322,7 +322,7 @@ def flow_start(request, key: str):
     return redirect("dashboard:run", run_id=run.pk)
 
 
-@console_view(OWNER)
+@console_view(role_for("flow.change"))
 def flow_new(request):
     """A new flow: the editor with a starter document. Saving makes version 1 (unpublished)."""
     if request.method != "POST":

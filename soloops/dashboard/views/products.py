@@ -25,7 +25,7 @@ from soloops.catalog.services import (
     supplier_item_set,
     supplier_update,
 )
-from soloops.dashboard.access import OWNER, STAFF, console_view
+from soloops.dashboard.access import STAFF, console_view, role_for
 from soloops.dashboard.forms.products import (
     ADJUST_MESSAGES,
     POLICY_FIELDS,
@@ -248,7 +248,7 @@ def variant_adjust(request, sku: str):
     return _variant_page(request, variant, adjust_form=form, status=400)
 
 
-@console_view(OWNER)
+@console_view(role_for("reorder_policy.set"))
 @require_POST
 def variant_policy(request, sku: str):
     """Set how the SKU is reordered (configuration: the owner)."""
@@ -297,7 +297,7 @@ def supplier_detail(request, pk: int):
     return _supplier_page(request, _supplier_or_404(pk))
 
 
-@console_view(OWNER)
+@console_view(role_for("supplier.change"))
 def supplier_new(request):
     form = SupplierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -311,7 +311,7 @@ def supplier_new(request):
     return _supplier_form_page(request, form, None)
 
 
-@console_view(OWNER)
+@console_view(role_for("supplier.change"))
 def supplier_edit(request, pk: int):
     supplier = _supplier_or_404(pk)
     initial = {
@@ -338,7 +338,7 @@ def _supplier_form_page(request, form, supplier):
     return render(request, "dashboard/products/supplier_form.html", context, status=status)
 
 
-@console_view(OWNER)
+@console_view(role_for("supplier.change"))
 @require_POST
 def supplier_item(request, pk: int):
     """Add (or change) what the supplier sells us for one SKU."""
