@@ -79,6 +79,17 @@ def _database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Every test starts with an empty cache: intake caches the review policy and the shop
+    profile for 10 s, so a row an earlier test wrote would otherwise still be in force."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def process_env(transactional_db) -> dict[str, str]:
     """Environment for a SoloOps process that must see this test's database."""

@@ -79,7 +79,8 @@ DEFAULT_FLOW_DESCRIPTIONS = frozenset(
         gettext_noop(
             "The automatic review holds risky orders (their stock stays reserved). This flow "
             "asks the owner to approve or reject each one; an order nobody decides on within "
-            "3 days is rejected."
+            "3 days is rejected. Deciding the order anywhere else (its page, Decisions, the "
+            "API) settles the question."
         ),
     }
 )

@@ -15,7 +15,7 @@ def flow_context(version, *, key: str) -> dict:
     return {
         "diagram": bpmn.diagram(version.document),
         "diagram_label": _("The flow “%(name)s” as a BPMN diagram")
-        % {"name": version.document.get("name", "")},
+        % {"name": selectors.flow_display_name(version.document.get("name", ""))},
         "flow_key": key,
         "version_number": version.number,
         "marked": False,
