@@ -32,12 +32,14 @@ _BRANCHES = {
     "else": gettext_lazy("else"),
     "on_timeout": gettext_lazy("on timeout"),
     "on_reject": gettext_lazy("if rejected"),
+    "compensate": gettext_lazy("undo"),
 }
 _KINDS = {
     "approve": gettext_lazy("approval"),
     "wait": gettext_lazy("wait"),
     "wait_for": gettext_lazy("wait for an event"),
     "if": gettext_lazy("condition"),
+    "compensate": gettext_lazy("undo"),
 }
 
 
