@@ -177,6 +177,9 @@ HEARTBEAT_STALE_SECONDS = env_float("SOLOOPS_HEARTBEAT_STALE", 30.0)
 # Seconds a running flow run may go without progress before the scheduler hands it to a worker
 # again (its worker died mid-step). Longer than any outside call of a flow step may take.
 RUN_STALLED_AFTER_SECONDS = env_float("SOLOOPS_RUN_STALLED_AFTER", 120.0)
+# Seconds a worker's claim on an email lasts: past it (the worker died mid-send) the scheduler
+# hands the email to another worker. Longer than one SMTP conversation may take.
+EMAIL_SEND_LEASE_SECONDS = env_float("SOLOOPS_EMAIL_SEND_LEASE", 60.0)
 
 # --- email ----------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", f"file://{VAR_DIR / 'mail'}")
