@@ -1,10 +1,12 @@
 # Two commands set everything up on a fresh machine with Python 3.12 and make:
-#   make demo   — SoloOps with a demo shop at http://127.0.0.1:8000 (SQLite, database worker)
+#   make demo   — SoloOps with a demo shop at http://127.0.0.1:8000 (SQLite, database worker);
+#                 make demo PORT=8001 serves on another port
 #   make test   — the whole test suite
 PYTHON ?= $(shell command -v python3.12 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
 .PHONY: demo test lint install clean messages
 
@@ -20,7 +22,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/soloops demo
+	$(BIN)/soloops demo --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
