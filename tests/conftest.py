@@ -6,6 +6,7 @@ Tests that need Redis, Celery or PostgreSQL skip with a reason on a laptop witho
 
 import logging
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -57,8 +58,27 @@ def wait_until(
         time.sleep(0.05)
 
 
+# Ports for servers tests start: below Linux's ephemeral range (32768+), where outgoing
+# connections never take one, and a block of its own per pytest-xdist worker, so two workers
+# never hand out the same port between one checking it is free and the server binding it.
+PORT_BLOCK = 1000
+PORT_BASE = 10000
+
+
 def free_port() -> int:
-    with socket.socket() as s:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    first = PORT_BASE + (index % 22) * PORT_BLOCK
+    candidates = list(range(first, first + PORT_BLOCK))
+    random.shuffle(candidates)
+    for port in candidates:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as s:  # the whole block is busy: let the system choose
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
@@ -156,8 +176,52 @@ def run_ready_tasks(max_tasks: int | None = None) -> None:
 
 @pytest.fixture
 def run_tasks(transactional_db):
-    """Run every ready task with the real database worker, in this process, then return."""
+    """Run every ready task with the real database worker, in this process, then return.
+
+    For tests that need their writes really committed (another connection or process must
+    see them, or the code under test refuses to run inside a transaction). Otherwise use
+    ``run_after_commit``: the same worker, without emptying every table after the test."""
     return run_ready_tasks
+
+
+def _run_on_commit_callbacks() -> bool:
+    """Run the on-commit callbacks queued so far in the test's transaction, and those they
+    queue, as a commit would; whether there were any."""
+    from django.db import connection
+
+    ran = False
+    while connection.run_on_commit:
+        _, callback, _ = connection.run_on_commit.pop(0)
+        callback()
+        ran = True
+    return ran
+
+
+@pytest.fixture
+def run_after_commit(db, monkeypatch) -> Callable[[], None]:
+    """What happens after a commit, for a test that stays in its one transaction: the on-commit
+    callbacks (tasks enqueued on commit), then every ready task with the real database worker
+    in this process — repeated until neither is left.
+
+    Use it instead of ``transactional_db`` + ``run_tasks`` when nothing outside this connection
+    must see the writes: it skips emptying every table after the test."""
+
+    from django_tasks_db.management.commands import db_worker
+
+    # Between tasks the worker closes a connection past its age (SQLite: always): here that
+    # is the test's connection, holding the test's transaction.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> None:
+        from django_tasks_db.models import DBTaskResult
+
+        while True:
+            _run_on_commit_callbacks()
+            if not DBTaskResult.objects.ready().exists():
+                return
+            run_ready_tasks()
+
+    return run
 
 
 @pytest.fixture
