@@ -28,6 +28,16 @@ REPO = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: the database rolls back (or is emptied) after a
+    test, the cache does not, and a shop profile cached for 60 s would carry one test's shop
+    name into the next test the same process (or xdist worker) runs."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def require_service(name: str, host: str, port: int) -> None:
     try:
         socket.create_connection((host, port), timeout=2).close()
