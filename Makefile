@@ -1,12 +1,18 @@
 # Two commands set everything up on a fresh machine with Python 3.12 and make:
-#   make demo   — SoloOps with a demo shop at http://127.0.0.1:8000 (SQLite, database worker)
-#   make test   — the whole test suite
+#   make demo   — SoloOps with a demo shop at http://127.0.0.1:8000 (SQLite, database worker);
+#                 make demo PORT=8001 serves on another port
+#   make test   — the whole test suite, in parallel on every core (TEST_WORKERS=0: one process)
+#   make test-fast — unit and in-process tests only (no worker/web processes, browser, brokers)
 PYTHON ?= $(shell command -v python3.12 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8000
+TEST_WORKERS ?= auto
+# pytest-xdist: loadgroup keeps tests marked xdist_group("…") on one worker (shared brokers).
+PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
 
-.PHONY: demo test lint install clean messages
+.PHONY: demo test test-fast lint install clean messages
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.12 is needed: set PYTHON=/path/to/python3.12"; exit 1; }
@@ -20,10 +26,13 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/soloops demo
+	$(BIN)/soloops demo --port $(PORT)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest $(PARALLEL) -m "not processes and not browser and not redis" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check soloops tests bench

@@ -22,7 +22,9 @@ def _fail(message: str) -> int:
 # --- init / demo ----------------------------------------------------------------------------
 
 
-def cmd_init(args) -> int:
+def _owner_create(args) -> str | None:
+    """Migrate, collect static files, install the default flows and create the owner account
+    unless one exists: its password, or None when an owner existed already."""
     from django.core.management import call_command
 
     from soloops.accounts.actors import Actor
@@ -39,7 +41,7 @@ def cmd_init(args) -> int:
     print("soloops: database ready")
     if User.objects.filter(role=Role.OWNER).exists():
         print("soloops: an owner account exists already; keeping it")
-        return 0
+        return None
     password = secrets.token_urlsafe(12)
     user_create(
         username=args.username,
@@ -48,16 +50,55 @@ def cmd_init(args) -> int:
         role=Role.OWNER,
         actor=Actor.system("soloops init"),
     )
-    print("soloops: owner account created — shown once, keep it somewhere safe:")
-    print(f"    username: {args.username}")
-    print(f"    password: {password}")
+    return password
+
+
+def cmd_init(args) -> int:
+    password = _owner_create(args)
+    if password is not None:
+        print("soloops: owner account created — shown once, keep it somewhere safe:")
+        print(f"    username: {args.username}")
+        print(f"    password: {password}")
     return 0
 
 
+def _password_file(username: str, password: str | None):
+    """The demo owner's login in ``var/owner-password`` (mode 0600), written when the account
+    is created; the path, if the file is there."""
+    from django.conf import settings
+
+    path = settings.VAR_DIR / "owner-password"
+    if password is not None:
+        path.unlink(missing_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(f"username: {username}\npassword: {password}\n")
+    return path if path.exists() else None
+
+
+def _box(lines: list[str]) -> str:
+    width = max(len(line) for line in lines)
+    rule = "+" + "-" * (width + 2) + "+"
+    return "\n".join([rule, *(f"| {line.ljust(width)} |" for line in lines), rule])
+
+
 def cmd_demo(args) -> int:
-    code = cmd_init(args) or cmd_demo_data(args, migrate=False)
+    password = _owner_create(args)
+    saved = _password_file(args.username, password)
+    code = cmd_demo_data(args, migrate=False)
     if code:
         return code
+    # The demo is for looking around: warnings only, unless SOLOOPS_LOG_LEVEL says otherwise,
+    # so the login below stays on the screen.
+    os.environ.setdefault("SOLOOPS_LOG_LEVEL", "WARNING")
+    lines = [f"SoloOps demo: {_site_url(args)}/"]
+    if password is not None:
+        lines += [f"username: {args.username}", f"password: {password}"]
+    else:
+        lines.append("log in with the owner account created on the first run")
+    if saved is not None:
+        lines.append(f"(also in {saved}, readable only by you)")
+    print(_box(lines), flush=True)
     return cmd_run(args)
 
 
@@ -91,9 +132,19 @@ def cmd_demo_data(args, migrate: bool = True) -> int:
 # --- processes ------------------------------------------------------------------------------
 
 
+def _site_url(args) -> str:
+    if site := os.environ.get("SOLOOPS_SITE_URL"):
+        return site.rstrip("/")
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host  # noqa: S104
+    return f"http://{f'[{host}]' if ':' in host else host}:{args.port}"
+
+
 def cmd_run(args) -> int:
     from soloops.supervisor import Child, supervise
 
+    # Links in emails point where this server answers, unless SOLOOPS_SITE_URL says otherwise
+    # (a proxy, a public name); the children read it at start.
+    os.environ.setdefault("SOLOOPS_SITE_URL", _site_url(args))
     me = [sys.executable, "-m", "soloops.cli"]
     children = [
         Child("web", [*me, "web", "--host", args.host, "--port", str(args.port)]),

@@ -178,6 +178,9 @@ HEARTBEAT_STALE_SECONDS = env_float("SOLOOPS_HEARTBEAT_STALE", 30.0)
 # Seconds a running flow run may go without progress before the scheduler hands it to a worker
 # again (its worker died mid-step). Longer than any outside call of a flow step may take.
 RUN_STALLED_AFTER_SECONDS = env_float("SOLOOPS_RUN_STALLED_AFTER", 120.0)
+# Seconds a worker's claim on an email lasts: past it (the worker died mid-send) the scheduler
+# hands the email to another worker. Longer than one SMTP conversation may take.
+EMAIL_SEND_LEASE_SECONDS = env_float("SOLOOPS_EMAIL_SEND_LEASE", 60.0)
 
 # --- email ----------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", f"file://{VAR_DIR / 'mail'}")
@@ -294,11 +297,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = env_bool("SOLOOPS_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+LOG_LEVEL = os.environ.get("SOLOOPS_LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("SOLOOPS_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own "django" logger is at INFO by default (task state changes, for one): it
+    # follows SOLOOPS_LOG_LEVEL like everything else.
+    "loggers": {"django": {"level": LOG_LEVEL}, "django.db.backends": {"level": "WARNING"}},
 }

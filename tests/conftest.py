@@ -6,6 +6,7 @@ Tests that need Redis, Celery or PostgreSQL skip with a reason on a laptop witho
 
 import logging
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -25,6 +26,16 @@ logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 REPO = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: the database rolls back (or is emptied) after a
+    test, the cache does not, and a shop profile cached for 60 s would carry one test's shop
+    name into the next test the same process (or xdist worker) runs."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 def require_service(name: str, host: str, port: int) -> None:
@@ -57,8 +68,27 @@ def wait_until(
         time.sleep(0.05)
 
 
+# Ports for servers tests start: below Linux's ephemeral range (32768+), where outgoing
+# connections never take one, and a block of its own per pytest-xdist worker, so two workers
+# never hand out the same port between one checking it is free and the server binding it.
+PORT_BLOCK = 1000
+PORT_BASE = 10000
+
+
 def free_port() -> int:
-    with socket.socket() as s:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    first = PORT_BASE + (index % 22) * PORT_BLOCK
+    candidates = list(range(first, first + PORT_BLOCK))
+    random.shuffle(candidates)
+    for port in candidates:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as s:  # the whole block is busy: let the system choose
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
@@ -77,17 +107,6 @@ def _database_url() -> str:
         return f"sqlite:///{s['NAME']}"
     auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """Every test starts with an empty cache: intake caches the review policy and the shop
-    profile for 10 s, so a row an earlier test wrote would otherwise still be in force."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -167,8 +186,52 @@ def run_ready_tasks(max_tasks: int | None = None) -> None:
 
 @pytest.fixture
 def run_tasks(transactional_db):
-    """Run every ready task with the real database worker, in this process, then return."""
+    """Run every ready task with the real database worker, in this process, then return.
+
+    For tests that need their writes really committed (another connection or process must
+    see them, or the code under test refuses to run inside a transaction). Otherwise use
+    ``run_after_commit``: the same worker, without emptying every table after the test."""
     return run_ready_tasks
+
+
+def _run_on_commit_callbacks() -> bool:
+    """Run the on-commit callbacks queued so far in the test's transaction, and those they
+    queue, as a commit would; whether there were any."""
+    from django.db import connection
+
+    ran = False
+    while connection.run_on_commit:
+        _, callback, _ = connection.run_on_commit.pop(0)
+        callback()
+        ran = True
+    return ran
+
+
+@pytest.fixture
+def run_after_commit(db, monkeypatch) -> Callable[[], None]:
+    """What happens after a commit, for a test that stays in its one transaction: the on-commit
+    callbacks (tasks enqueued on commit), then every ready task with the real database worker
+    in this process — repeated until neither is left.
+
+    Use it instead of ``transactional_db`` + ``run_tasks`` when nothing outside this connection
+    must see the writes: it skips emptying every table after the test."""
+
+    from django_tasks_db.management.commands import db_worker
+
+    # Between tasks the worker closes a connection past its age (SQLite: always): here that
+    # is the test's connection, holding the test's transaction.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> None:
+        from django_tasks_db.models import DBTaskResult
+
+        while True:
+            _run_on_commit_callbacks()
+            if not DBTaskResult.objects.ready().exists():
+                return
+            run_ready_tasks()
+
+    return run
 
 
 @pytest.fixture

@@ -7,14 +7,21 @@ processes started by a test share it with the test itself.
 import os
 import tempfile
 
-# Each test run gets its own var/ (database file, probe files, secret key), so runs in
-# parallel never share a SQLite file; processes a test starts are handed the same directory.
+# Each test run gets its own var/ (database file, probe files, secret key, file cache, mail),
+# so runs in parallel never share a SQLite file; processes a test starts are handed the same
+# directory. Under pytest-xdist each worker inherits the run's directory from the controller
+# and takes a subdirectory of its own (once: the processes it starts keep theirs).
 os.environ.setdefault("SOLOOPS_VAR_DIR", tempfile.mkdtemp(prefix="soloops-test-"))
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker and os.environ.get("SOLOOPS_TEST_WORKER") != _worker:
+    os.environ["SOLOOPS_VAR_DIR"] = os.path.join(os.environ["SOLOOPS_VAR_DIR"], _worker)
+    os.environ["SOLOOPS_TEST_WORKER"] = _worker
+    os.makedirs(os.environ["SOLOOPS_VAR_DIR"], exist_ok=True)
 os.environ.setdefault("SOLOOPS_RELAY_DELAY", "1")
 os.environ.setdefault("SOLOOPS_HEARTBEAT_STALE", "30")
 
-from soloops.settings import *  # noqa: F403
-from soloops.settings import INSTALLED_APPS, VAR_DIR
+from soloops.settings import *  # noqa: E402, F403
+from soloops.settings import INSTALLED_APPS, VAR_DIR  # noqa: E402
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.probe"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
@@ -22,5 +29,6 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 PROBE_DIR = VAR_DIR / "probe"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
-    # One test database per run, for the same reason as the var/ directory above.
+    # One test database per run, for the same reason as the var/ directory above (pytest-django
+    # appends the xdist worker's name, "_gw0", to it as it does to the SQLite file's).
     DATABASES["default"]["TEST"] = {"NAME": f"test_soloops_{os.getpid()}"}  # noqa: F405

@@ -97,6 +97,7 @@ class Demo:
     """``soloops demo`` started as a newcomer starts it, on a free port, in a fresh directory."""
 
     def __init__(self, tmp_path: Path) -> None:
+        self.cwd = tmp_path
         self.var_dir = tmp_path / "var"
         self.output_path = tmp_path / "demo.out"
         self.base_url = f"http://127.0.0.1:{free_port()}"
@@ -115,12 +116,15 @@ class Demo:
 
     def wait_until_ready(self) -> None:
         """Serving and ready; then remember every process the demo started."""
+        # Generous: the demo loads its shop first, on a machine other tests keep busy.
         wait_until(
             lambda: http_get(f"{self.base_url}/healthz") == (200, '{"status": "ok"}'),
-            what="/healthz to answer 200",
+            timeout=300,
+            what=lambda: f"/healthz to answer 200; output:\n{self.output()[-3000:]}",
         )
         ready = wait_until(
             lambda: (r := http_get(f"{self.base_url}/readyz")) and r[0] == 200 and r,
+            timeout=120,
             what="/readyz to answer 200",
         )
         assert json.loads(ready[1])["status"] == "ready"
@@ -177,6 +181,83 @@ def test_demo_serves_gets_ready_and_stops_everything_on_ctrl_c(demo):
     assert output.count("username: owner") == 1
     assert output.count("password: ") == 1
     assert "soloops: stopped" in output
+
+
+def test_demo_shows_the_login_last_in_a_box_saves_it_and_links_emails_to_its_port(demo):
+    # given a newcomer ran the demo on a port of their choice
+    shop = demo()
+    shop.wait_until_ready()
+
+    # then the login is the last thing before serving, boxed, with the demo's address
+    output = shop.output()
+    box = output[output.index("+--") : output.index("soloops: serving on")]
+    password = box.split("password: ", 1)[1].split()[0]
+    assert f"SoloOps demo: {shop.base_url}/" in box
+    assert "username: owner" in box
+    # and quiet: no INFO lines from the processes it started
+    assert " INFO " not in output[output.index("soloops: serving on") :]
+
+    # and it is saved where the box says, readable only by its owner
+    saved = shop.var_dir / "owner-password"
+    assert str(saved) in box
+    assert saved.stat().st_mode & 0o777 == 0o600
+    assert saved.read_text() == f"username: owner\npassword: {password}\n"
+
+    # when a customer orders (through the API, with a token of the owner's)
+    env = newcomer_env(shop.var_dir)
+    created = soloops(
+        "token",
+        "create",
+        "--user",
+        "owner",
+        "--name",
+        "t",
+        "--scope",
+        "write",
+        env=env,
+        cwd=shop.cwd,
+    )
+    assert created.returncode == 0, created.stderr
+    token = next(w for w in created.stdout.split() if w.startswith("sot_"))
+    stock = api(shop.base_url, token, "/api/stock?limit=100")["items"]
+    sku = next(item["sku"] for item in stock if item["available"] >= 1)
+    order = api(
+        shop.base_url,
+        token,
+        "/api/orders",
+        {
+            "email": "newcomer@example.com",
+            "name": "New Comer",
+            "lines": [{"sku": sku, "quantity": 1}],
+            "shipping_address": {
+                "name": "New Comer",
+                "line1": "1 High St",
+                "city": "London",
+                "postal_code": "N1 1AA",
+                "country": "GB",
+            },
+        },
+    )
+    assert order["status"] == "accepted", order
+
+    # then the confirmation email links to the port the demo serves on
+    mail = shop.var_dir / "mail"
+    link = f"{shop.base_url}/shop/orders/"
+    wait_until(
+        lambda: mail.is_dir() and any(link in f.read_text() for f in mail.iterdir()),
+        timeout=120,
+        what=lambda: f"an email linking to {link}; log:\n{shop.output()[-3000:]}",
+    )
+
+
+def api(base_url: str, token: str, path: str, body: dict | None = None) -> dict:
+    request = urllib.request.Request(  # noqa: S310 (loopback http)
+        base_url + path,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        return json.loads(response.read())
 
 
 def test_demo_killed_outright_leaves_no_orphans(demo):

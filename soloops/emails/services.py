@@ -3,9 +3,10 @@
 Promises:
 - ``email_enqueue`` twice with the same idempotency key makes one send (the first call wins);
 - a send is transmitted at most once by this code, however often its task runs: the row is
-  claimed before the mail server is contacted and marked sent after. Only a crash between the
-  server accepting and the row saying "sent" transmits again, and that copy carries the same
-  ``Message-ID``, so mail clients and the owner can recognize it;
+  claimed before the mail server is contacted and marked sent after. A worker killed between
+  the server accepting and the row saying "sent" leaves a window SMTP cannot close: the send is
+  handed out again once its claim expires (``EMAIL_SEND_LEASE_SECONDS``), so it goes out at
+  most once more per such crash, with the same ``Message-ID``, which mail clients fold;
 - a failed attempt is retried with exponential backoff, ``MAX_SEND_ATTEMPTS`` in all, then the
   send is ``gave_up`` (visible in ``/api/emails?status=gave_up``, and resendable).
 
@@ -51,8 +52,6 @@ MAX_SEND_ATTEMPTS = 8
 # for about two hours loses nothing.
 RETRY_BASE = timedelta(minutes=1)
 RETRY_CAP = timedelta(hours=1)
-# How long a worker's claim on a send lasts; past it, the send counts as abandoned.
-SEND_LEASE = timedelta(minutes=5)
 # The safety net's wait between re-enqueues of one send doubles up to this cap.
 RELAY_CAP = timedelta(hours=1)
 RELAY_BATCH = 200
@@ -310,6 +309,11 @@ def retry_delay(attempts: int) -> timedelta:
     return min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_CAP)
 
 
+def send_lease() -> timedelta:
+    """How long a worker's claim on a send lasts; past it, the send counts as abandoned."""
+    return timedelta(seconds=settings.EMAIL_SEND_LEASE_SECONDS)
+
+
 def _claim(send_id: int, now: datetime) -> EmailSend | None:
     """Take the send for this worker, or None if it is done or another worker holds it."""
     with transaction.atomic():
@@ -321,7 +325,7 @@ def _claim(send_id: int, now: datetime) -> EmailSend | None:
             return None  # another worker is sending it right now
         send.status = SendStatus.SENDING
         send.attempts += 1
-        send.next_attempt_at = now + SEND_LEASE
+        send.next_attempt_at = now + send_lease()
         send.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
     return send
 

@@ -30,7 +30,9 @@ from soloops.monitoring.models import Heartbeat
 from tests.conftest import require_service, wait_until
 from tests.probe.models import Hit
 
-pytestmark = [pytest.mark.redis, pytest.mark.processes]
+# One pytest-xdist worker runs them all (make test's --dist loadgroup): RabbitMQ's queue is
+# shared, and a purge or a consumer in another worker would take this one's messages.
+pytestmark = [pytest.mark.redis, pytest.mark.processes, pytest.mark.xdist_group("brokers")]
 
 ACTOR = Actor.system("test")
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672//"

@@ -48,8 +48,15 @@ steps:
 """
 
 
+@pytest.fixture
+def settle(run_after_commit):
+    """Run every queued task (dispatch, advance) until none is left, in the test's transaction:
+    nothing here needs its writes seen by another connection."""
+    return run_after_commit
+
+
 def test_a_failing_step_is_retried_with_exponential_backoff_then_lands_in_the_failed_inbox(
-    transactional_db, settle, probe_dir, api_as
+    settle, probe_dir, api_as
 ):
     # given a step that fails five times, allowed three attempts, backoff 10 s
     run = start(publish(flaky(fail_times=5)))
@@ -111,7 +118,7 @@ def test_backoff_doubles_per_attempt_with_jitter_and_never_exceeds_its_cap(attem
 
 
 def test_the_owner_retries_a_failed_run_with_fresh_attempts(
-    transactional_db, settle, advance_clock, probe_dir, api_as
+    settle, advance_clock, probe_dir, api_as
 ):
     # given a run in the failed inbox after three attempts; the step will work on its fifth
     run = start(publish(flaky(fail_times=4)))
@@ -136,7 +143,7 @@ def test_the_owner_retries_a_failed_run_with_fresh_attempts(
     assert Event.objects.filter(type="flow_run.retried", subject_id=str(run.pk)).count() == 1
 
 
-def test_the_owner_skips_a_failed_step(transactional_db, settle, probe_dir, api_as):
+def test_the_owner_skips_a_failed_step(settle, probe_dir, api_as):
     # given a run that failed for good (a business error is not retried)
     run = start(publish(flaky(fail_times=1, attempts=1)))
     settle()
@@ -154,9 +161,7 @@ def test_the_owner_skips_a_failed_step(transactional_db, settle, probe_dir, api_
     assert hits(run) == ["write first", "write last"]
 
 
-def test_retry_and_skip_are_refused_for_a_run_that_did_not_fail(
-    transactional_db, settle, probe_dir, api_as
-):
+def test_retry_and_skip_are_refused_for_a_run_that_did_not_fail(settle, probe_dir, api_as):
     # given a completed run
     run = start(publish(flaky(fail_times=0)))
     settle()
@@ -187,7 +192,7 @@ steps:
 """
 
 
-def test_cancel_runs_compensations_newest_first(transactional_db, settle, probe_dir, api_as):
+def test_cancel_runs_compensations_newest_first(settle, probe_dir, api_as):
     # given a run that reserved, noted and charged, and now waits
     run = start(publish(COMPENSATED))
     settle()
@@ -300,9 +305,7 @@ def test_the_owner_skips_a_failing_compensation_and_the_cancel_goes_on(
     ("verb", "expected"),
     [("approve", ["write after ada"]), ("reject", ["write told-no", "write after ada"])],
 )
-def test_the_owner_approves_or_rejects_an_approve_step(
-    transactional_db, settle, probe_dir, api_as, verb, expected
-):
+def test_the_owner_approves_or_rejects_an_approve_step(settle, probe_dir, api_as, verb, expected):
     # given a run asking the owner
     run = start(publish(APPROVE_FLOW), amount=120, who="ada")
     settle()
@@ -326,9 +329,7 @@ def test_the_owner_approves_or_rejects_an_approve_step(
     assert api_as("owner").post(f"/api/runs/{run.pk}/{verb}").status_code == 409
 
 
-def test_an_approval_nobody_answers_in_time_counts_as_rejected(
-    transactional_db, settle, advance_clock, probe_dir
-):
+def test_an_approval_nobody_answers_in_time_counts_as_rejected(settle, advance_clock, probe_dir):
     run = start(publish(APPROVE_FLOW), amount=120, who="ada")
     settle()
 
@@ -351,9 +352,7 @@ steps:
 """
 
 
-def test_a_flow_that_emits_its_own_trigger_stops_at_max_depth_with_a_visible_failed_run(
-    transactional_db, settle
-):
+def test_a_flow_that_emits_its_own_trigger_stops_at_max_depth_with_a_visible_failed_run(settle):
     # given a flow whose step emits the event that triggers it
     flow = publish(PING)
 
@@ -373,7 +372,7 @@ def test_a_flow_that_emits_its_own_trigger_stops_at_max_depth_with_a_visible_fai
     assert Event.objects.filter(type="probe.ping").count() == MAX_DEPTH + 2
 
 
-def test_the_events_a_run_causes_carry_the_correlation_id_of_its_trigger(transactional_db, settle):
+def test_the_events_a_run_causes_carry_the_correlation_id_of_its_trigger(settle):
     # given a flow whose step emits an event, in a task of its own
     publish(PING.replace("type: probe.ping", "type: probe.pong"))
 
@@ -393,9 +392,7 @@ def test_the_events_a_run_causes_carry_the_correlation_id_of_its_trigger(transac
     assert set(caused.values_list("correlation_id", flat=True)) == {trigger.correlation_id}
 
 
-def test_two_order_flows_holding_and_accepting_each_others_order_stop_at_max_depth(
-    transactional_db, settle
-):
+def test_two_order_flows_holding_and_accepting_each_others_order_stop_at_max_depth(settle):
     # given two flows that undo each other: accepted -> hold, on hold -> accept
     from soloops.orders.services import order_place
     from tests.factories import SYSTEM, draft, make_variant
@@ -431,7 +428,7 @@ steps:
     assert not runs.exclude(status__in=[RunStatus.COMPLETED, RunStatus.FAILED]).exists()
 
 
-def test_a_redispatched_event_never_starts_the_same_flow_twice(transactional_db, settle):
+def test_a_redispatched_event_never_starts_the_same_flow_twice(settle):
     # given an event that started a flow
     flow = publish("name: On ping\ntrigger: {event: probe.ping}\nsteps:\n  - wait: 1h\n")
     event = emit("probe.ping")
@@ -453,7 +450,7 @@ def test_a_redispatched_event_never_starts_the_same_flow_twice(transactional_db,
     assert FlowRun.objects.get(flow=flow).trigger_event_id == event.pk
 
 
-def test_a_flow_filters_its_trigger_with_where_and_if(transactional_db, settle):
+def test_a_flow_filters_its_trigger_with_where_and_if(settle):
     flow = publish(
         """\
 name: Big pings from the shop
@@ -474,7 +471,7 @@ steps:
     ]
 
 
-def test_a_scheduled_flow_starts_once_per_slot(transactional_db, settle):
+def test_a_scheduled_flow_starts_once_per_slot(settle):
     # given an hourly flow
     flow = publish(
         """\
@@ -513,9 +510,7 @@ steps:
     assert all(r.status == RunStatus.COMPLETED for r in runs)
 
 
-def test_a_disabled_flow_starts_no_runs_and_its_waiting_runs_go_on(
-    transactional_db, settle, api_as
-):
+def test_a_disabled_flow_starts_no_runs_and_its_waiting_runs_go_on(settle, api_as):
     # given a run waiting, then the flow switched off
     flow = publish(
         "name: Pinged\ntrigger: {event: probe.ping}\nsteps:\n"

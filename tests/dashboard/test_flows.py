@@ -110,9 +110,9 @@ def queries_for(client, url: str) -> int:
 
 
 @pytest.fixture
-def settle(run_tasks):
-    """Run every queued task (dispatch, advance) until none is left."""
-    return run_tasks
+def settle(run_after_commit):
+    """Run every queued task (dispatch, advance) until none is left, in the test's transaction."""
+    return run_after_commit
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ def probe_dir():
 
 
 @pytest.fixture
-def failed_run(transactional_db, settle, probe_dir):
+def failed_run(settle, probe_dir):
     run = start(publish(FAILING))
     settle()
     run = reload(run)
@@ -135,7 +135,7 @@ def failed_run(transactional_db, settle, probe_dir):
 
 
 @pytest.fixture
-def placed_order(transactional_db, settle):
+def placed_order(settle):
     """An order of 30.00 placed through the service, and its order.placed event."""
     make_variant("POSTER-1", price="30.00", stock=10)
     order, _ = order_place(draft=draft(("POSTER-1", 1)), channel="api", actor=SYSTEM)
@@ -317,7 +317,7 @@ def test_a_valid_save_makes_the_next_version_unpublished(owner_client, owner, db
 
 
 def test_publishing_says_runs_already_started_finish_on_their_version(
-    owner_client, transactional_db, settle, probe_dir
+    owner_client, settle, probe_dir
 ):
     # given a run of version 1 waiting a day, and a saved version 2
     flow = publish(WAITING)
@@ -401,7 +401,7 @@ def test_a_new_flow_with_an_error_is_shown_at_its_line_and_not_created(owner_cli
     assert not Flow.objects.exists()
 
 
-def test_staff_start_a_manual_flow_by_hand(staff_client, transactional_db, probe_dir):
+def test_staff_start_a_manual_flow_by_hand(staff_client, probe_dir):
     flow = publish(MANUAL)
 
     response = staff_client.post(reverse("dashboard:flow_start", args=[flow.key]))
@@ -605,9 +605,7 @@ def test_an_illegal_action_is_refused_with_the_reason(staff_client, failed_run):
 
 
 @pytest.mark.parametrize(("verb", "path"), [("approve", "refunded"), ("reject", "told-no")])
-def test_staff_answer_an_approve_step_with_a_note(
-    staff_client, transactional_db, settle, probe_dir, verb, path
-):
+def test_staff_answer_an_approve_step_with_a_note(staff_client, settle, probe_dir, verb, path):
     # given a run asking for a decision
     run = start(publish(APPROVE), amount=120)
     settle()
@@ -635,9 +633,7 @@ def test_a_missing_run_or_flow_is_404(viewer_client, db):
 # --- query counts ---------------------------------------------------------------------------
 
 
-def test_the_pages_cost_the_same_queries_for_few_and_many_rows(
-    owner_client, transactional_db, settle, probe_dir
-):
+def test_the_pages_cost_the_same_queries_for_few_and_many_rows(owner_client, settle, probe_dir):
     # given one flow with one run
     flow = publish(MANUAL)
     first = start(flow)

@@ -90,10 +90,10 @@ def runs_of(flow_key: str) -> list[FlowRun]:
     return list(FlowRun.objects.filter(flow__key=flow_key).order_by("id"))
 
 
-def test_an_accepted_order_emails_its_confirmation_once(transactional_db, run_tasks, shop):
+def test_an_accepted_order_emails_its_confirmation_once(run_after_commit, shop):
     # when an order is placed and accepted, and every task runs
     order = place()
-    run_tasks()
+    run_after_commit()
 
     # then the customer got one confirmation, in English, about this order
     (message,) = mail.outbox
@@ -119,10 +119,10 @@ def test_an_accepted_order_emails_its_confirmation_once(transactional_db, run_ta
     assert (queued.actor_kind, queued.actor_id) == ("flow_run", str(run.pk))
 
 
-def test_a_redispatched_event_does_not_email_twice(transactional_db, run_tasks, shop):
+def test_a_redispatched_event_does_not_email_twice(run_after_commit, shop):
     # given a confirmed order
     order = place()
-    run_tasks()
+    run_after_commit()
     accepted = Event.objects.get(type="order.accepted", subject_id=str(order.pk))
     (run,) = runs_of("email-order-confirmation")
 
@@ -134,7 +134,7 @@ def test_a_redispatched_event_does_not_email_twice(transactional_db, run_tasks, 
     Event.objects.filter(pk=accepted.pk).update(dispatched_at=None)
     events_dispatch(event_ids=[accepted.pk])
     flow_run_advance(run_id=run.pk)
-    run_tasks()
+    run_after_commit()
 
     # then still one run and one email
     assert runs_of("email-order-confirmation") == [run]
@@ -142,15 +142,15 @@ def test_a_redispatched_event_does_not_email_twice(transactional_db, run_tasks, 
     assert EmailSend.objects.count() == 1
 
 
-def test_an_order_held_and_accepted_again_is_confirmed_once(transactional_db, run_tasks, shop):
+def test_an_order_held_and_accepted_again_is_confirmed_once(run_after_commit, shop):
     # given a confirmed order
     order = place()
-    run_tasks()
+    run_after_commit()
 
     # when the owner holds it and accepts it again (a second order.accepted)
     order_hold(order=order, actor=SYSTEM, reason="address looks odd")
     order_accept(order=order, actor=SYSTEM)
-    run_tasks()
+    run_after_commit()
 
     # then the flow ran twice, but the customer got one confirmation: once per order
     assert [r.status for r in runs_of("email-order-confirmation")] == ["completed", "completed"]
@@ -158,7 +158,7 @@ def test_an_order_held_and_accepted_again_is_confirmed_once(transactional_db, ru
 
 
 def test_switching_off_the_confirmation_flow_stops_the_confirmation_email(
-    transactional_db, run_tasks, shop, client: Client
+    run_after_commit, shop, client: Client
 ):
     # given the owner switches the default confirmation flow off through the API
     owner = make_token("olivia")
@@ -168,9 +168,9 @@ def test_switching_off_the_confirmation_flow_stops_the_confirmation_email(
 
     # when an order is accepted, then paid
     order = place()
-    run_tasks()
+    run_after_commit()
     order_mark_paid(order=order, actor=SYSTEM)
-    run_tasks()
+    run_after_commit()
 
     # then no confirmation and no run of that flow; the other default emails still go out
     assert runs_of("email-order-confirmation") == []
@@ -181,14 +181,14 @@ def test_switching_off_the_confirmation_flow_stops_the_confirmation_email(
     client.post("/api/flows/email-order-confirmation/enable", headers=owner)
     mail.outbox.clear()
     second = place()
-    run_tasks()
+    run_after_commit()
     assert [m.subject for m in mail.outbox] == [f"Order {second.number} confirmed: thank you!"]
 
 
-def test_a_chinese_customer_gets_chinese_email(transactional_db, run_tasks, shop):
+def test_a_chinese_customer_gets_chinese_email(run_after_commit, shop):
     # when
     order = place(email="li@example.com", language="zh-hans")
-    run_tasks()
+    run_after_commit()
 
     # then
     (message,) = mail.outbox
@@ -204,12 +204,10 @@ def test_a_chinese_customer_gets_chinese_email(transactional_db, run_tasks, shop
     assert EmailSend.objects.get().language == "zh-hans"
 
 
-def test_shipping_emails_the_tracking_link_from_the_shipment_event(
-    transactional_db, run_tasks, shop
-):
+def test_shipping_emails_the_tracking_link_from_the_shipment_event(run_after_commit, shop):
     # given a confirmed order
     order = place()
-    run_tasks()
+    run_after_commit()
     mail.outbox.clear()
 
     # when fulfillment reports its parcel shipped
@@ -223,7 +221,7 @@ def test_shipping_emails_the_tracking_link_from_the_shipment_event(
             tracking_url="https://www.dhl.com/track?id=JD0146",
         ),
     )
-    run_tasks()
+    run_after_commit()
 
     # then the customer reads the carrier's name, not its code, and the tracking link
     (message,) = mail.outbox
@@ -234,10 +232,10 @@ def test_shipping_emails_the_tracking_link_from_the_shipment_event(
     assert 'href="https://www.dhl.com/track?id=JD0146"' in message.alternatives[0][0]
 
 
-def test_a_tracking_link_that_is_not_a_web_address_is_left_out(transactional_db, run_tasks, shop):
+def test_a_tracking_link_that_is_not_a_web_address_is_left_out(run_after_commit, shop):
     # given
     order = place()
-    run_tasks()
+    run_after_commit()
     mail.outbox.clear()
 
     # when
@@ -246,7 +244,7 @@ def test_a_tracking_link_that_is_not_a_web_address_is_left_out(transactional_db,
         ("fulfillment.shipment", "9"),
         shipped(order.number, carrier_name="DHL", tracking_url="javascript:alert(1)"),
     )
-    run_tasks()
+    run_after_commit()
 
     # then
     (message,) = mail.outbox
@@ -259,10 +257,10 @@ def test_a_tracking_link_that_is_not_a_web_address_is_left_out(transactional_db,
     }
 
 
-def test_a_refund_emails_its_amount(transactional_db, run_tasks, shop):
+def test_a_refund_emails_its_amount(run_after_commit, shop):
     # given
     order = place()
-    run_tasks()
+    run_after_commit()
     mail.outbox.clear()
 
     # when two partial refunds are made
@@ -272,7 +270,7 @@ def test_a_refund_emails_its_amount(transactional_db, run_tasks, shop):
             ("payments.payment", "3"),
             refunded(order.number, amount),
         )
-    run_tasks()
+    run_after_commit()
 
     # then one email each
     subjects = sorted(m.subject for m in mail.outbox)
@@ -282,15 +280,15 @@ def test_a_refund_emails_its_amount(transactional_db, run_tasks, shop):
     ]
 
 
-def test_cancelling_emails_the_customer(transactional_db, run_tasks, shop):
+def test_cancelling_emails_the_customer(run_after_commit, shop):
     # given
     order = place()
-    run_tasks()
+    run_after_commit()
     mail.outbox.clear()
 
     # when
     order_cancel(order=order, actor=SYSTEM, reason="customer asked")
-    run_tasks()
+    run_after_commit()
 
     # then the reason (often internal) is not in the email
     (message,) = mail.outbox
@@ -298,26 +296,26 @@ def test_cancelling_emails_the_customer(transactional_db, run_tasks, shop):
     assert "customer asked" not in message.body
 
 
-def test_the_last_parcel_delivered_asks_for_a_review_once(transactional_db, run_tasks, shop):
+def test_the_last_parcel_delivered_asks_for_a_review_once(run_after_commit, shop):
     # given a paid order that the default flow put in a shipment, which has left
     order = place()
-    run_tasks()
+    run_after_commit()
     order_mark_paid(order=order, actor=SYSTEM)
-    run_tasks()
+    run_after_commit()
     shipment = Shipment.objects.get(order_id=order.pk)
     shipment_ship(shipment=shipment, actor=SYSTEM)
-    run_tasks()
+    run_after_commit()
     mail.outbox.clear()
 
     # when the parcel arrives (shipment.delivered, and so order.delivered), and both events
     # are handed out again
     shipment_deliver(shipment=shipment, actor=SYSTEM)
-    run_tasks()
+    run_after_commit()
     delivered = Event.objects.filter(type__in=["shipment.delivered", "order.delivered"])
     assert delivered.count() == 2
     delivered.update(dispatched_at=None)
     events_dispatch(event_ids=list(delivered.values_list("pk", flat=True)))
-    run_tasks()
+    run_after_commit()
 
     # then one review request
     (message,) = mail.outbox
@@ -325,7 +323,7 @@ def test_the_last_parcel_delivered_asks_for_a_review_once(transactional_db, run_
     assert "reply to this email" in message.body
 
 
-def test_one_parcel_of_two_delivered_sends_no_review_request_yet(transactional_db, run_tasks, shop):
+def test_one_parcel_of_two_delivered_sends_no_review_request_yet(run_after_commit, shop):
     # given the owner packs by hand: the default shipment flow is off
     switch_off("create-shipment-when-paid")
     order = place()
@@ -344,19 +342,19 @@ def test_one_parcel_of_two_delivered_sends_no_review_request_yet(transactional_d
     )
     for shipment in (first, second):
         shipment_ship(shipment=shipment, actor=SYSTEM)
-    run_tasks()
+    run_after_commit()
     mail.outbox.clear()
 
     # when the first parcel arrives
     shipment_deliver(shipment=first, actor=SYSTEM)
-    run_tasks()
+    run_after_commit()
 
     # then no email yet: the order is still on its way
     assert mail.outbox == []
 
     # when the second arrives
     shipment_deliver(shipment=second, actor=SYSTEM)
-    run_tasks()
+    run_after_commit()
 
     # then the one review request
     assert [m.subject for m in mail.outbox] == [
@@ -364,19 +362,19 @@ def test_one_parcel_of_two_delivered_sends_no_review_request_yet(transactional_d
     ]
 
 
-def test_delivered_by_hand_without_shipments_asks_for_a_review(transactional_db, run_tasks, shop):
+def test_delivered_by_hand_without_shipments_asks_for_a_review(run_after_commit, shop):
     # given a shipped order whose status the owner moves by hand, with no shipments
     switch_off("create-shipment-when-paid")
     order = place()
     order_mark_paid(order=order, actor=SYSTEM)
     order_start_fulfilling(order=order, actor=SYSTEM)
     order_mark_shipped(order=order, actor=SYSTEM)
-    run_tasks()
+    run_after_commit()
     mail.outbox.clear()
 
     # when
     order_mark_delivered(order=order, actor=SYSTEM)
-    run_tasks()
+    run_after_commit()
 
     # then
     assert [m.subject for m in mail.outbox] == [
@@ -384,15 +382,15 @@ def test_delivered_by_hand_without_shipments_asks_for_a_review(transactional_db,
     ]
 
 
-def test_payment_received_emails_the_total(transactional_db, run_tasks, shop):
+def test_payment_received_emails_the_total(run_after_commit, shop):
     # given
     order = place()
-    run_tasks()
+    run_after_commit()
     mail.outbox.clear()
 
     # when
     order_mark_paid(order=order, actor=SYSTEM)
-    run_tasks()
+    run_after_commit()
 
     # then
     (message,) = mail.outbox
@@ -400,10 +398,10 @@ def test_payment_received_emails_the_total(transactional_db, run_tasks, shop):
     assert f"€{order.total}" in message.body
 
 
-def test_an_event_that_names_no_order_fails_visibly(transactional_db, run_tasks, shop):
+def test_an_event_that_names_no_order_fails_visibly(run_after_commit, shop):
     # when a shipment event names an order that does not exist
     emit("shipment.shipped", ("fulfillment.shipment", "9"), shipped("SO-NO-SUCH-ORDER"))
-    run_tasks()
+    run_after_commit()
 
     # then the shipped flow's run is in the failed inbox, saying what was missing; no email
     (run,) = runs_of("email-order-shipped")

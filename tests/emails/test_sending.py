@@ -10,11 +10,11 @@ from django_tasks_db.models import DBTaskResult
 from soloops.emails.models import EmailSend, SendStatus
 from soloops.emails.services import (
     MAX_SEND_ATTEMPTS,
-    SEND_LEASE,
     email_send,
     emails_retry_due,
     message_id_for,
     retry_delay,
+    send_lease,
 )
 from soloops.emails.tasks import send_email
 from tests.emails.conftest import event_types, queue
@@ -100,7 +100,7 @@ def test_a_worker_lost_after_the_server_accepted_sends_again_with_the_same_messa
     assert send.status == SendStatus.SENDING
 
     # when its claim has expired and the scheduler's safety net runs, then the worker
-    later = timezone.now() + SEND_LEASE + timedelta(seconds=settings.RELAY_DELAY_SECONDS + 1)
+    later = timezone.now() + send_lease() + timedelta(seconds=settings.RELAY_DELAY_SECONDS + 1)
     assert emails_retry_due(now=later) == 1
     run_tasks()
 
@@ -110,6 +110,36 @@ def test_a_worker_lost_after_the_server_accepted_sends_again_with_the_same_messa
     send.refresh_from_db()
     assert send.status == SendStatus.SENT
     assert send.attempts == 2
+
+
+def test_a_claim_held_by_a_killed_worker_lasts_the_configured_lease(
+    transactional_db, smtp, monkeypatch, settings
+):
+    # given a 20-second lease and a worker killed after the server took the email
+    from soloops.emails import services
+
+    settings.EMAIL_SEND_LEASE_SECONDS = 20
+    send = queue(idempotency_key="notify:lease")
+
+    def crash(send_id):
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(services, "_record_sent", crash)
+    before = timezone.now()
+    with pytest.raises(SystemExit):
+        email_send(send_id=send.pk)
+    monkeypatch.undo()
+
+    # then the claim runs out after the lease, not after a fixed five minutes
+    send.refresh_from_db()
+    assert send.status == SendStatus.SENDING
+    lease = timedelta(seconds=20)
+    assert before + lease <= send.next_attempt_at <= timezone.now() + lease
+    relay = timedelta(seconds=settings.RELAY_DELAY_SECONDS)
+    assert emails_retry_due(now=send.next_attempt_at + relay - timedelta(seconds=1)) == 0
+    assert emails_retry_due(now=send.next_attempt_at + relay + timedelta(seconds=1)) == 1
+    send.refresh_from_db()
+    assert (send.status, send.last_error) == (SendStatus.FAILED, services.ABANDONED)
 
 
 def test_a_server_that_is_down_fails_the_send_with_backoff_and_the_retry_sends_it(

@@ -7,6 +7,7 @@ Stripe adapter talks to ``FakeStripeHTTP``.
 
 import json
 import time
+from decimal import Decimal
 
 import pytest
 import stripe
@@ -199,6 +200,27 @@ def test_stale_timestamp_is_400(api, order, fake_stripe, client):
     assert fresh.status_code == 200
 
 
+def test_a_timestamp_in_the_future_is_400_beyond_a_small_clock_skew(
+    api, order, fake_stripe, client
+):
+    # given a correctly signed event stamped an hour ahead
+    payment = start(api, order, fake_stripe)
+    body = stripe_event("payment_intent.succeeded", intent(payment, "succeeded"))
+    before = stored()
+
+    # when
+    future = post_webhook(client, body, signed(body, timestamp=int(time.time()) + 3600))
+
+    # then
+    error = check_error(future, 400, "invalid_signature", "Stripe-Signature")
+    assert "in the future" in error["message"]
+    assert stored() == before
+
+    # and a clock 30 s ahead of ours is still accepted
+    skewed = post_webhook(client, body, signed(body, timestamp=int(time.time()) + 30))
+    assert skewed.status_code == 200, skewed.content
+
+
 @pytest.mark.parametrize("valid_first", [True, False])
 def test_rotated_secrets_any_valid_v1_is_accepted(api, order, fake_stripe, client, valid_first):
     # given Stripe signs with the old and the new secret while the secret is rolled
@@ -237,9 +259,21 @@ def test_without_a_configured_secret_every_call_is_refused(client, db, settings)
     assert stored() == (0, 0)
 
 
+DEEP = '{"id": "evt_deep", "type": "x", "data": {"object": ' + "[" * 5000 + "]" * 5000 + "}}"
+
+
 @pytest.mark.parametrize(
     "body",
-    ['{"id": "evt_1", "type": "x"}', "[1, 2]", "not json", '{"id": "", "type": "x", "data": {}}'],
+    [
+        '{"id": "evt_1", "type": "x"}',
+        "[1, 2]",
+        "not json",
+        '{"id": "", "type": "x", "data": {}}',
+        pytest.param('{"id": "evt_\\u0000", "type": "x", "data": {"object": {}}}', id="nul-id"),
+        pytest.param('{"id": "evt_1", "type": "x\\u0000", "data": {"object": {}}}', id="nul-type"),
+        pytest.param('{"id": "evt_\\ud800", "type": "x", "data": {"object": {}}}', id="surrogate"),
+        pytest.param(DEEP, id="nested-5000-deep"),
+    ],
 )
 def test_a_signed_body_that_is_no_stripe_event_is_400(client, db, fake_stripe, body):
     response = post_webhook(client, body, signed(body))
@@ -439,6 +473,91 @@ def test_refund_without_refund_objects_is_recorded_from_the_total(api, order, fa
     payment.refresh_from_db()
     assert str(payment.amount_refunded) == "7.00"
     assert Refund.objects.get().reason == "refunded in Stripe"
+
+
+def deliver(client, *bodies: str) -> None:
+    for body in bodies:
+        assert post_webhook(client, body, signed(body)).status_code == 200
+    process_webhooks()
+
+
+def test_a_refund_reported_by_total_then_by_id_counts_once(api, order, fake_stripe, client):
+    # given a payment captured by Stripe
+    payment = captured_by_stripe(api, order, fake_stripe, client)
+
+    # when Stripe reports a 5.00 refund first as the charge's total, then as the refund itself
+    by_total = stripe_event("charge.refunded", charge(payment, 500, None), "evt_total")
+    by_id = stripe_event("refund.created", stripe_refund("re_dash", 500), "evt_refund")
+    deliver(client, by_total)
+    deliver(client, by_id)
+
+    # then it is one refund of 5.00, known by Stripe's id, and one payment.refunded event
+    payment.refresh_from_db()
+    assert (payment.status, str(payment.amount_refunded)) == ("partially_refunded", "5.00")
+    (refund,) = Refund.objects.all()
+    assert (refund.provider_reference, str(refund.amount)) == ("re_dash", "5.00")
+    assert len(events("payment.refunded")) == 1
+
+    # and the same refund again, or the charge's total again, changes nothing
+    again = stripe_event("refund.updated", stripe_refund("re_dash", 500), "evt_refund_2")
+    total_again = stripe_event("charge.refunded", charge(payment, 500, None), "evt_total_2")
+    deliver(client, again, total_again)
+    payment.refresh_from_db()
+    assert str(payment.amount_refunded) == "5.00"
+    assert Refund.objects.count() == 1
+    assert len(events("payment.refunded")) == 1
+
+
+def test_a_total_covering_two_refunds_is_split_by_their_ids(api, order, fake_stripe, client):
+    # given Stripe's total reports two dashboard refunds at once (5.00 and 3.00)
+    payment = captured_by_stripe(api, order, fake_stripe, client)
+    deliver(client, stripe_event("charge.refunded", charge(payment, 800, None), "evt_total"))
+
+    # when each refund's own event arrives
+    deliver(
+        client,
+        stripe_event("refund.created", stripe_refund("re_five", 500), "evt_a"),
+        stripe_event("refund.created", stripe_refund("re_three", 300), "evt_b"),
+    )
+
+    # then the 8.00 is counted once and each refund carries its id and amount
+    payment.refresh_from_db()
+    assert str(payment.amount_refunded) == "8.00"
+    assert sorted(Refund.objects.values_list("provider_reference", "amount")) == [
+        ("re_five", Decimal("5.00")),
+        ("re_three", Decimal("3.00")),
+    ]
+    assert len(events("payment.refunded")) == 1
+
+
+def test_a_refund_reported_by_id_then_by_total_counts_once(api, order, fake_stripe, client):
+    # given (the reverse order)
+    payment = captured_by_stripe(api, order, fake_stripe, client)
+
+    # when
+    deliver(client, stripe_event("refund.created", stripe_refund("re_dash", 500), "evt_refund"))
+    deliver(client, stripe_event("charge.refunded", charge(payment, 500, None), "evt_total"))
+
+    # then
+    payment.refresh_from_db()
+    assert str(payment.amount_refunded) == "5.00"
+    assert Refund.objects.get().provider_reference == "re_dash"
+    assert len(events("payment.refunded")) == 1
+
+
+def test_a_total_below_what_we_counted_is_noted(api, order, fake_stripe, client):
+    # given a 5.00 refund known by its id
+    payment = captured_by_stripe(api, order, fake_stripe, client)
+    deliver(client, stripe_event("refund.created", stripe_refund("re_dash", 500), "evt_refund"))
+
+    # when Stripe's total says less was refunded
+    deliver(client, stripe_event("charge.refunded", charge(payment, 300, None), "evt_total"))
+
+    # then nothing changes and the webhook says why
+    payment.refresh_from_db()
+    assert str(payment.amount_refunded) == "5.00"
+    note = WebhookEvent.objects.get(event_id="evt_total").error
+    assert "Stripe reports 3.00 refunded" in note and "SoloOps counts 5.00" in note
 
 
 def test_our_refund_confirmed_by_webhook_before_we_recorded_it(api, order, fake_stripe, client):

@@ -108,49 +108,110 @@ def _on_payment_intent(intent: dict, actor: Actor) -> str:
     return ""
 
 
-def _apply_refund(payment: Payment, stripe_refund: dict, actor: Actor) -> None:
-    """One Stripe refund object: ours (by metadata uid or id) gets its answer recorded; one
-    made in Stripe's dashboard is recorded as a refund once it succeeded."""
-    result = refund_result(stripe_refund)
-    refunds = Refund.objects.filter(payment=payment)
+# A refund recorded from a charge's ``amount_refunded`` when the event named no refund objects
+# has the reference "<charge id>:<amount_refunded>"; Stripe's own ids never hold a colon. Such a
+# row stands for refunds Stripe will name later (``refund.created``): each is matched to it.
+FROM_TOTAL = ":"
+
+
+def _known_refund(payment: Payment, stripe_refund: dict, reference: str) -> Refund | None:
+    refunds = Refund.objects.select_for_update().filter(payment=payment)
     uid = _uid((stripe_refund.get("metadata") or {}).get("soloops_refund"))
     refund = refunds.filter(uid=uid).first() if uid else None
-    if refund is None and result.reference:
-        refund = refunds.filter(provider_reference=result.reference).first()
+    if refund is None and reference:
+        refund = refunds.filter(provider_reference=reference).first()
+    return refund
+
+
+def _claim_from_total(payment: Payment, amount, reference: str) -> bool:
+    """A succeeded Stripe refund we have not seen by its id may already be counted in a refund
+    recorded from a charge's total. If so, give it its id (the same amount) or split it off
+    (a total that covered several refunds): the money is counted once, no new event."""
+    from_totals = list(
+        Refund.objects.select_for_update().filter(
+            payment=payment,
+            status=RefundStatus.SUCCEEDED,
+            provider_reference__contains=FROM_TOTAL,
+        )
+    )
+    same = next((r for r in from_totals if r.amount == amount), None)
+    if same is not None:
+        same.provider_reference = reference
+        same.save(update_fields=["provider_reference", "updated_at"])
+        return True
+    larger = next((r for r in from_totals if r.amount > amount), None)
+    if larger is None:
+        return False
+    larger.amount -= amount
+    larger.save(update_fields=["amount", "updated_at"])
+    Refund.objects.create(
+        payment=payment,
+        amount=amount,
+        reason=larger.reason,
+        provider_reference=reference,
+        status=RefundStatus.SUCCEEDED,
+    )
+    return True
+
+
+def _apply_refund(payment: Payment, stripe_refund: dict, actor: Actor) -> None:
+    """One Stripe refund object, keyed by our uid in its metadata or by its Stripe id: ours
+    gets its answer recorded; one made in Stripe's dashboard is recorded once it succeeded,
+    unless a charge's total already counted it. Precondition: the payment's row is locked."""
+    result = refund_result(stripe_refund)
+    refund = _known_refund(payment, stripe_refund, result.reference)
     if refund is None:
         if result.status != "succeeded":
             return  # an outside refund counts once Stripe says it succeeded
+        amount = from_minor(stripe_refund["amount"], payment.currency)
+        if result.reference and _claim_from_total(payment, amount, result.reference):
+            return
         refund = Refund.objects.create(
             payment=payment,
-            amount=from_minor(stripe_refund["amount"], payment.currency),
+            amount=amount,
             reason=f"refunded in Stripe ({stripe_refund.get('reason') or 'no reason given'})",
             provider_reference=result.reference,
         )
     refund_record_result(refund=refund, result=result, actor=actor)
 
 
+def _locked(payment: Payment) -> Payment:
+    """Webhooks about one payment may be processed at once by two workers: whatever reads its
+    refunds to decide what is new does so under the payment's row lock."""
+    return (
+        Payment.objects.select_for_update(of=("self",)).select_related("order").get(pk=payment.pk)
+    )
+
+
 def _on_charge_refunded(charge: dict, actor: Actor) -> str:
     payment = _stripe_payment(charge.get("payment_intent"), charge.get("metadata"))
     if payment is None:
         return f"no payment for charge {charge.get('id')}"
+    payment = _locked(payment)
     # Recent API versions leave charge.refunds out; older ones list them.
     for stripe_refund in (charge.get("refunds") or {}).get("data") or []:
         _apply_refund(payment, stripe_refund, actor)
-    # What Stripe refunded in total and we know nothing of (no refund objects in the event):
-    # record it as one outside refund, so our refunded amount matches Stripe's.
+    # Reconcile with Stripe's total: what it refunded and we know nothing of (no refund objects
+    # in the event) is recorded as one refund from the total, named when its refund.* arrives.
     payment.refresh_from_db()
     total = from_minor(charge.get("amount_refunded") or 0, payment.currency)
-    unknown = total - payment.amount_refunded - refunds_pending_total(payment)
+    counted = payment.amount_refunded + refunds_pending_total(payment)
+    unknown = total - counted
     if unknown > 0:
         refund = Refund.objects.create(
             payment=payment,
             amount=unknown,
             reason="refunded in Stripe",
-            provider_reference=f"{charge.get('id')}:{charge.get('amount_refunded')}",
+            provider_reference=f"{charge.get('id')}{FROM_TOTAL}{charge.get('amount_refunded')}",
             status=RefundStatus.PENDING,
         )
         refund_record_result(
             refund=refund, result=refund_result({"status": "succeeded"}), actor=actor
+        )
+    elif unknown < 0 and payment.amount_refunded > total:
+        return (
+            f"Stripe reports {total} refunded on charge {charge.get('id')}, SoloOps counts "
+            f"{payment.amount_refunded}; nothing recorded"
         )
     return ""
 
@@ -159,7 +220,7 @@ def _on_refund(stripe_refund: dict, actor: Actor) -> str:
     payment = _stripe_payment(stripe_refund.get("payment_intent"), None)
     if payment is None:
         return f"no payment for refund {stripe_refund.get('id')}"
-    _apply_refund(payment, stripe_refund, actor)
+    _apply_refund(_locked(payment), stripe_refund, actor)
     return ""
 
 
