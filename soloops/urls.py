@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from soloops.api import not_found as api_not_found
 from soloops.api import urls as api_urls
@@ -11,6 +13,8 @@ from soloops.payments import webhooks as payment_webhooks
 urlpatterns = [
     path("healthz", monitoring_views.healthz, name="healthz"),
     path("readyz", monitoring_views.readyz, name="readyz"),
+    # Clients that ask for /favicon.ico themselves (feed readers, bookmarks) get the SVG icon.
+    path("favicon.ico", RedirectView.as_view(url=static("soloops/favicon.svg"), permanent=True)),
     # Paths under /api/ that no API route matches (the bare root included) get the API's
     # JSON 404 rather than Django's HTML page.
     re_path(r"^api/$", api_not_found),

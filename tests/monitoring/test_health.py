@@ -66,3 +66,12 @@ def test_a_scheduler_heartbeat_does_not_make_a_worker(client, db):
 
     # then
     assert response.status_code == 503
+
+
+def test_favicon_ico_leads_to_the_icon_every_page_links(client, db):
+    # when a client asks for /favicon.ico itself
+    response = client.get("/favicon.ico")
+
+    # then it is sent to the SVG icon, which exists
+    assert response.status_code == 301
+    assert response["Location"].endswith("soloops/favicon.svg")
