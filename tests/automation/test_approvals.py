@@ -67,8 +67,8 @@ def test_the_question_states_the_order_its_total_and_why_it_was_held(asked):
 
     message = run.steps.get(key="0").input["message"]
 
-    assert message.startswith(f"Accept order {order.number} (600.00 EUR)? It was held because: ")
-    assert "First order with a total of 600.00" in message
+    assert message.startswith(f"Accept order {order.number} (€600.00)? It was held because: ")
+    assert "First order with a total of €600.00 (over €500.00)" in message
 
 
 def test_accepting_on_the_order_page_settles_the_question(asked, run_tasks):

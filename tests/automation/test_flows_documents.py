@@ -488,3 +488,13 @@ def test_init_installs_every_default_flow_once_and_keeps_one_switched_off(db):
     assert again == []
     assert Flow.objects.count() == len(installed)
     assert not Flow.objects.get(key="email-order-confirmation").enabled
+
+
+def test_a_template_writes_money_as_the_console_does():
+    from django.utils import translation
+
+    context = {"order": {"total": "667.59", "currency": "EUR"}}
+    template = "{{ order.total | money(order.currency) }}"
+    assert expressions.render(template, context) == "€667.59"
+    with translation.override("zh-hans"):
+        assert expressions.render(template, context) == "€667.59"

@@ -18,6 +18,8 @@ import simpleeval
 from jinja2 import StrictUndefined, TemplateError, Undefined, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from soloops.formatting import money_display
+
 # Names a condition or template may start from; the engine fills them per run.
 CONTEXT_ROOTS = {"event", "order", "customer", "lines", "stock", "steps", "run", "flow", "trigger"}
 
@@ -136,6 +138,8 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         self.globals.clear()
         for name in _UNSAFE_FILTERS:
             self.filters.pop(name, None)
+        # {{ order.total | money(order.currency) }}: "€667.59", as the console writes money.
+        self.filters["money"] = money_display
 
     def is_safe_attribute(self, obj, attr, value) -> bool:
         return False  # no Python attribute is ever read; getattr below reads keys
