@@ -2,19 +2,19 @@
 credential (shown once to the owner on the flow page); the JSON body becomes the run's input.
 
 A sender that retries (a lost answer, a timeout) sends the same ``Idempotency-Key`` header:
-the second request answers with the run the first one started, and starts nothing.
+the second request answers with the run the first one started, and starts nothing
+(``flow_run_start_by_webhook``).
 """
 
 import json
 
-from django.db import transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from soloops.accounts.actors import Actor
-from soloops.automation.models import Flow, FlowRun, TriggerKind
-from soloops.automation.services.runs import flow_run_start
+from soloops.automation.models import Flow, TriggerKind
+from soloops.automation.services.webhooks import flow_run_start_by_webhook
 
 MAX_BODY = 256 * 1024
 
@@ -48,14 +48,12 @@ def flow_webhook(request, secret: str):
         body = json.loads(request.body or b"{}")
     except ValueError:
         return _error(400, "invalid_json", "the body must be JSON", field="body")
-    key = request.headers.get("Idempotency-Key", "")[:200]
-    trigger = {"webhook": body, **({"idempotency_key": key} if key else {})}
-    with transaction.atomic():
-        if key:
-            # Serialise requests to this flow so two copies of one request cannot both start.
-            Flow.objects.select_for_update().filter(pk=flow.pk).first()
-            earlier = FlowRun.objects.filter(flow=flow, trigger__idempotency_key=key).first()
-            if earlier is not None:
-                return JsonResponse({"run": earlier.pk, "duplicate": True}, status=200)
-        run = flow_run_start(flow=flow, trigger=trigger, actor=Actor.system(f"webhook {flow.key}"))
+    run, created = flow_run_start_by_webhook(
+        flow=flow,
+        body=body,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+        actor=Actor.system(f"webhook {flow.key}"),
+    )
+    if not created:
+        return JsonResponse({"run": run.pk, "duplicate": True}, status=200)
     return JsonResponse({"run": run.pk}, status=202)

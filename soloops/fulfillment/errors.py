@@ -14,7 +14,6 @@ class FulfillmentErrorCode(StrEnum):
     INVALID_QUANTITY = "invalid_quantity"
     NOTHING_TO_SHIP = "nothing_to_ship"
     OVER_SHIPPING = "over_shipping"
-    IDEMPOTENCY_MISMATCH = "idempotency_key_reused"
     NO_LABEL = "no_label"
     CARRIER_FAILED = "carrier_failed"
 

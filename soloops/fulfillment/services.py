@@ -10,7 +10,6 @@ from the shipment, so a retried call never buys a second label.
 """
 
 import hashlib
-import json
 import logging
 
 from django.db import IntegrityError, transaction
@@ -23,6 +22,7 @@ from soloops.fulfillment import selectors
 from soloops.fulfillment.carriers import CARRIERS, LabelRequest, carrier_get
 from soloops.fulfillment.errors import FulfillmentErrorCode as Code
 from soloops.fulfillment.models import Shipment, ShipmentLine, ShipmentStatus
+from soloops.idempotency import hash_request, replay
 from soloops.inventory.services import stock_consume
 from soloops.numbers import random_code
 from soloops.orders.services import (
@@ -154,7 +154,7 @@ def _wanted(order, order_lines: dict, allocated: dict[int, int], lines) -> list[
 
 
 def _request_hash(order, lines, carrier, service, tracking_number, tracking_url) -> str:
-    body = json.dumps(
+    return hash_request(
         {
             "order": order.number,
             "lines": None if lines is None else [list(pair) for pair in lines],
@@ -162,21 +162,12 @@ def _request_hash(order, lines, carrier, service, tracking_number, tracking_url)
             "service": service,
             "tracking_number": tracking_number,
             "tracking_url": tracking_url,
-        },
-        sort_keys=True,
+        }
     )
-    return hashlib.sha256(body.encode()).hexdigest()
 
 
 def _replay(key: str, request_hash: str) -> Shipment | None:
-    existing = Shipment.objects.defer("label").filter(idempotency_key=key).first()
-    if existing is not None and existing.request_hash != request_hash:
-        raise InvalidInput(
-            Code.IDEMPOTENCY_MISMATCH,
-            "this Idempotency-Key was already used with a different request",
-            field="Idempotency-Key",
-        )
-    return existing
+    return replay(Shipment.objects.defer("label"), key=key, request_hash=request_hash)
 
 
 def shipment_create(

@@ -9,7 +9,6 @@ class OrderErrorCode(StrEnum):
     MISSING_ADDRESS = "missing_address"
     INVALID_COUNTRY = "invalid_country"
     CURRENCY_MISMATCH = "currency_mismatch"
-    IDEMPOTENCY_MISMATCH = "idempotency_key_reused"
     NOT_FOUND = "not_found"
     EMPTY_ORDER = "empty_order"
     REASON_REQUIRED = "reason_required"

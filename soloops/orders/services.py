@@ -5,8 +5,6 @@ hot stock rows are locked only at the end) and the events. Anything wrong in the
 an ``ApplicationError`` naming the field, and nothing is written.
 """
 
-import hashlib
-import json
 import re
 import secrets
 from dataclasses import asdict, dataclass, field
@@ -22,6 +20,7 @@ from soloops.accounts.actors import Actor
 from soloops.automation.services import EventSpec, event_emit, events_emit
 from soloops.customers.services import customer_for_order
 from soloops.errors import ApplicationError, Conflict, InvalidInput
+from soloops.idempotency import hash_request, replay
 from soloops.inventory.selectors import stock_for_skus
 from soloops.inventory.services import Hold, stock_consume, stock_release, stock_reserve
 from soloops.numbers import random_code
@@ -119,19 +118,11 @@ def _check_address(address: dict, name: str) -> None:
 
 
 def _request_hash(draft: OrderDraft, channel: str) -> str:
-    body = json.dumps({"channel": channel, **asdict(draft)}, sort_keys=True, default=str)
-    return hashlib.sha256(body.encode()).hexdigest()
+    return hash_request({"channel": channel, **asdict(draft)})
 
 
 def _replay(key: str, request_hash: str) -> Order | None:
-    existing = Order.objects.filter(idempotency_key=key).first()
-    if existing is not None and existing.request_hash != request_hash:
-        raise InvalidInput(
-            Code.IDEMPOTENCY_MISMATCH,
-            "this Idempotency-Key was already used with a different request body",
-            field="Idempotency-Key",
-        )
-    return existing
+    return replay(Order.objects.all(), key=key, request_hash=request_hash)
 
 
 def order_place(

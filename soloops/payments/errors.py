@@ -26,7 +26,6 @@ class PaymentErrorCode(StrEnum):
     INVALID_AMOUNT = "invalid_amount"
     REASON_REQUIRED = "reason_required"
     REFUND_NOT_PENDING = "refund_not_pending"
-    IDEMPOTENCY_MISMATCH = "idempotency_key_reused"
 
 
 class ProviderUnavailableError(ApplicationError):

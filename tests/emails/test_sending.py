@@ -85,14 +85,14 @@ def test_a_worker_lost_after_the_server_accepted_sends_again_with_the_same_messa
     transactional_db, run_tasks, smtp, monkeypatch
 ):
     # given a worker that dies after the server took the email, before recording it as sent
-    from soloops.emails import services
+    from soloops.emails.services import sending
 
     send = queue(idempotency_key="notify:crash")
 
     def crash(send_id):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(services, "_record_sent", crash)
+    monkeypatch.setattr(sending, "_record_sent", crash)
     with pytest.raises(SystemExit):
         email_send(send_id=send.pk)
     monkeypatch.undo()
@@ -116,7 +116,7 @@ def test_a_claim_held_by_a_killed_worker_lasts_the_configured_lease(
     transactional_db, smtp, monkeypatch, settings
 ):
     # given a 20-second lease and a worker killed after the server took the email
-    from soloops.emails import services
+    from soloops.emails.services import sending
 
     settings.EMAIL_SEND_LEASE_SECONDS = 20
     send = queue(idempotency_key="notify:lease")
@@ -124,7 +124,7 @@ def test_a_claim_held_by_a_killed_worker_lasts_the_configured_lease(
     def crash(send_id):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(services, "_record_sent", crash)
+    monkeypatch.setattr(sending, "_record_sent", crash)
     before = timezone.now()
     with pytest.raises(SystemExit):
         email_send(send_id=send.pk)
@@ -139,7 +139,7 @@ def test_a_claim_held_by_a_killed_worker_lasts_the_configured_lease(
     assert emails_retry_due(now=send.next_attempt_at + relay - timedelta(seconds=1)) == 0
     assert emails_retry_due(now=send.next_attempt_at + relay + timedelta(seconds=1)) == 1
     send.refresh_from_db()
-    assert (send.status, send.last_error) == (SendStatus.FAILED, services.ABANDONED)
+    assert (send.status, send.last_error) == (SendStatus.FAILED, sending.ABANDONED)
 
 
 def test_a_server_that_is_down_fails_the_send_with_backoff_and_the_retry_sends_it(
@@ -260,9 +260,9 @@ def test_the_safety_net_requeues_a_send_whose_task_was_lost_and_backs_off(
     transactional_db, run_tasks, smtp, monkeypatch
 ):
     # given a send whose task never reached the queue (the broker was down at commit)
-    from soloops.emails import services
+    from soloops.emails.services import queueing
 
-    monkeypatch.setattr(services, "_enqueue_send", lambda *a, **k: None)
+    monkeypatch.setattr(queueing, "_enqueue_send", lambda *a, **k: None)
     send = queue(idempotency_key="notify:lost")
     monkeypatch.undo()
     assert ready_tasks() == 0

@@ -7,8 +7,6 @@ between the steps leaves the payment ``pending`` (or ``authorized``); doing the 
 repeats the call with the same key, which the provider answers with its first answer.
 """
 
-import hashlib
-import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -19,6 +17,7 @@ from django.utils import timezone
 from soloops.accounts.actors import Actor
 from soloops.automation.services import event_emit
 from soloops.errors import Conflict, InvalidInput
+from soloops.idempotency import hash_request, replay
 from soloops.orders.services import order_mark_paid
 from soloops.payments import providers
 from soloops.payments.errors import PaymentErrorCode as Code
@@ -86,19 +85,13 @@ def _check_provider(provider: str, card_number: str | None) -> None:
 
 def _request_hash(order_number: str, provider: str, card_number: str | None) -> str:
     # The card's last four digits only: even a hash of a whole number is not kept.
-    body = {"order": order_number, "provider": provider, "card": card_digits(card_number)[-4:]}
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    return hash_request(
+        {"order": order_number, "provider": provider, "card": card_digits(card_number)[-4:]}
+    )
 
 
 def _replay(key: str, request_hash: str) -> Payment | None:
-    existing = Payment.objects.select_related("order").filter(idempotency_key=key).first()
-    if existing is not None and existing.request_hash != request_hash:
-        raise InvalidInput(
-            Code.IDEMPOTENCY_MISMATCH,
-            "this Idempotency-Key was already used with a different request",
-            field="Idempotency-Key",
-        )
-    return existing
+    return replay(Payment.objects.select_related("order"), key=key, request_hash=request_hash)
 
 
 def payment_start(

@@ -6,8 +6,6 @@ waiting for the provider: the check and the intent row are written under the pay
 lock, then the provider is called outside the transaction with a key derived from the refund.
 """
 
-import hashlib
-import json
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -15,6 +13,7 @@ from django.db import IntegrityError, transaction
 from soloops.accounts.actors import Actor
 from soloops.automation.services import event_emit
 from soloops.errors import Conflict, InvalidInput
+from soloops.idempotency import hash_request, replay
 from soloops.orders.services import order_cancel
 from soloops.payments import providers
 from soloops.payments.errors import PaymentErrorCode as Code
@@ -54,19 +53,13 @@ def _clean_reason(reason: str) -> str:
 
 
 def _request_hash(payment: Payment, amount: Decimal, reason: str) -> str:
-    body = {"payment": payment.pk, "amount": str(amount), "reason": reason}
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    return hash_request({"payment": payment.pk, "amount": str(amount), "reason": reason})
 
 
 def _replay(key: str, request_hash: str) -> Refund | None:
-    existing = Refund.objects.select_related("payment__order").filter(idempotency_key=key).first()
-    if existing is not None and existing.request_hash != request_hash:
-        raise InvalidInput(
-            Code.IDEMPOTENCY_MISMATCH,
-            "this Idempotency-Key was already used with a different request",
-            field="Idempotency-Key",
-        )
-    return existing
+    return replay(
+        Refund.objects.select_related("payment__order"), key=key, request_hash=request_hash
+    )
 
 
 def _check_refundable(payment: Payment, amount: Decimal) -> None:

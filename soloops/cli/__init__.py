@@ -1,0 +1,56 @@
+"""The ``soloops`` command. Every subcommand has ``--help``; errors are one line and exit 1.
+
+One module per command group: ``processes`` (init, demo, demo-data, run, web, worker,
+scheduler), ``accounts`` (user, token), ``flows`` (flow, runs), ``events``, ``check`` (check,
+manage); ``console`` holds what they share.
+"""
+
+import argparse
+import os
+
+from . import accounts, check, events, flows, processes
+from .console import fail
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "soloops.settings")
+    import django
+
+    django.setup()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="soloops", description="SoloOps: the back office of a one-person online shop."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # In the order ``soloops --help`` lists them.
+    processes.register(sub)
+    check.register_check(sub)
+    accounts.register(sub)
+    flows.register(sub)
+    events.register(sub)
+    check.register_manage(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        _setup_django()
+    except ImproperlyConfigured as e:
+        return fail(str(e))
+    from django.db import DatabaseError
+
+    from soloops.errors import ApplicationError
+
+    try:
+        return args.func(args)
+    except ApplicationError as e:
+        return fail(f"{e.field + ': ' if e.field else ''}{e.message}")
+    except (DatabaseError, ImproperlyConfigured) as e:
+        return fail(str(e).splitlines()[0] if str(e) else type(e).__name__)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,53 @@
+"""``soloops check`` (is this installation ready?) and ``soloops manage`` (any Django
+management command)."""
+
+import argparse
+
+from .console import add_command, fail
+
+
+def cmd_check(args) -> int:
+    from soloops.inventory.selectors import ledger_mismatches
+    from soloops.monitoring.selectors import readiness
+
+    result = readiness()
+    for name, outcome in result.checks.items():
+        print(f"{name:<12} {outcome}")
+    problems = [f"{k}: {v}" for k, v in result.checks.items() if v != "ok"]
+    # The ledger needs the tables; it is checked whenever the database and migrations are ok,
+    # even without a worker, so a broken invariant is never hidden behind another problem.
+    if result.checks.get("migrations") == "ok":
+        mismatches = ledger_mismatches()
+        for mismatch in mismatches:
+            print(f"{'ledger':<12} {mismatch}")
+        if mismatches:
+            problems.append(f"ledger: {len(mismatches)} stock rows disagree with their ledger")
+        else:
+            print(f"{'ledger':<12} ok")
+    if problems:
+        return fail("not ready: " + "; ".join(problems))
+    print("all checks passed")
+    return 0
+
+
+def cmd_manage(args) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["soloops manage", *args.rest])
+    return 0
+
+
+def register_check(sub) -> None:
+    add_command(
+        sub,
+        "check",
+        cmd_check,
+        "Check database, migrations, worker heartbeat and the stock ledger; exit 1 if not ok.",
+    )
+
+
+def register_manage(sub) -> None:
+    manage = add_command(
+        sub, "manage", cmd_manage, "Run a Django management command (migrate, shell, ...)."
+    )
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
