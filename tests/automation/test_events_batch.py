@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from soloops.accounts.actors import Actor
 from soloops.automation.models import Delivery, DeliveryStatus, Event
 from soloops.automation.services import events_dispatch
-from soloops.automation.services.events import EventSpec, events_emit
+from soloops.automation.services.events import DELIVERY_BATCH, EventSpec, events_emit
 from tests.probe.models import Hit
 
 ACTOR = Actor.system("test")
@@ -26,8 +26,10 @@ def bookkeeping(sql: str) -> bool:
     return '"automation_event"' in sql or '"automation_delivery"' in sql
 
 
-@pytest.mark.parametrize("count", [2, 20])
-def test_a_batch_costs_the_same_dispatch_statements_however_many_events(transactional_db, count):
+@pytest.mark.parametrize(("count", "batches"), [(2, 1), (DELIVERY_BATCH, 1), (45, 3)])
+def test_a_batch_costs_the_same_dispatch_statements_however_many_events(
+    transactional_db, count, batches
+):
     # given ``count`` committed events that only the flow engine handles (no flow listens)
     events = emit_many(*["probe.unheard"] * count)
 
@@ -35,16 +37,17 @@ def test_a_batch_costs_the_same_dispatch_statements_however_many_events(transact
     with CaptureQueriesContext(connection) as captured:
         assert events_dispatch(event_ids=[e.pk for e in events]) == count
 
-    # then: read the events; lock their deliveries; insert every delivery row in one
-    # statement; mark every event dispatched in one update -- four, for 2 events or 20
+    # then per batch of up to DELIVERY_BATCH events: read the events; lock their deliveries;
+    # insert every delivery row in one statement; mark every event dispatched in one update
+    # -- four, for 2 events or 20 -- and one commit
     sqls = [q["sql"] for q in captured.captured_queries]
     own = [sql for sql in sqls if bookkeeping(sql)]
-    assert len(own) == 4, own
-    assert sum(sql.startswith("INSERT") for sql in own) == 1
-    assert sum(sql.startswith("UPDATE") for sql in own) == 1
+    assert len(own) == 4 * batches, own
+    assert sum(sql.startswith("INSERT") for sql in own) == batches
+    assert sum(sql.startswith("UPDATE") for sql in own) == batches
     # each event adds only its handler's own reads (two) and the savepoint around it (two)
     control = [sql for sql in sqls if sql.startswith(("BEGIN", "COMMIT"))]
-    assert sum(sql == "COMMIT" for sql in control) == 1  # one transaction for the batch
+    assert sum(sql == "COMMIT" for sql in control) == batches  # one transaction per batch
     others = [sql for sql in sqls if not bookkeeping(sql) and sql not in control]
     assert len(others) == 4 * count
     assert Event.objects.filter(dispatched_at__isnull=True).count() == 0

@@ -4,8 +4,11 @@ Promises:
 - an event emitted in a transaction that rolls back does not exist, so it is never dispatched;
 - a committed event is dispatched by the task enqueued on commit, or, if that task is lost
   (crash, broker down, worker killed), by the scheduler's relay after ``RELAY_DELAY_SECONDS``;
-- each handler's delivery row is written in the handler's own transaction, so however many
-  times an event is dispatched, each handler's writes commit once.
+- each handler's delivery row commits together with the handler's writes, so however many
+  times an event is dispatched, each handler's writes commit once;
+- a dispatch task delivers its events in batches, one transaction each: each handler runs in a
+  savepoint, so one that raises rolls back alone (and is retried with backoff) while the
+  others' writes commit; a crash rolls the batch back whole, and the relay hands it out again.
 """
 
 import logging
@@ -35,6 +38,7 @@ MAX_DELIVERY_ATTEMPTS = 8
 MAX_RELAY_BACKOFF = timedelta(hours=1)
 RELAY_BATCH = 500
 DISPATCH_CHUNK = 100
+DELIVERY_BATCH = 20
 
 Subject = Model | tuple[str, object]
 
@@ -203,10 +207,14 @@ def events_dispatch(*, event_ids: list[int]) -> int:
     some of the same deliveries (the insert clashes), this one rolls back, before any handler
     ran, and goes one transaction per handler, which waits for the other's outcome and keeps it.
     """
-    try:
-        return _dispatch_batch(event_ids)
-    except _Contended:
-        return _dispatch_one_by_one(event_ids)
+    finished = 0
+    for start in range(0, len(event_ids), DELIVERY_BATCH):
+        batch = event_ids[start : start + DELIVERY_BATCH]
+        try:
+            finished += _dispatch_batch(batch)
+        except _Contended:
+            finished += _dispatch_one_by_one(batch)
+    return finished
 
 
 class _Contended(Exception):
