@@ -1,6 +1,8 @@
 """Dispatch in batches: a batch of events costs one transaction and the same bookkeeping
 statements however many events it holds; a failing handler in it rolls back alone."""
 
+import threading
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -9,6 +11,7 @@ from soloops.accounts.actors import Actor
 from soloops.automation.models import Delivery, DeliveryStatus, Event
 from soloops.automation.services import events_dispatch
 from soloops.automation.services.events import DELIVERY_BATCH, EventSpec, events_emit
+from tests.conftest import wait_until
 from tests.probe.models import Hit
 
 ACTOR = Actor.system("test")
@@ -85,3 +88,50 @@ def test_a_failing_handler_in_a_batch_rolls_back_alone(transactional_db):
     assert (failed.status, failed.attempts) == (DeliveryStatus.FAILED, 2)
     assert Hit.objects.filter(event_id=half.pk, handler="record").count() == 1
     assert Hit.objects.count() == 5
+
+
+def waiting_on_a_lock() -> bool:
+    """Whether some session of the test database waits for a row lock (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.processes
+def test_two_dispatchers_of_one_batch_run_each_handler_once(processes, probe_dir):
+    # given a worker in the middle of a batch: its delivery rows inserted, a handler blocking
+    (event,) = emit_many("probe.blocking")
+    started = probe_dir / f"started-{event.pk}"
+    processes.start("worker")
+    wait_until(started.exists, what="the blocking handler to start")
+
+    # when a second dispatcher takes the same event (the relay's hand-out, say): on
+    # PostgreSQL its insert of the same delivery rows waits for the worker's transaction
+    outcome: list[int] = []
+
+    def dispatch() -> None:
+        try:
+            outcome.append(events_dispatch(event_ids=[event.pk]))
+        finally:
+            connection.close()
+
+    second = threading.Thread(target=dispatch)
+    second.start()
+    if connection.vendor == "postgresql":
+        wait_until(waiting_on_a_lock, what="the second dispatcher to wait for the first")
+    (probe_dir / f"release-{event.pk}").touch()
+    second.join(timeout=60)
+
+    # then the worker's batch committed; the second dispatcher, its insert refused, took the
+    # deliveries one by one, found them done and ran nothing again
+    assert outcome == [0]
+    assert started.read_text().splitlines() == ["start"]
+    assert Hit.objects.filter(event_id=event.pk, handler="blocking").count() == 1
+    event.refresh_from_db()
+    assert event.dispatched_at is not None
+    assert set(Delivery.objects.filter(event=event).values_list("status", flat=True)) == {
+        DeliveryStatus.DONE
+    }
