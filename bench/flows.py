@@ -60,6 +60,19 @@ WARM_UP = 20
 # --- children (Django is set up once per child) ----------------------------------------------
 
 
+def _declare_bench_ping() -> None:
+    """``bench.ping`` is the bench's own type, declared by no app: add it to this process's
+    catalogue, which ``events_emit`` checks (the workers only dispatch it)."""
+    from soloops.events import catalogue
+
+    class BenchPing(catalogue.Payload):
+        n: int
+
+    catalogue.event_types()["bench.ping"] = catalogue.EventType(
+        "bench.ping", BenchPing, "the bench's burst", app="bench"
+    )
+
+
 def child_prepare() -> dict:
     """Migrate and publish the bench flow."""
     import django
@@ -89,6 +102,8 @@ def child_measure(kind: str, count: int, worker_pids: list[int], timeout: float)
     from soloops.automation.models import Event, FlowRun
     from soloops.automation.services import event_emit
     from soloops.monitoring.models import Heartbeat
+
+    _declare_bench_ping()
 
     _wait(
         lambda: (

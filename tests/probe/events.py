@@ -1,10 +1,11 @@
 from soloops.events.catalogue import AnyPayload, EventType, declare
-from tests.probe.handlers import blocking, fail, record, record_again
+from tests.probe.handlers import blocking, fail, record, record_again, write_then_fail
 
 HANDLERS = {
     "probe.recorded": [record, record_again],
     "probe.failing": [record, fail],
     "probe.blocking": [blocking],
+    "probe.half_written": [record, write_then_fail],
 }
 
 EVENTS = declare(

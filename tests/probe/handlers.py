@@ -24,6 +24,11 @@ def fail(event) -> None:
     raise RuntimeError("probe handler failed on purpose")
 
 
+def write_then_fail(event) -> None:
+    Hit.objects.create(event_id=event.pk, handler="write_then_fail")
+    raise RuntimeError("probe handler wrote, then failed on purpose")
+
+
 def blocking(event) -> None:
     probe_dir = Path(settings.PROBE_DIR)
     probe_dir.mkdir(parents=True, exist_ok=True)

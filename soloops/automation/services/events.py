@@ -4,8 +4,11 @@ Promises:
 - an event emitted in a transaction that rolls back does not exist, so it is never dispatched;
 - a committed event is dispatched by the task enqueued on commit, or, if that task is lost
   (crash, broker down, worker killed), by the scheduler's relay after ``RELAY_DELAY_SECONDS``;
-- each handler's delivery row is written in the handler's own transaction, so however many
-  times an event is dispatched, each handler's writes commit once.
+- each handler's delivery row commits together with the handler's writes, so however many
+  times an event is dispatched, each handler's writes commit once;
+- a dispatch task delivers its events in batches, one transaction each: each handler runs in a
+  savepoint, so one that raises rolls back alone (and is retried with backoff) while the
+  others' writes commit; a crash rolls the batch back whole, and the relay hands it out again.
 """
 
 import logging
@@ -17,7 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone
 
 from soloops import correlation
@@ -35,6 +38,7 @@ MAX_DELIVERY_ATTEMPTS = 8
 MAX_RELAY_BACKOFF = timedelta(hours=1)
 RELAY_BATCH = 500
 DISPATCH_CHUNK = 100
+DELIVERY_BATCH = 20
 
 Subject = Model | tuple[str, object]
 
@@ -194,7 +198,121 @@ def _enqueue_dispatch(event_ids: list[int]) -> None:
 
 
 def events_dispatch(*, event_ids: list[int]) -> int:
-    """Run every handler not yet delivered for these events; return how many events finished."""
+    """Run every handler not yet delivered for these events; return how many events finished.
+
+    The batch is one transaction: its delivery rows are written in one insert before any
+    handler runs, each handler runs in a savepoint (one that raises rolls back alone, and its
+    delivery is recorded failed, to retry), the events are marked in one update, and it all
+    commits once, each handler's writes with its delivery row. If another dispatcher holds
+    some of the same deliveries (the insert clashes), this one rolls back, before any handler
+    ran, and goes one transaction per handler, which waits for the other's outcome and keeps it.
+    """
+    finished = 0
+    for start in range(0, len(event_ids), DELIVERY_BATCH):
+        batch = event_ids[start : start + DELIVERY_BATCH]
+        try:
+            finished += _dispatch_batch(batch)
+        except _Contended:
+            finished += _dispatch_one_by_one(batch)
+    return finished
+
+
+class _Contended(Exception):
+    """Another dispatcher inserted one of the batch's delivery rows first."""
+
+
+def _dispatch_batch(event_ids: list[int]) -> int:
+    with transaction.atomic():
+        events = list(
+            Event.objects.filter(
+                pk__in=event_ids, dispatched_at__isnull=True, dispatch_failed_at__isnull=True
+            ).order_by("pk")
+        )
+        if not events:
+            return 0
+        # Locked in key order: a FAILED row another dispatcher is retrying is waited for.
+        rows = {
+            (d.event_id, d.handler): d
+            for d in Delivery.objects.select_for_update().filter(event__in=events).order_by("pk")
+        }
+        work = _claim(events, rows)
+        for event, name, fn, row in work:
+            try:
+                with transaction.atomic(), correlation.scope(event.correlation_id):
+                    fn(event)
+            except Exception:
+                logger.exception("handler %s failed on event %s", name, event.pk)
+                row.status = (
+                    DeliveryStatus.GAVE_UP
+                    if row.attempts >= MAX_DELIVERY_ATTEMPTS
+                    else DeliveryStatus.FAILED
+                )
+                Delivery.objects.filter(event=event, handler=name).update(
+                    status=row.status, last_error=traceback.format_exc(), updated_at=timezone.now()
+                )
+        return _mark_events(events, rows)
+
+
+def _claim(events: list[Event], rows: dict) -> list:
+    """Write the batch's deliveries as done (new ones in one insert, retries in one update)
+    before their handlers run; return (event, handler name, handler, row) to run."""
+    work, new, retried = [], [], []
+    for event in events:
+        for name, fn in registry.handlers_for(event.type).items():
+            row = rows.get((event.pk, name))
+            if row is None:
+                row = Delivery(event=event, handler=name, status=DeliveryStatus.DONE, attempts=1)
+                rows[(event.pk, name)] = row
+                new.append(row)
+            elif row.status == DeliveryStatus.FAILED:
+                row.status, row.attempts = DeliveryStatus.DONE, row.attempts + 1
+                retried.append(row.pk)
+            else:
+                continue
+            work.append((event, name, fn, row))
+    if new:
+        try:
+            Delivery.objects.bulk_create(new)
+        except IntegrityError as e:
+            # Its insert committed (ours waited for it), so its outcome is readable now.
+            raise _Contended from e
+    if retried:
+        Delivery.objects.filter(pk__in=retried).update(
+            status=DeliveryStatus.DONE,
+            attempts=F("attempts") + 1,
+            last_error="",
+            updated_at=timezone.now(),
+        )
+    return work
+
+
+def _mark_events(events: list[Event], rows: dict) -> int:
+    """Mark the events whose every handler is done (or given up); return how many."""
+    by_event: dict[int, list[Delivery]] = {}
+    for (event_id, _name), row in rows.items():
+        by_event.setdefault(event_id, []).append(row)
+    dispatched, gave_up = [], []
+    for event in events:
+        handlers = registry.handlers_for(event.type)
+        # A failed delivery of a handler no longer registered holds nothing up.
+        statuses = [
+            row.status
+            for row in by_event.get(event.pk, [])
+            if row.handler in handlers or row.status != DeliveryStatus.FAILED
+        ]
+        if DeliveryStatus.FAILED in statuses:
+            continue  # the relay hands it out again
+        (gave_up if DeliveryStatus.GAVE_UP in statuses else dispatched).append(event.pk)
+    now = timezone.now()
+    if dispatched:
+        Event.objects.filter(pk__in=dispatched).update(dispatched_at=now, next_dispatch_at=None)
+    if gave_up:
+        Event.objects.filter(pk__in=gave_up).update(dispatch_failed_at=now, next_dispatch_at=None)
+    return len(dispatched) + len(gave_up)
+
+
+def _dispatch_one_by_one(event_ids: list[int]) -> int:
+    """One transaction per handler: the way when another dispatcher holds the same events."""
     events = list(
         Event.objects.filter(
             pk__in=event_ids, dispatched_at__isnull=True, dispatch_failed_at__isnull=True

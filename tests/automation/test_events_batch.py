@@ -1,0 +1,137 @@
+"""Dispatch in batches: a batch of events costs one transaction and the same bookkeeping
+statements however many events it holds; a failing handler in it rolls back alone."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from soloops.accounts.actors import Actor
+from soloops.automation.models import Delivery, DeliveryStatus, Event
+from soloops.automation.services import events_dispatch
+from soloops.automation.services.events import DELIVERY_BATCH, EventSpec, events_emit
+from tests.conftest import wait_until
+from tests.probe.models import Hit
+
+ACTOR = Actor.system("test")
+FLOWS = "soloops.automation.services.runs.flows_on_event"
+
+
+def emit_many(*types: str) -> list[Event]:
+    with transaction.atomic():
+        specs = [EventSpec(t, ("probe.thing", n), {"n": n}) for n, t in enumerate(types)]
+        return events_emit(specs=specs, actor=ACTOR)
+
+
+def bookkeeping(sql: str) -> bool:
+    """The dispatcher's own statements: those about events and deliveries."""
+    return '"automation_event"' in sql or '"automation_delivery"' in sql
+
+
+@pytest.mark.parametrize(("count", "batches"), [(2, 1), (DELIVERY_BATCH, 1), (45, 3)])
+def test_a_batch_costs_the_same_dispatch_statements_however_many_events(
+    transactional_db, count, batches
+):
+    # given ``count`` committed events that only the flow engine handles (no flow listens)
+    events = emit_many(*["probe.unheard"] * count)
+
+    # when one dispatcher takes them all
+    with CaptureQueriesContext(connection) as captured:
+        assert events_dispatch(event_ids=[e.pk for e in events]) == count
+
+    # then per batch of up to DELIVERY_BATCH events: read the events; lock their deliveries;
+    # insert every delivery row in one statement; mark every event dispatched in one update
+    # -- four, for 2 events or 20 -- and one commit
+    sqls = [q["sql"] for q in captured.captured_queries]
+    own = [sql for sql in sqls if bookkeeping(sql)]
+    assert len(own) == 4 * batches, own
+    assert sum(sql.startswith("INSERT") for sql in own) == batches
+    assert sum(sql.startswith("UPDATE") for sql in own) == batches
+    # each event adds only its handler's own reads (two) and the savepoint around it (two)
+    control = [sql for sql in sqls if sql.startswith(("BEGIN", "COMMIT"))]
+    assert sum(sql == "COMMIT" for sql in control) == batches  # one transaction per batch
+    others = [sql for sql in sqls if not bookkeeping(sql) and sql not in control]
+    assert len(others) == 4 * count
+    assert Event.objects.filter(dispatched_at__isnull=True).count() == 0
+    assert Delivery.objects.filter(handler=FLOWS, status=DeliveryStatus.DONE).count() == count
+
+
+def test_a_failing_handler_in_a_batch_rolls_back_alone(transactional_db):
+    # given three events in one batch; the middle one's second handler writes, then raises
+    first, half, last = emit_many("probe.recorded", "probe.half_written", "probe.recorded")
+
+    # when it is dispatched once
+    assert events_dispatch(event_ids=[first.pk, half.pk, last.pk]) == 2
+
+    # then the failing handler's write is gone; every other handler's writes committed,
+    # the healthy handler of the same event included
+    hits = set(Hit.objects.values_list("event_id", "handler"))
+    assert hits == {
+        (first.pk, "record"),
+        (first.pk, "record_again"),
+        (half.pk, "record"),
+        (last.pk, "record"),
+        (last.pk, "record_again"),
+    }
+    failed = Delivery.objects.get(event=half, handler="tests.probe.handlers.write_then_fail")
+    assert (failed.status, failed.attempts) == (DeliveryStatus.FAILED, 1)
+    assert "wrote, then failed on purpose" in failed.last_error
+    assert set(Event.objects.filter(dispatched_at__isnull=False).values_list("pk", flat=True)) == {
+        first.pk,
+        last.pk,
+    }
+
+    # when it is handed out again (the relay's retry), only the failed handler runs again
+    assert events_dispatch(event_ids=[first.pk, half.pk, last.pk]) == 0
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == (DeliveryStatus.FAILED, 2)
+    assert Hit.objects.filter(event_id=half.pk, handler="record").count() == 1
+    assert Hit.objects.count() == 5
+
+
+def waiting_on_a_lock() -> bool:
+    """Whether some session of the test database waits for a row lock (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.processes
+def test_two_dispatchers_of_one_batch_run_each_handler_once(processes, probe_dir):
+    # given a worker in the middle of a batch: its delivery rows inserted, a handler blocking
+    (event,) = emit_many("probe.blocking")
+    started = probe_dir / f"started-{event.pk}"
+    processes.start("worker")
+    wait_until(started.exists, what="the blocking handler to start")
+
+    # when a second dispatcher takes the same event (the relay's hand-out, say): on
+    # PostgreSQL its insert of the same delivery rows waits for the worker's transaction
+    outcome: list[int] = []
+
+    def dispatch() -> None:
+        try:
+            outcome.append(events_dispatch(event_ids=[event.pk]))
+        finally:
+            connection.close()
+
+    second = threading.Thread(target=dispatch)
+    second.start()
+    if connection.vendor == "postgresql":
+        wait_until(waiting_on_a_lock, what="the second dispatcher to wait for the first")
+    (probe_dir / f"release-{event.pk}").touch()
+    second.join(timeout=60)
+
+    # then the worker's batch committed; the second dispatcher, its insert refused, took the
+    # deliveries one by one, found them done and ran nothing again
+    assert outcome == [0]
+    assert started.read_text().splitlines() == ["start"]
+    assert Hit.objects.filter(event_id=event.pk, handler="blocking").count() == 1
+    event.refresh_from_db()
+    assert event.dispatched_at is not None
+    assert set(Delivery.objects.filter(event=event).values_list("status", flat=True)) == {
+        DeliveryStatus.DONE
+    }
