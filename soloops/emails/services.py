@@ -35,13 +35,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import event_emit
 from soloops.emails import selectors
 from soloops.emails.errors import EmailErrorCode as Code
 from soloops.emails.kinds import KINDS, LANGUAGES
 from soloops.emails.models import PENDING, EmailSend, EmailTemplate, SendStatus
 from soloops.emails.rendering import Rendered, TemplateProblem, TemplateSource, render
 from soloops.errors import Conflict, InvalidInput
+from soloops.events.services import event_emit
 from soloops.shop.selectors import shop_profile
 
 logger = logging.getLogger(__name__)
