@@ -5,6 +5,7 @@
   dispatch after commit, the relay of lost dispatches, history imports;
 - ``registry``: the explicit map from event types to handlers (each app's ``events.HANDLERS``),
   and the dispatch scopes an app above may add;
+- ``selectors``: an object's timeline (the events about it);
 - ``tasks``: the dispatch task the worker runs.
 
 The ``Event`` and ``Delivery`` models still live in ``soloops.automation.models`` (their

@@ -6,7 +6,7 @@ from django_tasks_db.models import DBTaskResult
 
 from soloops.accounts.actors import Actor
 from soloops.automation.models import Delivery, DeliveryStatus, Event
-from soloops.automation.selectors import timeline_for
+from soloops.events.selectors import timeline_for
 from soloops.events.services import MAX_DELIVERY_ATTEMPTS, event_emit, events_dispatch, events_relay
 from tests.probe.models import Hit
 
