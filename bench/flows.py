@@ -100,7 +100,7 @@ def child_measure(kind: str, count: int, worker_pids: list[int], timeout: float)
 
     from soloops.accounts.actors import Actor
     from soloops.automation.models import Event, FlowRun
-    from soloops.automation.services import event_emit
+    from soloops.events.services import event_emit
     from soloops.monitoring.models import Heartbeat
 
     _declare_bench_ping()

@@ -7,8 +7,8 @@ import pytest
 from django.db import transaction
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import event_emit
 from soloops.events.catalogue import InvalidEvent, catalogue_markdown, event_types
+from soloops.events.services import event_emit
 from soloops.orders.selectors import OrderStatus
 
 REPO = Path(__file__).resolve().parent.parent

@@ -14,8 +14,8 @@ from django.utils import timezone
 from soloops.accounts.actors import Actor, ActorKind
 from soloops.accounts.errors import AccountsErrorCode as Code
 from soloops.accounts.models import ApiToken, Role, Scope, User
-from soloops.automation.services import event_emit
 from soloops.errors import Conflict, InvalidInput, NotAuthenticated
+from soloops.events.services import event_emit
 
 TOKEN_MARK = "sot"
 # last_used_at is refreshed at most this often, so reads do not all become writes.

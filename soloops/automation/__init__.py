@@ -1,9 +1,8 @@
-"""Automation: the event log (transactional outbox), its dispatch to handlers, and schedules.
+"""Automation: the flow engine — flows, versions, runs, step kinds, actions, triggers, BPMN,
+and cron schedules.
 
-Every business fact is an ``Event`` row written in the same transaction as the change it
-describes. After commit a task dispatches it to the handlers the registry names; each
-(event, handler) delivery is recorded once, so dispatching twice never runs a handler twice.
-The scheduler fires cron schedules and relays events whose dispatch was lost.
+The event log it reacts to is the bottom layer, ``soloops.events`` (its ``Event`` and
+``Delivery`` models still live here, in ``models.py``, for their migrations' sake).
 
-Emits: ``schedule.fired``.
+Emits: ``schedule.*``, ``flow.*``, ``flow_run.*``.
 """

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, Field, HttpUrl
 
-from soloops.automation.flows.actions import Action, ActionCall
+from soloops.actions import Action, ActionCall
 from soloops.errors import ApplicationError
 
 logger = logging.getLogger("soloops.flows")

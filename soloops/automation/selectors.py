@@ -1,6 +1,6 @@
 """Reads of the event log: any object's timeline and the filtered, paginated event list."""
 
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext
 
 from soloops.automation.flow_names import (  # noqa: F401 (for the console)
@@ -21,6 +21,11 @@ from soloops.automation.models import (
 )
 from soloops.automation.services.approvals import settled_q
 from soloops.errors import NotFound
+from soloops.events.selectors import (  # noqa: F401 (moved; the console reads them here too)
+    TIMELINE_MAX,
+    timeline_for,
+    timeline_for_subjects,
+)
 
 PAGE_MAX = 200
 
@@ -48,13 +53,6 @@ def events_list(
     if before_id:
         events = events.filter(id__lt=before_id)
     return list(events[: max(1, min(limit, PAGE_MAX + 1))])
-
-
-def timeline_for(*, subject_type: str, subject_id: str) -> list[Event]:
-    """Every event about one object, oldest first: what happened, who did it, when."""
-    return list(
-        Event.objects.filter(subject_type=subject_type, subject_id=str(subject_id)).order_by("id")
-    )
 
 
 def deliveries_failed() -> QuerySet[Delivery]:
@@ -265,22 +263,6 @@ def flow_dry_run(*, document: dict, event: Event | None, actor) -> dict:
     """What a flow document would do with a past event: the path it takes, each step's
     rendered input and what each action would do. Writes nothing (see flows.dryrun)."""
     return dry_run(document=document, event=event, actor=actor)
-
-
-TIMELINE_MAX = 500
-
-
-def timeline_for_subjects(*, subjects: dict[str, list], limit: int = TIMELINE_MAX) -> list[Event]:
-    """Every event about several objects at once — e.g. an order, its payments, shipments and
-    emails: ``{"orders.order": [42], "payments.payment": [7, 8]}`` — oldest first; the newest
-    ``limit`` if there are more. One query, each object type on event_subject_idx."""
-    match = Q(pk__in=[])
-    for subject_type, ids in subjects.items():
-        if ids:
-            match |= Q(subject_type=subject_type, subject_id__in=[str(i) for i in ids])
-    events = list(Event.objects.filter(match).order_by("-id")[:limit])
-    events.reverse()
-    return events
 
 
 def runs_brief(*, flow_key: str | None = None, status: str | None = None) -> QuerySet:

@@ -2,11 +2,9 @@ from django.tasks import task
 
 from soloops.automation import services
 
-
-@task()
-def dispatch_events(event_ids: list[int]) -> int:
-    with services.runs_advanced_here():  # the runs these events start run in this task too
-        return services.events_dispatch(event_ids=event_ids)
+# An alias for dispatch tasks enqueued before the event log moved to ``soloops.events``: the
+# task table stores this dotted path. New enqueues use ``soloops.events.tasks.dispatch_events``.
+from soloops.events.tasks import dispatch_events  # noqa: F401
 
 
 @task()

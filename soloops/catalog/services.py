@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import event_emit
 from soloops.catalog.errors import CatalogErrorCode as Code
 from soloops.catalog.models import Product, Supplier, SupplierItem, Variant
 from soloops.errors import ApplicationError, Conflict, InvalidInput
+from soloops.events.services import event_emit
 from soloops.inventory.services import stock_track
 from soloops.shop.selectors import shop_currency
 

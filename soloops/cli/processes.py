@@ -163,14 +163,14 @@ def cmd_web(args) -> int:
 
 
 def cmd_worker(args) -> int:
-    from soloops.automation.worker import run_worker
+    from soloops.worker import run_worker
 
     run_worker(interval=args.interval, concurrency=args.concurrency)
     return 0
 
 
 def cmd_scheduler(args) -> int:
-    from soloops.automation.scheduler import run_scheduler
+    from soloops.scheduler import run_scheduler
 
     run_scheduler(tick=args.tick)
     return 0

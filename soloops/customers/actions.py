@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from pydantic import BaseModel, Field
 
-from soloops.automation.flows.actions import Action, ActionCall
+from soloops.actions import Action, ActionCall
 from soloops.customers.selectors import customer_get_by_email
 from soloops.customers.services import customer_tag
 

@@ -3,9 +3,9 @@ import re
 from django.db import transaction
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import event_emit
 from soloops.customers.models import Customer
 from soloops.errors import InvalidInput
+from soloops.events.services import event_emit
 
 TAG = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 

@@ -24,7 +24,6 @@ from django.db import connection, models, transaction
 from django.utils.text import slugify
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import PastEvent, events_import
 from soloops.bulk_insert import insert_rows
 from soloops.catalog.models import Product, Supplier, SupplierItem, Variant
 from soloops.customers.models import Customer
@@ -32,6 +31,7 @@ from soloops.demo.catalog import SUPPLIERS
 from soloops.demo.plan import DemoPlan, OrderPlan, plan_demo
 from soloops.demo.progress import Progress
 from soloops.demo.stock import CONSUME, StockPlan, order_end, simulate_stock
+from soloops.events.services import PastEvent, events_import
 from soloops.inventory.models import (
     Location,
     Movement,

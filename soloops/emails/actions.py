@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from pydantic import BaseModel, Field, field_validator
 
-from soloops.automation.flows.actions import Action, ActionCall
+from soloops.actions import Action, ActionCall
 from soloops.automation.selectors import runs_list
 from soloops.emails.kinds import KINDS, language_for
 from soloops.emails.services import email_enqueue

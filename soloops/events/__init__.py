@@ -1,6 +1,13 @@
 """The bottom layer: what every app needs to record business facts.
 
-Today it holds the catalogue of event types (``catalogue``); the event log itself (the outbox,
-deliveries, dispatch, relay and the handler registry) still lives in ``soloops.automation`` and
-moves here next, so that no app above needs the flow engine to record an event.
+- ``catalogue``: the typed catalogue of event types;
+- ``services``: the transactional outbox — ``event_emit`` in the caller's transaction,
+  dispatch after commit, the relay of lost dispatches, history imports;
+- ``registry``: the explicit map from event types to handlers (each app's ``events.HANDLERS``),
+  and the dispatch scopes an app above may add;
+- ``selectors``: an object's timeline (the events about it);
+- ``tasks``: the dispatch task the worker runs.
+
+The ``Event`` and ``Delivery`` models still live in ``soloops.automation.models`` (their
+tables and migrations are the automation app's); only the code moved here so far.
 """

@@ -16,8 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import event_emit
 from soloops.errors import Conflict, InvalidInput
+from soloops.events.services import event_emit
 from soloops.fulfillment import selectors
 from soloops.fulfillment.carriers import CARRIERS, LabelRequest, carrier_get
 from soloops.fulfillment.errors import FulfillmentErrorCode as Code

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import event_emit
 from soloops.errors import Conflict, InvalidInput
+from soloops.events.services import event_emit
 from soloops.inventory import locks
 from soloops.inventory.errors import InventoryErrorCode as Code
 from soloops.inventory.models import (

@@ -7,7 +7,7 @@ from ninja import Field, Header, Query, Router, Schema
 
 from soloops.api_input import Day, Email, In, Quantity
 from soloops.api_output import created
-from soloops.automation.selectors import timeline_for
+from soloops.events.selectors import timeline_for
 from soloops.orders import selectors, services
 from soloops.orders.models import Channel, OrderStatus
 from soloops.pagination import PageOut, PageParams, paginate

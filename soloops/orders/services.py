@@ -17,9 +17,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import EventSpec, event_emit, events_emit
 from soloops.customers.services import customer_for_order
 from soloops.errors import ApplicationError, Conflict, InvalidInput
+from soloops.events.services import EventSpec, event_emit, events_emit
 from soloops.idempotency import hash_request, replay
 from soloops.inventory.selectors import stock_for_skus
 from soloops.inventory.services import Hold, stock_consume, stock_release, stock_reserve

@@ -17,8 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import event_emit
 from soloops.errors import Conflict, InvalidInput
+from soloops.events.services import event_emit
 from soloops.orders.errors import OrderErrorCode as Code
 from soloops.orders.models import ReviewPolicy, ShippingRate, TaxRate
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from pydantic import BaseModel, Field
 
-from soloops.automation.flows.actions import Action, ActionCall
+from soloops.actions import Action, ActionCall
 from soloops.orders.selectors import order_get_for
 from soloops.payments import selectors, services
 from soloops.payments.models import PaymentStatus

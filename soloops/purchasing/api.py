@@ -6,9 +6,9 @@ from ninja import Field, Query, Router, Schema
 
 from soloops.accounts.auth import api_auth
 from soloops.api_input import Flag, In, Integer, Money, Quantity
-from soloops.automation.selectors import timeline_for
 from soloops.catalog.selectors import variant_get
 from soloops.errors import InvalidInput
+from soloops.events.selectors import timeline_for
 from soloops.pagination import PageOut, PageParams, paginate
 from soloops.purchasing import documents, selectors, services
 from soloops.purchasing.errors import PurchasingErrorCode as Code

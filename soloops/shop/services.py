@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import event_emit
 from soloops.catalog.selectors import prices_in_currency_exist
 from soloops.emails.services import email_enqueue
 from soloops.errors import Conflict, InvalidInput
+from soloops.events.services import event_emit
 from soloops.orders.selectors import orders_in_currency_exist
 from soloops.shop import selectors
 from soloops.shop.errors import ShopErrorCode as Code

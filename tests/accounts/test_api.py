@@ -12,7 +12,7 @@ from django.utils import timezone
 from soloops.accounts.actors import Actor
 from soloops.accounts.models import ApiToken
 from soloops.automation.models import Event
-from soloops.automation.services import event_emit
+from soloops.events.services import event_emit
 from tests.accounts.conftest import bearer
 
 ERROR_KEYS = {"code", "message", "field", "extra"}

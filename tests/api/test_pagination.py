@@ -84,7 +84,7 @@ def test_the_event_log_pages_by_cursor_with_limit_and_has_more(owner_api, db):
     # given three events
     from django.db import transaction
 
-    from soloops.automation.services import event_emit
+    from soloops.events.services import event_emit
 
     with transaction.atomic():
         for i in range(3):

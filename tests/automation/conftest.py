@@ -22,8 +22,9 @@ from django.utils import timezone
 from soloops.accounts.actors import Actor
 from soloops.accounts.services import token_create, user_create
 from soloops.automation.models import Event, Flow, FlowRun, StepRun
-from soloops.automation.services import event_emit, flow_import, flow_runs_wake_due
+from soloops.automation.services import flow_import, flow_runs_wake_due
 from soloops.automation.services.runs import flow_run_start_manual
+from soloops.events.services import event_emit
 
 SYSTEM = Actor.system("test")
 PASSWORD = "correct horse battery staple 42"

@@ -24,8 +24,8 @@ from django.utils import timezone
 from soloops.accounts.actors import Actor
 from soloops.automation.celery_backend import celery_app
 from soloops.automation.models import Delivery, DeliveryStatus, Event
-from soloops.automation.services import event_emit
-from soloops.automation.tasks import dispatch_events
+from soloops.events.services import event_emit
+from soloops.events.tasks import dispatch_events
 from soloops.monitoring.models import Heartbeat
 from tests.conftest import require_service, wait_until
 from tests.probe.models import Hit
@@ -247,7 +247,7 @@ def test_enqueue_returns_a_ready_result_and_sends_eta_and_priority(broker_url, t
     (message,) = messages
     assert message["headers"]["task"] == "soloops.run_task"
     args, kwargs, _ = json.loads(base64.b64decode(message["body"]))
-    assert args == ["soloops.automation.tasks.dispatch_events", [], {"event_ids": [1]}]
+    assert args == ["soloops.events.tasks.dispatch_events", [], {"event_ids": [1]}]
     assert kwargs == {}
     assert datetime.fromisoformat(message["headers"]["eta"]) == run_after
     assert message["properties"]["priority"] == 0  # the highest priority; Redis pops 0 first

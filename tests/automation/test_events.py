@@ -6,9 +6,8 @@ from django_tasks_db.models import DBTaskResult
 
 from soloops.accounts.actors import Actor
 from soloops.automation.models import Delivery, DeliveryStatus, Event
-from soloops.automation.selectors import timeline_for
-from soloops.automation.services import event_emit, events_dispatch, events_relay
-from soloops.automation.services.events import MAX_DELIVERY_ATTEMPTS
+from soloops.events.selectors import timeline_for
+from soloops.events.services import MAX_DELIVERY_ATTEMPTS, event_emit, events_dispatch, events_relay
 from tests.probe.models import Hit
 
 ACTOR = Actor.system("test")
@@ -82,10 +81,26 @@ def test_a_run_lifecycle_event_nothing_handles_costs_no_dispatch(transactional_d
     ]
 
 
+def test_a_dispatch_task_stored_under_its_old_path_still_runs(transactional_db, run_tasks):
+    # given a dispatch task enqueued before the event log moved to soloops.events: the task
+    # table holds the old dotted path
+    event = emit()
+    DBTaskResult.objects.update(task_path="soloops.automation.tasks.dispatch_events")
+
+    # when the worker runs it
+    run_tasks()
+
+    # then the event's handlers ran and it is dispatched
+    event.refresh_from_db()
+    assert event.dispatched_at is not None
+    assert Hit.objects.filter(event_id=event.pk, handler="record").count() == 1
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
 def test_a_dispatch_enqueued_twice_runs_each_handler_once(transactional_db, run_tasks):
     # given the same event handed out a second time before any worker ran
     event = emit()
-    from soloops.automation.tasks import dispatch_events
+    from soloops.events.tasks import dispatch_events
 
     dispatch_events.enqueue(event_ids=[event.pk])
     assert DBTaskResult.objects.count() == 2
@@ -175,7 +190,7 @@ def test_events_from_one_correlation_scope_share_an_id(transactional_db):
 
 
 def test_a_failure_recorded_after_another_dispatcher_finished_keeps_the_delivery_done(db):
-    from soloops.automation.services.events import _record_failure
+    from soloops.events.services import _record_failure
 
     # given an event one dispatcher delivered to every handler
     event = emit()

@@ -9,8 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from soloops.accounts.actors import Actor
 from soloops.automation.models import Delivery, DeliveryStatus, Event
-from soloops.automation.services import events_dispatch
-from soloops.automation.services.events import DELIVERY_BATCH, EventSpec, events_emit
+from soloops.events.services import DELIVERY_BATCH, EventSpec, events_dispatch, events_emit
 from tests.conftest import wait_until
 from tests.probe.models import Hit
 

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from soloops.accounts.actors import Actor
 from soloops.automation.models import Event
-from soloops.automation.services import PastEvent, events_import, events_relay
+from soloops.events.services import PastEvent, events_import, events_relay
 
 
 def test_imported_events_keep_their_time_and_are_never_dispatched(

@@ -18,12 +18,12 @@ from soloops.automation.models import (
     StepStatus,
 )
 from soloops.automation.services import (
-    events_dispatch,
     flow_runs_wake_due,
     flows_on_event,
     schedules_fire_due,
 )
 from soloops.automation.services.runs import MAX_DEPTH
+from soloops.events.services import events_dispatch
 from tests.automation.conftest import APPROVE_FLOW, emit, later, publish, reload, start, steps_of
 from tests.probe.models import Hit
 

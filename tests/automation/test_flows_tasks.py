@@ -10,9 +10,8 @@ from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from soloops.automation.models import Event, FlowRun, RunStatus
-from soloops.automation.services import EventSpec, event_emit, events_emit
-from soloops.automation.services.events import DISPATCH_CHUNK
 from soloops.automation.services.runs import ADVANCE_BATCH, INLINE_RUNS
+from soloops.events.services import DISPATCH_CHUNK, EventSpec, event_emit, events_emit
 from tests.automation.conftest import SYSTEM, emit, publish
 from tests.conftest import run_ready_tasks
 from tests.probe.models import Hit
@@ -41,7 +40,7 @@ def test_a_run_started_by_an_event_completes_in_the_events_dispatch_task(
 
     # when the event is emitted and exactly one task (its dispatch) runs
     emit("probe.ping")
-    assert ready_tasks() == ["soloops.automation.tasks.dispatch_events"]
+    assert ready_tasks() == ["soloops.events.tasks.dispatch_events"]
     run_ready_tasks(max_tasks=1)
 
     # then the run is complete, both steps wrote once, and no task is left for it
@@ -63,7 +62,7 @@ def test_a_dispatch_of_many_events_advances_a_few_runs_itself_and_queues_the_res
             specs=[EventSpec("probe.ping", ("probe.thing", n), {}) for n in range(count)],
             actor=SYSTEM,
         )
-    assert ready_tasks() == ["soloops.automation.tasks.dispatch_events"]
+    assert ready_tasks() == ["soloops.events.tasks.dispatch_events"]
 
     # when the dispatch task runs
     run_ready_tasks(max_tasks=1)
@@ -128,7 +127,7 @@ def dispatch_tasks() -> list[list[int]]:
     return [
         t.args_kwargs["kwargs"]["event_ids"]
         for t in DBTaskResult.objects.filter(
-            status="READY", task_path="soloops.automation.tasks.dispatch_events"
+            status="READY", task_path="soloops.events.tasks.dispatch_events"
         ).order_by("enqueued_at")
     ]
 

@@ -20,8 +20,9 @@ from django_tasks_db.models import DBTaskResult
 
 from soloops.accounts.actors import Actor
 from soloops.automation.models import Delivery, DeliveryStatus, Event, Schedule, ScheduleFiring
-from soloops.automation.services import event_emit, schedule_upsert
+from soloops.automation.services import schedule_upsert
 from soloops.automation.services.schedules import schedule_latest_slot
+from soloops.events.services import event_emit
 from soloops.monitoring.models import Heartbeat
 from tests.conftest import wait_until
 from tests.probe.models import Hit

@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from soloops.accounts.actors import Actor, ActorKind
 from soloops.automation.models import Event
-from soloops.automation.services import event_emit
 from soloops.emails.actions import order_context
 from soloops.emails.services import email_enqueue
+from soloops.events.services import event_emit
 from soloops.fulfillment.services import shipment_create, shipment_ship
 from soloops.orders.models import Order, OrderStatus, ReviewPolicy
 from soloops.orders.services import (

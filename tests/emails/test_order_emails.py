@@ -12,13 +12,9 @@ from django.utils import translation
 
 from soloops.automation.models import Delivery, Event, FlowRun, RunStatus
 from soloops.automation.selectors import flow_get
-from soloops.automation.services import (
-    event_emit,
-    events_dispatch,
-    flow_run_advance,
-    flow_set_enabled,
-)
+from soloops.automation.services import flow_run_advance, flow_set_enabled
 from soloops.emails.models import EmailSend, SendStatus
+from soloops.events.services import event_emit, events_dispatch
 from soloops.formatting import date_display
 from soloops.fulfillment.models import Shipment
 from soloops.fulfillment.services import shipment_create, shipment_deliver, shipment_ship

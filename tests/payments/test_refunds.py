@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from soloops.automation.models import Event
-from soloops.automation.services import events_dispatch
+from soloops.events.services import events_dispatch
 from soloops.orders.services import order_mark_shipped, order_start_fulfilling
 from soloops.payments.models import Payment, Refund, SandboxEntry
 from soloops.payments.providers import ProviderUnavailable

@@ -13,7 +13,7 @@ import pytest
 import stripe
 
 from soloops.automation.models import Event
-from soloops.automation.services import events_dispatch
+from soloops.events.services import events_dispatch
 from soloops.payments.models import Payment, Refund, WebhookEvent
 from tests.payments.conftest import (
     WEBHOOK_SECRET,

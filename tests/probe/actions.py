@@ -22,8 +22,8 @@ from typing import Literal
 from django.conf import settings
 from pydantic import BaseModel, Field
 
-from soloops.automation.flows.actions import Action, ActionCall
-from soloops.automation.services import event_emit
+from soloops.actions import Action, ActionCall
+from soloops.events.services import event_emit
 from tests.probe.models import Effect, Hit
 
 

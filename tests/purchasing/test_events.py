@@ -9,8 +9,9 @@ from django.core import mail
 
 from soloops.automation.models import FlowRun, RunStatus
 from soloops.automation.selectors import flow_get
-from soloops.automation.services import events_dispatch, flow_set_enabled
+from soloops.automation.services import flow_set_enabled
 from soloops.emails.models import EmailSend
+from soloops.events.services import events_dispatch
 from soloops.inventory.services import stock_change
 from soloops.purchasing.models import PurchaseOrder, PurchaseOrderStatus
 from soloops.purchasing.services import reorder_policy_set

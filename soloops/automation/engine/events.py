@@ -12,7 +12,7 @@ def emit_run_event(
     """Record ``type`` about ``run``; ``flow`` puts the flow's key first in the payload."""
     # Imported here: the services package imports the engine, so the engine may be imported
     # first (by the dry run) and must not import the services package while it loads.
-    from soloops.automation.services.events import event_emit
+    from soloops.events.services import event_emit
 
     event_emit(
         type=type,

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from soloops.actions import Action, ActionCall
 from soloops.automation.flows import document as doc
-from soloops.automation.flows.actions import Action, ActionCall
 from soloops.automation.models import RunStatus, StepStatus
 
 from .events import emit_run_event

@@ -248,14 +248,6 @@ def _compiled_expression(source: str):
     return _templates.compile_expression(source, undefined_to_none=False)
 
 
-def has_template(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(has_template(v) for v in value.values())
-    if isinstance(value, list):
-        return any(has_template(v) for v in value)
-    return isinstance(value, str) and ("{{" in value or "{%" in value)
-
-
 def templates_in(value: Any):
     if isinstance(value, dict):
         for v in value.values():

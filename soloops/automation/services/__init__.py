@@ -1,14 +1,8 @@
-"""Every write the automation app makes: emitting and dispatching events, firing schedules."""
+"""Every write the flow engine makes: flows, runs, approvals, firing schedules.
 
-from .events import (
-    EventSpec,
-    PastEvent,
-    event_emit,
-    events_dispatch,
-    events_emit,
-    events_import,
-    events_relay,
-)
+Emitting and dispatching events is the bottom layer's job: ``soloops.events.services``.
+"""
+
 from .flows import (
     flow_import,
     flow_publish,
@@ -33,14 +27,7 @@ from .runs import (
 from .schedules import schedule_upsert, schedules_fire_due
 
 __all__ = [
-    "EventSpec",
-    "PastEvent",
     "approval_settle",
-    "event_emit",
-    "events_dispatch",
-    "events_emit",
-    "events_import",
-    "events_relay",
     "flow_import",
     "flow_publish",
     "flow_run_advance",

@@ -18,8 +18,7 @@ from django.utils import timezone
 
 from soloops.accounts.actors import Actor, ActorKind
 from soloops.automation.models import Event, FlowRun, RunStatus, StepRun, StepStatus
-
-from .events import event_emit
+from soloops.events.services import event_emit
 
 # A deciding event: the events that start runs whose questions it settles (type prefixes).
 # Accepting settles what was asked while the order waited for a decision; rejecting or

@@ -15,8 +15,8 @@ from soloops.automation.flows import document as doc
 from soloops.automation.flows.actions import available
 from soloops.automation.models import Flow, FlowVersion, Schedule, TriggerKind
 from soloops.errors import Conflict, InvalidInput
+from soloops.events.services import event_emit
 
-from .events import event_emit
 from .schedules import schedule_upsert
 
 DEFAULT_FLOWS_DIR = Path(__file__).resolve().parent.parent / "default_flows"

@@ -17,8 +17,7 @@ from soloops.accounts.actors import Actor
 from soloops.automation.errors import AutomationErrorCode
 from soloops.automation.models import Schedule, ScheduleFiring
 from soloops.errors import InvalidInput
-
-from .events import event_emit
+from soloops.events.services import event_emit
 
 logger = logging.getLogger(__name__)
 

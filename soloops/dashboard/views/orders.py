@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from soloops.automation.selectors import timeline_for_subjects
 from soloops.dashboard import timeline
 from soloops.dashboard.access import console_view
 from soloops.dashboard.forms.orders import (
@@ -29,6 +28,7 @@ from soloops.dashboard.forms.orders import (
 from soloops.dashboard.paging import page_of
 from soloops.emails.selectors import SendFilters, emails_list
 from soloops.errors import ApplicationError, NotFound
+from soloops.events.selectors import timeline_for_subjects
 from soloops.formatting import money_display
 from soloops.fulfillment import services as fulfillment
 from soloops.fulfillment.selectors import (

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from soloops.automation.selectors import timeline_for
 from soloops.catalog.selectors import supplier_choices
 from soloops.dashboard.access import STAFF, console_view
 from soloops.dashboard.forms.products import attach_service_error
@@ -26,6 +25,7 @@ from soloops.dashboard.forms.purchasing import (
 )
 from soloops.dashboard.paging import page_of
 from soloops.errors import ApplicationError, NotFound
+from soloops.events.selectors import timeline_for
 from soloops.formatting import date_display, datetime_display
 from soloops.purchasing.selectors import (
     AWAITED_STATUSES,

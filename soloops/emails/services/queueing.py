@@ -16,13 +16,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import event_emit
 from soloops.emails import selectors
 from soloops.emails.errors import EmailErrorCode as Code
 from soloops.emails.kinds import KINDS, LANGUAGES
 from soloops.emails.models import EmailSend
 from soloops.emails.rendering import Rendered, TemplateProblem, render
 from soloops.errors import InvalidInput
+from soloops.events.services import event_emit
 
 logger = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import event_emit
 from soloops.emails.errors import EmailErrorCode as Code
 from soloops.emails.models import PENDING, EmailSend, SendStatus
 from soloops.errors import Conflict
+from soloops.events.services import event_emit
 from soloops.shop.selectors import shop_profile
 
 from .queueing import _enqueue_send, _event_payload, email_enqueue

@@ -3,13 +3,13 @@
 from django.db import transaction
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import event_emit
 from soloops.emails import selectors
 from soloops.emails.errors import EmailErrorCode as Code
 from soloops.emails.kinds import KINDS
 from soloops.emails.models import EmailTemplate
 from soloops.emails.rendering import Rendered, TemplateProblem, TemplateSource, render
 from soloops.errors import InvalidInput
+from soloops.events.services import event_emit
 
 from .queueing import _json_safe
 

@@ -15,8 +15,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import event_emit
 from soloops.errors import Conflict, InvalidInput
+from soloops.events.services import event_emit
 from soloops.idempotency import hash_request, replay
 from soloops.orders.services import order_mark_paid
 from soloops.payments import providers

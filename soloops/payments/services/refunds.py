@@ -11,8 +11,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import event_emit
 from soloops.errors import Conflict, InvalidInput
+from soloops.events.services import event_emit
 from soloops.idempotency import hash_request, replay
 from soloops.orders.services import order_cancel
 from soloops.payments import providers

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import event_emit
+from soloops.events.services import event_emit
 from soloops.payments.models import Payment, Provider, Refund, RefundStatus, WebhookEvent
 from soloops.payments.providers.stripe import from_minor, intent_result, refund_result, to_minor
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import event_emit
+from soloops.events.services import event_emit
 from soloops.purchasing import locks, selectors
 from soloops.purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
 from soloops.shop.selectors import shop_currency

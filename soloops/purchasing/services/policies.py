@@ -3,8 +3,8 @@
 from django.db import transaction
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import event_emit
 from soloops.errors import InvalidInput
+from soloops.events.services import event_emit
 from soloops.purchasing.errors import PurchasingErrorCode as Code
 from soloops.purchasing.models import ReorderPolicy
 

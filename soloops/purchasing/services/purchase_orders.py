@@ -10,10 +10,10 @@ from django.db.models import Prefetch, Sum, prefetch_related_objects
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
-from soloops.automation.services import event_emit
 from soloops.catalog.selectors import variant_get
 from soloops.emails.services import email_enqueue
 from soloops.errors import Conflict, InvalidInput, NotFound
+from soloops.events.services import event_emit
 from soloops.inventory.services import stock_change
 from soloops.numbers import random_code
 from soloops.purchasing import documents

@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from soloops import correlation
 from soloops.accounts.actors import Actor
-from soloops.automation import registry
 from soloops.automation.models import Delivery, DeliveryStatus, Event
 from soloops.bulk_insert import insert_rows
+from soloops.events import registry
 from soloops.events.catalogue import event_check
 
 logger = logging.getLogger(__name__)
@@ -188,7 +188,7 @@ def events_import(*, events: Iterable[PastEvent], actor: Actor) -> int:
 
 
 def _enqueue_dispatch(event_ids: list[int]) -> None:
-    from soloops.automation.tasks import dispatch_events
+    from soloops.events.tasks import dispatch_events
 
     try:
         dispatch_events.enqueue(event_ids=event_ids)

@@ -12,6 +12,7 @@ from django.db import DatabaseError, close_old_connections
 
 from soloops.automation import services
 from soloops.emails.services import emails_retry_due
+from soloops.events.services import events_relay
 from soloops.monitoring.services import HeartbeatThread
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def run_scheduler(*, tick: float = 1.0) -> None:
             close_old_connections()
             try:
                 services.schedules_fire_due(fired_by=heartbeat.process_id)
-                services.events_relay()
+                events_relay()
                 # Emails lost by the task queue (their retries travel as deferred tasks); a
                 # tick, not a cron Schedule: a per-minute schedule would write 1,440
                 # schedule.fired events a day into the audit log, and costs one indexed read.

@@ -14,13 +14,15 @@ HTTP, payment) must be enqueued as tasks on commit, with an idempotency key.
 
 import importlib
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 
 from django.apps import apps
 
 Handler = Callable[..., None]
 
 _handlers: dict[str, dict[str, Handler]] | None = None
+_dispatch_scopes: list[Callable[[], AbstractContextManager]] = []
 
 
 def handler_name(fn: Handler) -> str:
@@ -57,3 +59,19 @@ def reset() -> None:
     """Forget the loaded table (tests that register handlers call this)."""
     global _handlers
     _handlers = None
+
+
+def dispatch_scope_add(factory: Callable[[], AbstractContextManager]) -> None:
+    """Wrap every dispatch task in ``factory()``: how an app above (the flow engine) takes
+    part in dispatch without this layer importing it. Call it from ``AppConfig.ready``."""
+    if factory not in _dispatch_scopes:
+        _dispatch_scopes.append(factory)
+
+
+@contextmanager
+def dispatch_scope() -> Iterator[None]:
+    """The context every dispatch task runs in: the registered scopes, in registration order."""
+    with ExitStack() as stack:
+        for factory in _dispatch_scopes:
+            stack.enter_context(factory())
+        yield
