@@ -34,24 +34,17 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from soloops.errors import ApplicationError, InvalidInput
+from soloops.errors import (
+    BodyTooLarge,
+    InvalidInput,
+    MalformedBody,
+    UnsupportedMediaType,
+)
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 # Validation errors are ``invalid_input``, except these, whose code says more.
 SPECIFIC_CODES = frozenset({"invalid_email"})
-
-
-class MalformedBody(ApplicationError):
-    status = 400
-
-
-class UnsupportedMediaType(ApplicationError):
-    status = 415
-
-
-class BodyTooLarge(ApplicationError):
-    status = 413
 
 
 def body_too_large() -> BodyTooLarge:

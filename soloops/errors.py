@@ -28,6 +28,18 @@ class ApplicationError(Exception):
         }
 
 
+class MalformedBody(ApplicationError):
+    status = 400  # the request body is not the JSON it claims to be
+
+
+class UnsupportedMediaType(ApplicationError):
+    status = 415
+
+
+class BodyTooLarge(ApplicationError):
+    status = 413
+
+
 class InvalidInput(ApplicationError):
     status = 422
 
