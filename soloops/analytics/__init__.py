@@ -1,0 +1,2 @@
+"""Insights: daily facts, KPIs with intervals, forecasts, reorder points, anomalies and
+price suggestions."""

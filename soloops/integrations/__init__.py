@@ -1,0 +1,1 @@
+"""Data in and out: imports and exports, sales channels, outbound webhook subscriptions."""

@@ -1,0 +1,3 @@
+"""channels tables of the integrations app."""
+
+from django.db import models  # noqa: F401

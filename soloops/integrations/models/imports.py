@@ -1,0 +1,3 @@
+"""imports tables of the integrations app."""
+
+from django.db import models  # noqa: F401

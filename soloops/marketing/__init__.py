@@ -1,0 +1,1 @@
+"""Marketing: campaigns, audiences, consent, unsubscribe, recommendations in mail."""

@@ -1,0 +1,1 @@
+"""Customer service: conversations, intents, automatic replies, hand-over to the owner."""
