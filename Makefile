@@ -32,7 +32,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest $(PARALLEL) -m "not processes and not browser and not redis" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) -m "not processes and not browser and not redis and not brokers" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check soloops tests bench

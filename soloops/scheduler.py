@@ -13,6 +13,7 @@ from django.db import DatabaseError, close_old_connections
 from soloops.automation import services
 from soloops.emails.services import emails_retry_due
 from soloops.events.services import events_relay
+from soloops.integrations.services.stream import stream_publish_due
 from soloops.monitoring.services import HeartbeatThread
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,9 @@ def run_scheduler(*, tick: float = 1.0) -> None:
                 # schedule.fired events a day into the audit log, and costs one indexed read.
                 emails_retry_due()
                 services.flow_runs_wake_due()
+                # The event stream (SOLOOPS_EVENT_STREAM_URL): a batch after the cursor; a
+                # broker that is down costs one failed connect per tick, nothing else.
+                stream_publish_due()
                 heartbeat.beat()
             except DatabaseError:
                 logger.exception("scheduler tick failed; trying again next tick")

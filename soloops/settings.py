@@ -186,6 +186,22 @@ RUN_STALLED_AFTER_SECONDS = env_float("SOLOOPS_RUN_STALLED_AFTER", 120.0)
 # hands the email to another worker. Longer than one SMTP conversation may take.
 EMAIL_SEND_LEASE_SECONDS = env_float("SOLOOPS_EMAIL_SEND_LEASE", 60.0)
 
+# The event stream: every committed event (or the selected types) published to a broker for
+# other systems. Empty: no stream. kafka://host:9092, amqp://user:pass@host:5672//, nats://host:4222
+EVENT_STREAM_URL = os.environ.get("SOLOOPS_EVENT_STREAM_URL", "")
+# Comma-separated event types or prefixes ending in "." (order.,payment.refunded); empty: all.
+EVENT_STREAM_TYPES = [
+    t.strip() for t in os.environ.get("SOLOOPS_EVENT_STREAM_TYPES", "").split(",") if t.strip()
+]
+# Seconds a missing event id may hold the stream back (a transaction still committing) before
+# the publisher takes it for a rolled-back one and goes on.
+EVENT_STREAM_GAP_GRACE_SECONDS = env_float("SOLOOPS_EVENT_STREAM_GAP_GRACE", 60.0)
+# Seconds of lag (oldest unpublished event) past which `soloops check` fails and the stream alerts.
+EVENT_STREAM_LAG_ALERT_SECONDS = env_float("SOLOOPS_EVENT_STREAM_LAG_ALERT", 300.0)
+# Seconds a publisher's claim on the stream lasts: another scheduler takes over after it (the
+# first one died). Longer than one batch takes to publish.
+EVENT_STREAM_LEASE_SECONDS = env_float("SOLOOPS_EVENT_STREAM_LEASE", 30.0)
+
 # --- email ----------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", f"file://{VAR_DIR / 'mail'}")
 DEFAULT_FROM_EMAIL = os.environ.get("SOLOOPS_FROM_EMAIL", "shop@localhost")

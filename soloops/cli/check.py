@@ -7,6 +7,9 @@ from .console import add_command, fail
 
 
 def cmd_check(args) -> int:
+    from django.conf import settings
+
+    from soloops.integrations.services.stream import stream_status
     from soloops.inventory.selectors import ledger_mismatches
     from soloops.monitoring.selectors import readiness
 
@@ -24,6 +27,12 @@ def cmd_check(args) -> int:
             problems.append(f"ledger: {len(mismatches)} stock rows disagree with their ledger")
         else:
             print(f"{'ledger':<12} ok")
+    if settings.EVENT_STREAM_URL and result.checks.get("migrations") == "ok":
+        stream = stream_status()
+        outcome = f"{stream.behind} events behind, oldest {stream.lag_seconds:.0f} s"
+        print(f"{'stream':<12} {'lagging: ' + outcome if stream.lagging else 'ok'}")
+        if stream.lagging:
+            problems.append(f"stream: {outcome} ({stream.last_error or 'no error recorded'})")
     if problems:
         return fail("not ready: " + "; ".join(problems))
     print("all checks passed")

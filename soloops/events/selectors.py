@@ -29,3 +29,14 @@ def timeline_for_subjects(*, subjects: dict[str, list], limit: int = TIMELINE_MA
     events = list(Event.objects.filter(match).order_by("-id")[:limit])
     events.reverse()
     return events
+
+
+def events_after(*, after_id: int, limit: int) -> list[Event]:
+    """The next ``limit`` committed events with an id above ``after_id``, in id order: what a
+    reader that follows the log from a cursor (the event stream) takes next."""
+    return list(Event.objects.filter(pk__gt=after_id).order_by("id")[:limit])
+
+
+def event_last_id() -> int:
+    """The highest committed event id (0 for an empty log)."""
+    return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
