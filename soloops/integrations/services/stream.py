@@ -74,9 +74,18 @@ def plan(
     return Plan(taken, None, skipped)
 
 
+def _start() -> dict:
+    """A new stream starts at the beginning of the log: the consumer gets the shop's history
+    (``soloops stream rewind --after ID`` skips it)."""
+    first = events_after(after_id=0, limit=1)
+    return {"last_event_id": first[0].pk - 1 if first else 0}
+
+
 def _claim(now: datetime) -> StreamState | None:
     with transaction.atomic():
-        state, _ = StreamState.objects.select_for_update().get_or_create(name=STREAM)
+        state, _ = StreamState.objects.select_for_update().get_or_create(
+            name=STREAM, defaults=_start()
+        )
         if state.lease_until and state.lease_until > now and state.owner != _PUBLISHER_ID:
             return None
         state.owner = _PUBLISHER_ID
@@ -161,7 +170,9 @@ def stream_rewind(*, to_event_id: int) -> None:
     """Publish again from just after ``to_event_id`` (a consumer lost its data; ids repeat)."""
     with transaction.atomic():
         state, _ = StreamState.objects.select_for_update().get_or_create(name=STREAM)
-        state.last_event_id, state.gap_since = max(0, to_event_id), None
+        # Never before the log's first event: that would be a gap nothing can fill.
+        state.last_event_id = max(to_event_id, _start()["last_event_id"])
+        state.gap_since = None
         state.save(update_fields=["last_event_id", "gap_since"])
 
 
@@ -185,7 +196,7 @@ class StreamStatus:
 def stream_status(*, now: datetime | None = None) -> StreamStatus:
     """Where the stream stands: for ``soloops stream status``, ``soloops check`` and metrics."""
     now = now or timezone.now()
-    state = StreamState.objects.filter(name=STREAM).first() or StreamState(name=STREAM)
+    state = StreamState.objects.filter(name=STREAM).first() or StreamState(name=STREAM, **_start())
     log_last = event_last_id()
     oldest = events_after(after_id=state.last_event_id, limit=1)
     lag = (now - oldest[0].created_at).total_seconds() if oldest else 0.0
