@@ -8,6 +8,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# Optional extras to install besides dev: EXTRAS=dev,mysql adds the MySQL/MariaDB driver
+# (mysqlclient; it compiles against libmariadb-dev, see README).
+EXTRAS ?= dev
 TEST_WORKERS ?= auto
 # pytest-xdist: loadgroup keeps tests marked xdist_group("…") on one worker (shared brokers).
 PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
@@ -20,7 +23,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -150,6 +150,14 @@ def insert_rows(
         return ids if return_ids else count
     head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(names)}) VALUES "  # noqa: S608
     one_row = "(" + ", ".join(["%s"] * len(names)) + ")"
+    if return_ids and connection.vendor == "mysql" and not connection.mysql_is_mariadb:
+        # MySQL has no INSERT … RETURNING, and its ids of a multi-row insert need not be
+        # consecutive: one row per statement, each id from the cursor.
+        with connection.cursor() as cursor:
+            for row in rows:
+                cursor.execute(head + one_row, plan.values(row))
+                ids.append(cursor.lastrowid)
+        return ids
     tail = f" RETURNING {pk}" if return_ids else ""
     limit = connection.features.max_query_params or 999
     with connection.cursor() as cursor:

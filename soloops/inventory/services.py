@@ -24,6 +24,7 @@ from soloops.inventory.models import (
     ReservationStatus,
     StockLevel,
 )
+from soloops.locking import lock_own_rows
 
 
 class InsufficientStock(Conflict):
@@ -117,7 +118,7 @@ def _lock_active(order_line_ids: list[int]):
     no longer active. Only the reservation rows are locked (``of=self``); stock rows are
     locked later, by ``apply_deltas``, in id order."""
     return (
-        Reservation.objects.select_for_update(of=("self",))
+        lock_own_rows(Reservation.objects)
         .filter(order_line_id__in=order_line_ids, status=ReservationStatus.ACTIVE)
         .order_by("pk")
     )

@@ -83,10 +83,11 @@ CODE_YEARS = 5
 def _prefix(field: str, value: str) -> Q:
     """``field`` starts with ``value``, in a form an index serves. PostgreSQL: LIKE 'value%'
     on a varchar_pattern_ops index (Django's ``_like`` index of a unique column, or
-    order_email_like_idx). SQLite: its LIKE ignores case and so no plain index, hence a
-    range [value, value with its last character incremented) on the binary-ordered index,
-    exact for the stored forms (numbers upper-case, emails lower-case)."""
-    if connection.vendor == "postgresql" or ord(value[-1]) >= 0x10FFFF:
+    order_email_like_idx). MySQL/MariaDB: LIKE 'value%' on the plain index. SQLite: its LIKE
+    ignores case and so no plain index, hence a range [value, value with its last character
+    incremented) on the binary-ordered index, exact for the stored forms (numbers upper-case,
+    emails lower-case)."""
+    if connection.vendor in ("postgresql", "mysql") or ord(value[-1]) >= 0x10FFFF:
         return Q(**{f"{field}__startswith": value})
     return Q(**{f"{field}__gte": value, f"{field}__lt": value[:-1] + chr(ord(value[-1]) + 1)})
 

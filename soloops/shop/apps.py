@@ -13,3 +13,10 @@ class ShopConfig(AppConfig):
 
         task_started.connect(task_time.activate_for_task, dispatch_uid="shop-time-zone-start")
         task_finished.connect(task_time.restore_after_task, dispatch_uid="shop-time-zone-end")
+
+        from django.db.backends.signals import connection_created
+
+        from soloops.mysql import server_check_on_connect
+
+        # MySQL/MariaDB: a server too old for SoloOps' promises is refused on first connect.
+        connection_created.connect(server_check_on_connect, dispatch_uid="mysql-server-check")

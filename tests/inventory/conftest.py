@@ -75,15 +75,25 @@ def run_in_threads(fn, args, *, workers: int = 16) -> list[tuple[str, object]]:
 
 
 def lock_waiters() -> int:
-    """PostgreSQL sessions of this database waiting for a lock right now."""
-    with connection.cursor() as cursor:
-        cursor.execute(
+    """Sessions of this database waiting for a row lock right now."""
+    if connection.vendor == "mysql":
+        # A session inside a statement that does not finish: waiting for a row lock (InnoDB
+        # shows LOCK WAIT) or, for an insert on a unique key, before InnoDB lists it at all.
+        sql = (
+            "SELECT count(*) FROM information_schema.processlist "
+            "WHERE db = DATABASE() AND command = 'Query' AND id <> CONNECTION_ID()"
+        )
+    else:
+        sql = (
             "SELECT count(*) FROM pg_stat_activity "
             "WHERE datname = current_database() AND wait_event_type = 'Lock'"
         )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
         return cursor.fetchone()[0]
 
 
 def require_postgres() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("runs when DATABASE_URL points at PostgreSQL")
+    """Concurrent writers: PostgreSQL or MySQL/MariaDB (SQLite runs one writer at a time)."""
+    if connection.vendor not in ("postgresql", "mysql"):
+        pytest.skip("runs when DATABASE_URL points at PostgreSQL or MySQL/MariaDB")

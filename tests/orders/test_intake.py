@@ -15,6 +15,7 @@ from soloops.orders import services
 from soloops.orders.models import Order, ShippingRate, TaxRate
 from tests.conftest import wait_until
 from tests.factories import ADDRESS, SYSTEM, draft
+from tests.inventory.conftest import lock_waiters
 from tests.orders.conftest import body, counts, reserved, set_policy
 
 
@@ -388,8 +389,8 @@ def test_a_key_over_200_characters_is_422_naming_it(api, shop, rates, error):
 def test_two_concurrent_first_orders_from_one_email_both_succeed(shop, rates):
     # given a transaction that has created the customer but not yet committed (PostgreSQL
     # only: SQLite runs one writer at a time, so the second intake could not even start)
-    if connection.vendor != "postgresql":
-        pytest.skip("the interleaving needs concurrent writers (PostgreSQL)")
+    if connection.vendor not in ("postgresql", "mysql"):
+        pytest.skip("the interleaving needs concurrent writers (PostgreSQL, MySQL)")
     created, release, outcome = threading.Event(), threading.Event(), {}
 
     def first_intake():
@@ -426,16 +427,10 @@ def test_two_concurrent_first_orders_from_one_email_both_succeed(shop, rates):
     second.start()
 
     # when the second intake waits on the customer's unique email, and the first commits
-    with connection.cursor() as cursor:
-
-        def second_waits_on_a_lock():
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            return cursor.fetchone()[0] > 0
-
-        wait_until(second_waits_on_a_lock, what="the second intake to wait on the first")
+    wait_until(
+        lambda: lock_waiters() > 0,
+        what=lambda: f"the second intake to wait on the first ({outcome})",
+    )
     release.set()
     thread.join(timeout=60)
     second.join(timeout=60)

@@ -16,6 +16,7 @@ from soloops.automation.flows import document as doc
 from soloops.automation.flows import expressions
 from soloops.automation.models import FlowRun, RunStatus
 from soloops.errors import ApplicationError
+from soloops.locking import lock_own_rows
 
 from . import compensation, dispatch, outside
 from .outcomes import CallOutside, Fail, Finish, apply
@@ -46,7 +47,7 @@ def lock_run(run_id: int) -> FlowRun:
     # cannot apply to the nullable side of the outer join to trigger_event), and it would
     # also lock the flow's row, so every run of a flow would queue behind the others.
     return (
-        FlowRun.objects.select_for_update(of=("self",))
+        lock_own_rows(FlowRun.objects)
         .select_related("flow", "version", "trigger_event")
         .get(pk=run_id)
     )

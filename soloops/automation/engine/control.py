@@ -8,6 +8,7 @@ from soloops.accounts.actors import Actor
 from soloops.automation.flows import document as doc
 from soloops.automation.models import FlowRun, RunStatus, StepRun, StepStatus
 from soloops.errors import Conflict, PermissionDenied
+from soloops.locking import lock_own_rows
 
 from . import compensation, dispatch
 from .events import emit_run_event
@@ -19,11 +20,7 @@ CANCELLABLE = {RunStatus.FAILED, RunStatus.WAITING, RunStatus.AWAITING_APPROVAL,
 
 
 def owner_action(run: FlowRun, allowed: set[str], verb: str) -> FlowRun:
-    run = (
-        FlowRun.objects.select_for_update(of=("self",))
-        .select_related("flow", "version")
-        .get(pk=run.pk)
-    )
+    run = lock_own_rows(FlowRun.objects).select_related("flow", "version").get(pk=run.pk)
     if run.status not in allowed:
         raise Conflict(
             "illegal_run_action",

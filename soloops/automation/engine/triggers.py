@@ -21,6 +21,7 @@ from soloops.automation.models import (
     TriggerKind,
 )
 from soloops.errors import Conflict
+from soloops.locking import lock_own_rows
 
 from . import dispatch
 from .events import emit_run_event
@@ -134,7 +135,7 @@ def _depth_of(event: Event) -> int:
 
 def _resume_waiting(event: Event) -> None:
     waiting = (
-        FlowRun.objects.select_for_update(of=("self",))
+        lock_own_rows(FlowRun.objects)
         .select_related("version")
         .filter(status=RunStatus.WAITING, wait_event=event.type)
     )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from soloops.accounts.actors import Actor, ActorKind
 from soloops.automation.models import Event, FlowRun, RunStatus, StepRun, StepStatus
 from soloops.events.services import event_emit
+from soloops.locking import lock_own_rows
 
 # A deciding event: the events that start runs whose questions it settles (type prefixes).
 # Accepting settles what was asked while the order waited for a decision; rejecting or
@@ -94,7 +95,7 @@ def approvals_settle_on_event(event: Event) -> None:
     for start in asked_on:
         starts |= Q(trigger_event__type__startswith=start)
     waiting = (
-        FlowRun.objects.select_for_update(of=("self",))
+        lock_own_rows(FlowRun.objects)
         .select_related("flow")
         .filter(
             starts,

@@ -18,6 +18,7 @@ from soloops.accounts.actors import Actor
 from soloops.errors import Conflict, InvalidInput
 from soloops.events.services import event_emit
 from soloops.idempotency import hash_request, replay
+from soloops.locking import lock_own_rows
 from soloops.orders.services import order_mark_paid
 from soloops.payments import providers
 from soloops.payments.errors import PaymentErrorCode as Code
@@ -337,11 +338,7 @@ def payment_record_result(*, payment: Payment, result: ChargeResult, actor: Acto
     is accepted again (see ``payment_reconcile_order``).
     """
     with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update(of=("self",))
-            .select_related("order")
-            .get(pk=payment.pk)
-        )
+        payment = lock_own_rows(Payment.objects).select_related("order").get(pk=payment.pk)
         fields = []
         if result.reference and not payment.provider_reference:
             payment.provider_reference = result.reference
@@ -439,7 +436,7 @@ def payment_reconcile_order(*, order_id: int, actor: Actor) -> None:
     (``payment.refund_due``). Refunding is the owner's decision (``payment_refund``)."""
     with transaction.atomic():
         payments = list(
-            Payment.objects.select_for_update(of=("self",))
+            lock_own_rows(Payment.objects)
             .select_related("order")
             .filter(order_id=order_id, status__in=REFUNDABLE)
             .order_by("pk")

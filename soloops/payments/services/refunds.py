@@ -14,6 +14,7 @@ from soloops.accounts.actors import Actor
 from soloops.errors import Conflict, InvalidInput
 from soloops.events.services import event_emit
 from soloops.idempotency import hash_request, replay
+from soloops.locking import lock_own_rows
 from soloops.orders.services import order_cancel
 from soloops.payments import providers
 from soloops.payments.errors import PaymentErrorCode as Code
@@ -176,11 +177,7 @@ def refund_record_result(*, refund: Refund, result: RefundResult, actor: Actor) 
     """Record the provider's answer about a refund, once: a refund counts towards the payment's
     refunded amount only on its way to ``succeeded``."""
     with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update(of=("self",))
-            .select_related("order")
-            .get(pk=refund.payment_id)
-        )
+        payment = lock_own_rows(Payment.objects).select_related("order").get(pk=refund.payment_id)
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         refund.payment = payment
         fields = []

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from soloops.accounts.actors import Actor
 from soloops.events.services import event_emit
+from soloops.locking import lock_own_rows
 from soloops.payments.models import Payment, Provider, Refund, RefundStatus, WebhookEvent
 from soloops.payments.providers.stripe import from_minor, intent_result, refund_result, to_minor
 
@@ -178,9 +179,7 @@ def _apply_refund(payment: Payment, stripe_refund: dict, actor: Actor) -> None:
 def _locked(payment: Payment) -> Payment:
     """Webhooks about one payment may be processed at once by two workers: whatever reads its
     refunds to decide what is new does so under the payment's row lock."""
-    return (
-        Payment.objects.select_for_update(of=("self",)).select_related("order").get(pk=payment.pk)
-    )
+    return lock_own_rows(Payment.objects).select_related("order").get(pk=payment.pk)
 
 
 def _on_charge_refunded(charge: dict, actor: Actor) -> str:

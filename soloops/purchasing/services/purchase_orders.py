@@ -15,6 +15,7 @@ from soloops.emails.services import email_enqueue
 from soloops.errors import Conflict, InvalidInput, NotFound
 from soloops.events.services import event_emit
 from soloops.inventory.services import stock_change
+from soloops.locking import lock_own_rows
 from soloops.numbers import random_code
 from soloops.purchasing import documents
 from soloops.purchasing.errors import PurchasingErrorCode as Code
@@ -45,11 +46,7 @@ def _locked(po: PurchaseOrder) -> PurchaseOrder:
 
     Every change of an order or its lines takes this lock first, so two changes of one order
     (a receipt and a cancel, two receipts) run one after the other on current values."""
-    return (
-        PurchaseOrder.objects.select_for_update(of=("self",))
-        .select_related("supplier")
-        .get(pk=po.pk)
-    )
+    return lock_own_rows(PurchaseOrder.objects).select_related("supplier").get(pk=po.pk)
 
 
 def _refresh_total(po: PurchaseOrder) -> None:

@@ -3,6 +3,20 @@
 from django.db import migrations, models
 
 
+class AddConstraintExceptMySQL(migrations.AddConstraint):
+    """MySQL and MariaDB refuse a CHECK on an AUTO_INCREMENT column (error 1901); there the
+    singleton rests on the code that only ever writes pk=1. The migration state is the same
+    on every database."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "mysql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "mysql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -27,7 +41,10 @@ class Migration(migrations.Migration):
                 'verbose_name': 'shop profile',
                 'verbose_name_plural': 'shop profile',
                 'ordering': ['pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('pk', 1)), name='shop_profile_singleton')],
             },
+        ),
+        AddConstraintExceptMySQL(
+            model_name='shopprofile',
+            constraint=models.CheckConstraint(condition=models.Q(('pk', 1)), name='shop_profile_singleton'),
         ),
     ]
