@@ -87,6 +87,7 @@ ACTIONS = [
         input=LogIn,
         run=_log,
         describe=lambda data, call: f"log: {data.message}",
+        writes=False,
     ),
     Action(
         name="http.request",

@@ -172,6 +172,23 @@ class FlowVersion(models.Model):
         return f"{self.flow_id} v{self.number}"
 
 
+class FlowsStamp(models.Model):
+    """One row whose token changes, in the same transaction, whenever a flow is saved,
+    published, switched on or off: each process keeps the flows each event type triggers in
+    memory (``engine.trigger_index``) and reloads them only when this token changed. A token,
+    not a counter: a database restored or emptied (tests) never brings an old value back."""
+
+    token = models.UUIDField(default=uuid.uuid4)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"flows stamp {self.token}"
+
+
 class RunStatus(models.TextChoices):
     RUNNING = "running", _("Running")  # a worker is (or will be) executing its next step
     WAITING = "waiting", _("Waiting")  # for a time, an event, or a retry

@@ -22,7 +22,7 @@ from soloops.automation.models import (
 )
 from soloops.errors import Conflict
 
-from . import dispatch
+from . import dispatch, trigger_index
 from .events import emit_run_event
 from .match import matches
 from .outcomes import move
@@ -99,29 +99,24 @@ def wanted(flow: Flow, document: dict, event: Event, trigger: dict) -> bool:
 
 
 def _start_triggered(event: Event) -> None:
-    flows = Flow.objects.filter(
-        enabled=True,
-        trigger_kind=TriggerKind.EVENT,
-        trigger_event=event.type,
-        published_version__isnull=False,
-    ).select_related("published_version")
     parent_depth = None
-    for flow in flows:
+    for flow in trigger_index.current().flows_for(event.type):
         trigger = {"event": flow_context.event_dict(event)}
         if not wanted(flow, flow.published_version.document, event, trigger):
             continue
         if parent_depth is None:
             parent_depth = _depth_of(event)
-        with transaction.atomic():
-            if FlowRun.objects.filter(flow=flow, trigger_event=event).exists():
-                continue
-            flow_run_start(
-                flow=flow,
-                trigger=trigger,
-                trigger_event=event,
-                depth=parent_depth + 1 if parent_depth >= 0 else 0,
-                actor=Actor.system(f"flow {flow.key}"),
-            )
+        # The run_once_per_event constraint holds anyway; the check keeps a re-dispatch
+        # (an owner's replay) from failing the delivery on it.
+        if FlowRun.objects.filter(flow=flow, trigger_event=event).exists():
+            continue
+        flow_run_start(
+            flow=flow,
+            trigger=trigger,
+            trigger_event=event,
+            depth=parent_depth + 1 if parent_depth >= 0 else 0,
+            actor=Actor.system(f"flow {flow.key}"),
+        )
 
 
 def _depth_of(event: Event) -> int:
@@ -133,6 +128,8 @@ def _depth_of(event: Event) -> int:
 
 
 def _resume_waiting(event: Event) -> None:
+    if event.type not in trigger_index.current().waitable:
+        return  # no version of any flow waits for this type: no run can be waiting for it
     waiting = (
         FlowRun.objects.select_for_update(of=("self",))
         .select_related("version")
