@@ -25,10 +25,10 @@ from django.utils import timezone
 
 from soloops import correlation
 from soloops.accounts.actors import Actor
-from soloops.automation.models import Delivery, DeliveryStatus, Event
 from soloops.bulk_insert import insert_rows
 from soloops.events import registry
 from soloops.events.catalogue import event_check
+from soloops.events.models import Delivery, DeliveryStatus, Event
 
 logger = logging.getLogger(__name__)
 
