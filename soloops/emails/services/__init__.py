@@ -16,6 +16,7 @@ anyway (a crash between commit and enqueue, a broker outage, a worker killed mid
 scheduler calls it on every tick, as it does the event relay.
 """
 
+from .check_email import email_test_send
 from .queueing import (
     MAX_ATTACHMENT_BYTES,
     Attachment,
@@ -52,6 +53,7 @@ __all__ = [
     "email_template_preview",
     "email_template_reset",
     "email_template_save",
+    "email_test_send",
     "emails_retry_due",
     "message_id_for",
     "retry_delay",
