@@ -17,6 +17,7 @@ scheduler calls it on every tick, as it does the event relay.
 """
 
 from .check_email import email_test_send
+from .owner_notices import owner_notice_enqueue
 from .queueing import (
     MAX_ATTACHMENT_BYTES,
     Attachment,
@@ -56,6 +57,7 @@ __all__ = [
     "email_test_send",
     "emails_retry_due",
     "message_id_for",
+    "owner_notice_enqueue",
     "retry_delay",
     "send_lease",
 ]
