@@ -75,8 +75,10 @@ def flows_on_event(event: Event) -> None:
     """
     if event.type.startswith(flows_on_event.ignores):
         return
-    _start_triggered(event)
-    _resume_waiting(event)
+    index = trigger_index.current()
+    _start_triggered(event, index.flows_for(event.type))
+    if event.type in index.waitable:  # else no version of any flow waits for this type
+        _resume_waiting(event)
 
 
 # A run's own lifecycle never triggers or resumes runs. Saying so to the registry means a
@@ -98,9 +100,9 @@ def wanted(flow: Flow, document: dict, event: Event, trigger: dict) -> bool:
         return False
 
 
-def _start_triggered(event: Event) -> None:
+def _start_triggered(event: Event, flows: list[Flow]) -> None:
     parent_depth = None
-    for flow in trigger_index.current().flows_for(event.type):
+    for flow in flows:
         trigger = {"event": flow_context.event_dict(event)}
         if not wanted(flow, flow.published_version.document, event, trigger):
             continue
@@ -128,8 +130,6 @@ def _depth_of(event: Event) -> int:
 
 
 def _resume_waiting(event: Event) -> None:
-    if event.type not in trigger_index.current().waitable:
-        return  # no version of any flow waits for this type: no run can be waiting for it
     waiting = (
         FlowRun.objects.select_for_update(of=("self",))
         .select_related("version")
