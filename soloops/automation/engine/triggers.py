@@ -108,8 +108,8 @@ def _start_triggered(event: Event, flows: list[Flow]) -> None:
             continue
         if parent_depth is None:
             parent_depth = _depth_of(event)
-        # The run_once_per_event constraint holds anyway; the check keeps a re-dispatch
-        # (an owner's replay) from failing the delivery on it.
+        # The run_once_per_event constraint holds anyway; the check keeps a second start
+        # (should the event reach this handler twice) from failing the whole delivery on it.
         if FlowRun.objects.filter(flow=flow, trigger_event=event).exists():
             continue
         flow_run_start(
