@@ -38,6 +38,9 @@ class Action:
     # One sentence saying what the action would do with this input (for dry runs).
     describe: Callable[[Any, ActionCall], str]
     outside: bool = False
+    # False for an action that writes nothing to the database (``log``): it needs no
+    # savepoint of its own, two statements fewer per step on the engine's hot path.
+    writes: bool = True
 
     def parse(self, inputs: dict) -> BaseModel:
         return self.input.model_validate(_numbers_as_text(self.input, inputs))

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Only for its static files and templates: /api/docs serves Swagger UI from here, not a CDN.
     "ninja",
+    "soloops.events",
     "soloops.accounts",
     "soloops.catalog",
     "soloops.inventory",

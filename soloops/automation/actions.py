@@ -1,4 +1,5 @@
-"""The automation app's own actions: ``log`` and ``http.request``."""
+"""The automation app's own actions: ``log`` and ``http.request``; and (``mail_actions``) the
+actions that email about orders, stock and runs, which only a layer above them may define."""
 
 import hashlib
 import hmac
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, Field, HttpUrl
 
 from soloops.actions import Action, ActionCall
+from soloops.automation import mail_actions
 from soloops.errors import ApplicationError
 
 logger = logging.getLogger("soloops.flows")
@@ -87,6 +89,7 @@ ACTIONS = [
         input=LogIn,
         run=_log,
         describe=lambda data, call: f"log: {data.message}",
+        writes=False,
     ),
     Action(
         name="http.request",
@@ -100,4 +103,5 @@ ACTIONS = [
         describe=lambda data, call: f"{data.method} {data.url} with body {data.body!r}",
         outside=True,
     ),
+    *mail_actions.ACTIONS,
 ]

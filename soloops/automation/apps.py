@@ -6,8 +6,11 @@ class AutomationConfig(AppConfig):
     verbose_name = "Automation"
 
     def ready(self) -> None:
+        from soloops.automation.engine import trigger_index
         from soloops.automation.services import runs_advanced_here
         from soloops.events import registry
 
         # The runs an event starts are advanced by the task that dispatched it.
         registry.dispatch_scope_add(runs_advanced_here)
+        # A dispatch task reads which flows its events start once, not once per event.
+        registry.dispatch_scope_add(trigger_index.pinned)

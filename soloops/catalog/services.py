@@ -4,6 +4,7 @@ Each create or update takes the changed fields as keyword arguments, validates t
 with ``update_fields`` and records one event with what changed.
 """
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import transaction
@@ -14,7 +15,6 @@ from soloops.catalog.errors import CatalogErrorCode as Code
 from soloops.catalog.models import Product, Supplier, SupplierItem, Variant
 from soloops.errors import ApplicationError, Conflict, InvalidInput
 from soloops.events.services import event_emit
-from soloops.inventory.services import stock_track
 from soloops.shop.selectors import shop_currency
 
 PRODUCT_FIELDS = {"name", "slug", "description", "active"}
@@ -117,6 +117,18 @@ def _check_variant_values(values: dict) -> None:
         raise InvalidInput(Code.INVALID_VALUE, "SKU must not be empty", field="sku")
 
 
+# Called with each new variant inside variant_create's transaction: how an app above (the
+# inventory: the variant's stock row) takes part without this app importing it. Filled by
+# their AppConfig.ready through ``variant_created_hook_add``.
+_variant_created_hooks: list[Callable[..., object]] = []
+
+
+def variant_created_hook_add(hook: Callable[..., object]) -> None:
+    """Call ``hook(variant=...)`` for each new variant, in the transaction that creates it."""
+    if hook not in _variant_created_hooks:
+        _variant_created_hooks.append(hook)
+
+
 def variant_create(
     *,
     product: Product,
@@ -140,7 +152,8 @@ def variant_create(
         variant = Variant(product=product, sku=sku.strip(), price=Decimal(price), currency=currency)
         _apply(variant, fields, VARIANT_FIELDS)
         variant.save()
-        stock_track(variant=variant)
+        for hook in _variant_created_hooks:
+            hook(variant=variant)
         event_emit(
             type="variant.created",
             subject=variant,

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from soloops.emails.errors import EmailErrorCode as Code
 from soloops.emails.kinds import KINDS, LANGUAGES
+from soloops.emails.kinds import language_for as language_for  # for the actions that email
 from soloops.emails.models import EmailSend, EmailTemplate
 from soloops.emails.rendering import TemplateSource, default_source
 from soloops.errors import NotFound

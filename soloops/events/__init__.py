@@ -6,8 +6,7 @@
 - ``registry``: the explicit map from event types to handlers (each app's ``events.HANDLERS``),
   and the dispatch scopes an app above may add;
 - ``selectors``: an object's timeline (the events about it);
-- ``tasks``: the dispatch task the worker runs.
-
-The ``Event`` and ``Delivery`` models still live in ``soloops.automation.models`` (their
-tables and migrations are the automation app's); only the code moved here so far.
+- ``tasks``: the dispatch task the worker runs;
+- ``models``: the ``Event`` and ``Delivery`` tables (private: read them through the
+  selectors; the flow engine, which administers the log, is the one app above allowed in).
 """

@@ -1,11 +1,8 @@
-"""Reads of the event log that every layer above may use: an object's timeline.
-
-The ``Event`` model is still ``soloops.automation.models.Event`` (see ``soloops.events``).
-"""
+"""Reads of the event log that every layer above may use: an object's timeline."""
 
 from django.db.models import Q
 
-from soloops.automation.models import Event
+from soloops.events.models import Event
 
 
 def timeline_for(*, subject_type: str, subject_id: str) -> list[Event]:

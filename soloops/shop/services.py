@@ -1,7 +1,10 @@
-"""Every write on the shop profile, and the owner's test email. Each records its event."""
+"""Every write on the shop profile. Each records its event.
 
-import re
-import uuid
+The shop is below the apps that price and sell: it cannot ask them whether its currency is in
+use, so they tell it at start-up (``currency_in_use_check_add``, called from their
+``AppConfig.ready``), as DESIGN.md says a lower layer learns of a higher one."""
+
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -11,11 +14,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from soloops.accounts.actors import Actor
-from soloops.catalog.selectors import prices_in_currency_exist
-from soloops.emails.services import email_enqueue
 from soloops.errors import Conflict, InvalidInput
 from soloops.events.services import event_emit
-from soloops.orders.selectors import orders_in_currency_exist
 from soloops.shop import selectors
 from soloops.shop.errors import ShopErrorCode as Code
 from soloops.shop.models import ShopProfile
@@ -82,11 +82,22 @@ def _clean(field: str, value) -> str | bool:
     return value
 
 
+# Each says whether something (prices, orders) is recorded in a currency: ``fn(currency=...)``.
+_currency_in_use_checks: list[Callable[..., bool]] = []
+
+
+def currency_in_use_check_add(check: Callable[..., bool]) -> None:
+    """Register ``check(currency=...) -> bool``; an app that records amounts in the shop
+    currency (catalog's prices, orders) calls this from its ``AppConfig.ready``."""
+    if check not in _currency_in_use_checks:
+        _currency_in_use_checks.append(check)
+
+
 def _check_currency_free(old: str) -> None:
     """Prices and orders carry their currency; intake sells only variants priced in the shop
     currency. Changing it under existing prices would stop every sale, and totals in two
     currencies would be summed as one, so the change is refused instead."""
-    if orders_in_currency_exist(currency=old) or prices_in_currency_exist(currency=old):
+    if any(check(currency=old) for check in _currency_in_use_checks):
         raise Conflict(
             Code.CURRENCY_IN_USE,
             _(
@@ -139,28 +150,3 @@ def shop_profile_update(*, actor: Actor, **changes) -> ShopProfileView:
         _forget()
         transaction.on_commit(_forget)
     return shop_profile()
-
-
-def shop_test_email_send(*, to: str, actor: Actor, key: str = "", language: str = "") -> int:
-    """Queue the test email to ``to`` (through the emails app, like every email); returns the
-    send's id. ``key`` comes from the form shown, so a double click sends once; each form
-    shown gets a new one."""
-    key = key if re.fullmatch(r"[0-9a-f]{32}", key or "") else uuid.uuid4().hex
-    profile = shop_profile()
-    mail = selectors.mail_settings()
-    with transaction.atomic():
-        send = email_enqueue(
-            to=to,
-            template="test_email",
-            context={
-                "sent_by": actor.label,
-                "transport": mail.transport,
-                "sender": mail.sender,
-                "reply_to": profile.contact_email,
-            },
-            language="zh-hans" if (language or profile.language).startswith("zh") else "en",
-            idempotency_key=f"test_email:{actor.user_id or actor.label}:{key}",
-            subject=("accounts.user", str(actor.user_id or "")),
-            actor=actor,
-        )
-    return send.pk

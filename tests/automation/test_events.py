@@ -190,7 +190,7 @@ def test_events_from_one_correlation_scope_share_an_id(transactional_db):
 
 
 def test_a_failure_recorded_after_another_dispatcher_finished_keeps_the_delivery_done(db):
-    from soloops.events.services import _record_failure
+    from soloops.events.dispatch import _record_failure
 
     # given an event one dispatcher delivered to every handler
     event = emit()

@@ -1,35 +1,81 @@
 """Statements per run on the hot path: a run of internal steps advances in one stretch with
-one update of the run and one insert of all its step rows, whatever its length."""
+one update of the run and one insert of all its step rows, whatever its length; an action
+that writes nothing (``log``) costs no savepoint; runs advanced together share one commit."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from soloops.automation.models import RunStatus, StepRun
-from soloops.automation.services import flow_run_advance
+from soloops.automation.services import flow_run_advance, flow_runs_advance
 from tests.automation.conftest import publish, reload, start
 
 
-def internal_flow(steps: int) -> str:
-    body = "".join(f"  - do: log\n    with: {{message: 'step {i}'}}\n" for i in range(steps))
-    return f"name: Internal {steps}\ntrigger: {{manual: true}}\nsteps:\n{body}"
+def internal_flow(steps: int, action: str = "log") -> str:
+    call = (
+        "    with: {message: 'step %d'}\n" if action == "log" else "    with: {name: 'step %d'}\n"
+    )
+    body = "".join(f"  - do: {action}\n" + call % i for i in range(steps))
+    return f"name: Internal {action} {steps}\ntrigger: {{manual: true}}\nsteps:\n{body}"
+
+
+def _advance_counted(run, django_assert_num_queries, expected: int):
+    with django_assert_num_queries(expected) as captured:
+        flow_run_advance(run_id=run.pk)
+    return [q["sql"] for q in captured.captured_queries]
 
 
 @pytest.mark.parametrize("steps", [3, 12])
-def test_a_run_of_internal_steps_costs_the_same_statements_whatever_its_length(
+def test_a_run_of_log_steps_costs_the_same_statements_whatever_its_length(
     transactional_db, django_assert_num_queries, steps
 ):
     # given a started run of ``steps`` log steps
     run = start(publish(internal_flow(steps), key=f"internal-{steps}"))
 
-    # when a worker advances it: begin; lock the run; read its steps; a savepoint and its
-    # release around each action; the completed event; insert the step rows (one
-    # statement); update the run (one); commit
-    with django_assert_num_queries(7 + 2 * steps) as captured:
-        flow_run_advance(run_id=run.pk)
+    # when a worker advances it: begin; lock the run; read its steps; the completed event;
+    # insert the step rows (one statement); update the run (one); commit — and no savepoint
+    # around an action that writes nothing
+    sqls = _advance_counted(run, django_assert_num_queries, 7)
 
     # then
     assert reload(run).status == RunStatus.COMPLETED
     assert StepRun.objects.filter(run=run).count() == steps
-    writes = [q["sql"] for q in captured.captured_queries if "automation_steprun" in q["sql"]]
+    writes = [sql for sql in sqls if "automation_steprun" in sql]
     assert sum(sql.startswith("INSERT") for sql in writes) == 1
-    runs = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
+    runs = [sql for sql in sqls if sql.startswith("UPDATE")]
     assert sum('"automation_flowrun"' in sql for sql in runs) == 1
+
+
+@pytest.mark.parametrize("steps", [3, 12])
+def test_an_action_that_writes_runs_in_a_savepoint_of_its_own(
+    transactional_db, django_assert_num_queries, steps
+):
+    # given a started run of ``steps`` probe.write steps (each writes a row)
+    run = start(publish(internal_flow(steps, "probe.write"), key=f"writes-{steps}"))
+
+    # when a worker advances it: as above, plus per step a savepoint, the action's insert
+    # and the savepoint's release
+    sqls = _advance_counted(run, django_assert_num_queries, 7 + 3 * steps)
+
+    # then each action had its savepoint, so a failing one rolls back alone
+    assert reload(run).status == RunStatus.COMPLETED
+    assert sum(sql.startswith("SAVEPOINT") for sql in sqls) == steps
+
+
+def test_runs_advanced_together_commit_once_and_one_that_raises_rolls_back_alone(
+    transactional_db,
+):
+    # given five started runs of three log steps, and an id of no run among them (its lock
+    # raises, as a stretch that breaks would)
+    flow = publish(internal_flow(3), key="together")
+    runs = [start(flow) for _ in range(5)]
+    ids = [r.pk for r in runs]
+    ids.insert(2, max(ids) + 1000)
+
+    # when a worker advances them together (what a dispatch task and advance_runs do)
+    with CaptureQueriesContext(connection) as captured:
+        flow_runs_advance(run_ids=ids)
+
+    # then every real run completed, and their stretches shared one commit
+    assert {reload(r).status for r in runs} == {RunStatus.COMPLETED}
+    assert sum(q["sql"] == "COMMIT" for q in captured.captured_queries) == 1

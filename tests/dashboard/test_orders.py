@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from soloops.accounts.actors import Actor, ActorKind
+from soloops.automation.mail_actions import order_context
 from soloops.automation.models import Event
-from soloops.emails.actions import order_context
 from soloops.emails.services import email_enqueue
 from soloops.events.services import event_emit
 from soloops.fulfillment.services import shipment_create, shipment_ship

@@ -13,13 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from soloops.automation.models import Event
-from soloops.emails.services import email_send
+from soloops.emails.services import email_send, email_test_send
 from soloops.errors import ApplicationError, Conflict, InvalidInput
 from soloops.orders.models import TaxRate
 from soloops.orders.services import order_place
 from soloops.shop.models import ShopProfile
 from soloops.shop.selectors import owner_notice_addresses, shop_profile
-from soloops.shop.services import shop_profile_update, shop_test_email_send
+from soloops.shop.services import shop_profile_update
 from tests.factories import SYSTEM, draft, make_variant
 
 
@@ -160,7 +160,7 @@ def test_the_storefront_and_emails_use_the_saved_name(db):
     # when
     tag = Template("{% load storefront %}{% shop_name %}").render(Context())
     with transaction.atomic():
-        send_id = shop_test_email_send(to="ada@example.com", actor=SYSTEM)
+        send_id = email_test_send(to="ada@example.com", actor=SYSTEM)
     email_send(send_id=send_id)
 
     # then
@@ -191,9 +191,9 @@ def test_the_test_email_key_sends_once_per_form(db):
 
     # when the same form is posted twice
     with transaction.atomic():
-        first = shop_test_email_send(to="ada@example.com", actor=SYSTEM, key=key)
-        again = shop_test_email_send(to="ada@example.com", actor=SYSTEM, key=key)
-        other = shop_test_email_send(to="ada@example.com", actor=SYSTEM)
+        first = email_test_send(to="ada@example.com", actor=SYSTEM, key=key)
+        again = email_test_send(to="ada@example.com", actor=SYSTEM, key=key)
+        other = email_test_send(to="ada@example.com", actor=SYSTEM)
 
     # then
     assert first == again != other
@@ -201,7 +201,7 @@ def test_the_test_email_key_sends_once_per_form(db):
 
 def test_a_bad_test_email_address_names_the_field(db):
     with pytest.raises(ApplicationError) as raised, transaction.atomic():
-        shop_test_email_send(to="nobody", actor=SYSTEM)
+        email_test_send(to="nobody", actor=SYSTEM)
 
     assert raised.value.field == "to"
 

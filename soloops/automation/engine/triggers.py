@@ -23,7 +23,7 @@ from soloops.automation.models import (
 from soloops.errors import Conflict
 from soloops.locking import lock_own_rows
 
-from . import dispatch
+from . import dispatch, trigger_index
 from .events import emit_run_event
 from .match import matches
 from .outcomes import move
@@ -76,8 +76,10 @@ def flows_on_event(event: Event) -> None:
     """
     if event.type.startswith(flows_on_event.ignores):
         return
-    _start_triggered(event)
-    _resume_waiting(event)
+    index = trigger_index.current()
+    _start_triggered(event, index.flows_for(event.type))
+    if event.type in index.waitable:  # else no version of any flow waits for this type
+        _resume_waiting(event)
 
 
 # A run's own lifecycle never triggers or resumes runs. Saying so to the registry means a
@@ -99,13 +101,7 @@ def wanted(flow: Flow, document: dict, event: Event, trigger: dict) -> bool:
         return False
 
 
-def _start_triggered(event: Event) -> None:
-    flows = Flow.objects.filter(
-        enabled=True,
-        trigger_kind=TriggerKind.EVENT,
-        trigger_event=event.type,
-        published_version__isnull=False,
-    ).select_related("published_version")
+def _start_triggered(event: Event, flows: list[Flow]) -> None:
     parent_depth = None
     for flow in flows:
         trigger = {"event": flow_context.event_dict(event)}
@@ -113,16 +109,17 @@ def _start_triggered(event: Event) -> None:
             continue
         if parent_depth is None:
             parent_depth = _depth_of(event)
-        with transaction.atomic():
-            if FlowRun.objects.filter(flow=flow, trigger_event=event).exists():
-                continue
-            flow_run_start(
-                flow=flow,
-                trigger=trigger,
-                trigger_event=event,
-                depth=parent_depth + 1 if parent_depth >= 0 else 0,
-                actor=Actor.system(f"flow {flow.key}"),
-            )
+        # The run_once_per_event constraint holds anyway; the check keeps a second start
+        # (should the event reach this handler twice) from failing the whole delivery on it.
+        if FlowRun.objects.filter(flow=flow, trigger_event=event).exists():
+            continue
+        flow_run_start(
+            flow=flow,
+            trigger=trigger,
+            trigger_event=event,
+            depth=parent_depth + 1 if parent_depth >= 0 else 0,
+            actor=Actor.system(f"flow {flow.key}"),
+        )
 
 
 def _depth_of(event: Event) -> int:

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from soloops.accounts.actors import Actor
 from soloops.automation import bpmn
+from soloops.automation.engine.trigger_index import flows_stamp_bump
 from soloops.automation.flows import document as doc
 from soloops.automation.flows.actions import available
 from soloops.automation.models import Flow, FlowVersion, Schedule, TriggerKind
@@ -76,6 +77,7 @@ def flow_save(
         if flow.name != document["name"]:
             flow.name = document["name"]
             flow.save(update_fields=["name", "updated_at"])
+        flows_stamp_bump()  # a new wait_for type may be waited for from now on
         event_emit(
             type="flow.saved",
             subject=flow,
@@ -108,6 +110,7 @@ def flow_publish(*, version: FlowVersion, actor: Actor) -> Flow:
             ]
         )
         _sync_schedule(flow, trigger, actor)
+        flows_stamp_bump()
         event_emit(
             type="flow.published",
             subject=flow,
@@ -141,6 +144,7 @@ def flow_set_enabled(*, flow: Flow, enabled: bool, actor: Actor) -> Flow:
         flow.enabled = enabled
         flow.save(update_fields=["enabled", "updated_at"])
         Schedule.objects.filter(name=f"flow:{flow.key}").update(enabled=enabled)
+        flows_stamp_bump()
         event_emit(
             type="flow.enabled" if enabled else "flow.disabled",
             subject=flow,

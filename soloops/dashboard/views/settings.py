@@ -42,6 +42,7 @@ from soloops.dashboard.forms.settings import (
 )
 from soloops.dashboard.paging import page_of
 from soloops.emails.selectors import SendFilters, emails_list
+from soloops.emails.services import email_test_send
 from soloops.errors import ApplicationError, NotFound
 from soloops.orders.selectors import (
     review_policy_get,
@@ -60,7 +61,7 @@ from soloops.orders.services import (
     tax_rate_update,
 )
 from soloops.shop.selectors import FIELDS, mail_settings, shop_profile
-from soloops.shop.services import shop_profile_update, shop_test_email_send
+from soloops.shop.services import shop_profile_update
 
 SECTION = "settings"
 guarded = console_view(VIEWER, write_role=OWNER)
@@ -259,7 +260,7 @@ def email(request):
         form = TestEmailForm(request.POST)
 
         def send(data):
-            shop_test_email_send(
+            email_test_send(
                 to=data["to"],
                 key=data["key"],
                 language=translation.get_language() or "",

@@ -16,6 +16,8 @@ anyway (a crash between commit and enqueue, a broker outage, a worker killed mid
 scheduler calls it on every tick, as it does the event relay.
 """
 
+from .check_email import email_test_send
+from .owner_notices import owner_notice_enqueue
 from .queueing import (
     MAX_ATTACHMENT_BYTES,
     Attachment,
@@ -52,8 +54,10 @@ __all__ = [
     "email_template_preview",
     "email_template_reset",
     "email_template_save",
+    "email_test_send",
     "emails_retry_due",
     "message_id_for",
+    "owner_notice_enqueue",
     "retry_delay",
     "send_lease",
 ]

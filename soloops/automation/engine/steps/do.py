@@ -3,6 +3,7 @@ stretch's transaction (their writes commit with the step); ``outside`` actions a
 between two transactions (see ``engine.outside``). A compensation is a ``do`` too."""
 
 import logging
+from contextlib import nullcontext
 
 from django.db import transaction
 from pydantic import ValidationError
@@ -71,7 +72,8 @@ def perform(state: RunState, step: dict, *, kind: str, key: str, then: tuple | N
         state.record(kind, StepStatus.RUNNING, **attempt)
         return CallOutside(action, parsed, call, state.run.cursor)
     try:
-        with transaction.atomic():
+        # A savepoint, so a failing action's writes roll back alone (none for ``writes=False``).
+        with transaction.atomic() if action.writes else nullcontext():
             output = action.run(parsed, call) or {}
     except ApplicationError as e:  # the business refused: retrying the same cannot help
         state.record(kind, StepStatus.FAILED, error=describe_error(e), **attempt)
