@@ -436,7 +436,7 @@ def orders_in_currency_exist(*, currency: str) -> bool:
 
 def shipping_rates_list() -> QuerySet[ShippingRate]:
     """By country, "*" (everywhere else) first."""
-    return ShippingRate.objects.order_by("country")
+    return ShippingRate.objects.order_by("method", "country")
 
 
 def tax_rates_list() -> QuerySet[TaxRate]:
