@@ -85,3 +85,15 @@ def date_display(value: date | datetime | str | None, *, weekday: bool = False) 
 def date_placeholder() -> str:
     """How a typed date should look, shown in empty date fields (today, as an example)."""
     return date_display(timezone.localdate())
+
+
+def delivery_days_display(days_min: int | None, days_max: int | None) -> str:
+    """A delivery method's promise: "3-5 days", "2 days", "" when none was given."""
+    from django.utils.translation import gettext, ngettext
+
+    low, high = days_min or days_max, days_max or days_min
+    if not high:
+        return ""
+    if low == high:
+        return ngettext("%(days)d day", "%(days)d days", high) % {"days": high}
+    return gettext("%(low)d–%(high)d days") % {"low": low, "high": high}  # noqa: RUF001

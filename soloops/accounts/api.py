@@ -1,12 +1,15 @@
 from datetime import datetime
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
 
 from soloops.accounts import selectors, services
 from soloops.accounts.actors import require_owner
 from soloops.accounts.models import User
 from soloops.api_input import In
+from soloops.api_output import created
+from soloops.pagination import PageOut, PageParams, paginate
 
 router = Router(tags=["accounts"])
 
@@ -53,13 +56,22 @@ class TokenCreatedOut(TokenOut):
     secret: str
 
 
-@router.get("/tokens", response=list[TokenOut], summary="API tokens you may see")
-def tokens_list(request):
-    return selectors.tokens_visible_to(actor=request.auth)
+class TokenPage(PageOut):
+    items: list[TokenOut]
+
+
+@router.get("/tokens", response=TokenPage, summary="API tokens you may see, newest first, paged")
+def tokens_list(request, paging: Query[PageParams]):
+    return paginate(selectors.tokens_visible_to(actor=request.auth).order_by("-id"), paging)
+
+
+@router.get("/tokens/{token_id}", response=TokenOut, summary="One token you may see")
+def tokens_get(request, token_id: int):
+    return selectors.token_get_for(actor=request.auth, token_id=token_id)
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="Create a token (shown once)")
-def tokens_create(request, payload: TokenIn):
+def tokens_create(request, payload: TokenIn, response: HttpResponse):
     actor = request.auth
     user = get_object_or_404(User, pk=actor.user_id)
     if payload.username and payload.username != user.username:
@@ -75,7 +87,7 @@ def tokens_create(request, payload: TokenIn):
     token = issued.token
     # Only this response's instance carries the secret; the model has no such field to save.
     token.secret = issued.secret
-    return Status(201, token)
+    return created(response, f"/tokens/{token.pk}", token)
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke a token")

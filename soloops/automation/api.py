@@ -4,6 +4,8 @@ from uuid import UUID
 from ninja import Field, Query, Router, Schema
 
 from soloops.automation import selectors
+from soloops.events.selectors import timeline_events
+from soloops.pagination import PageOut, PageParams, paginate
 
 router = Router(tags=["events"])
 
@@ -56,10 +58,15 @@ def events_list(request, filters: Query[EventFilters]):
     }
 
 
+class TimelinePage(PageOut):
+    items: list[EventOut]
+
+
 @router.get(
     "/timeline/{subject_type}/{subject_id}",
-    response=list[EventOut],
-    summary="Every event about one object, oldest first",
+    response=TimelinePage,
+    summary="Every event about one object, oldest first, paged",
 )
-def timeline(request, subject_type: str, subject_id: str):
-    return selectors.timeline_for(subject_type=subject_type, subject_id=subject_id)
+def timeline(request, subject_type: str, subject_id: str, paging: Query[PageParams]):
+    events = timeline_events(subject_type=subject_type, subject_id=subject_id)
+    return paginate(events, paging)

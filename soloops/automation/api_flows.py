@@ -158,9 +158,13 @@ def actions_list(request):
     ]
 
 
-@router.get("/flows", response=list[FlowOut])
-def flows_list(request):
-    return selectors.flows_list()
+class FlowPage(PageOut):
+    items: list[FlowOut]
+
+
+@router.get("/flows", response=FlowPage, summary="Flows by name, paged")
+def flows_list(request, paging: Query[PageParams]):
+    return paginate(selectors.flows_list(), paging)
 
 
 @router.post("/flows/validate", response=ValidationOut, summary="Check a document; saves nothing")

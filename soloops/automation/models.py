@@ -158,6 +158,8 @@ class FlowRun(models.Model):
     wait_event = models.CharField(max_length=64, blank=True, default="")
     wait_where = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True, default="")
+    # The error's code and params ({code, params, field, message}), to say it in any language.
+    error_detail = models.JSONField(default=dict, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -208,6 +210,7 @@ class StepRun(models.Model):
     input = models.JSONField(default=dict, blank=True)
     output = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True, default="")
+    error_detail = models.JSONField(default=dict, blank=True)  # as the run's
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -178,9 +178,13 @@ class SupplierItemIn(In):
     unit_cost: Money = Field(ge=0, max_digits=12, decimal_places=2)
 
 
-@router.get("/suppliers", response=list[SupplierOut])
-def suppliers_list(request):
-    return selectors.suppliers_list()
+class SupplierPage(PageOut):
+    items: list[SupplierOut]
+
+
+@router.get("/suppliers", response=SupplierPage, summary="Suppliers by name, paged")
+def suppliers_list(request, paging: Query[PageParams]):
+    return paginate(selectors.suppliers_list(), paging)
 
 
 @router.post("/suppliers", response={201: SupplierOut}, auth=api_auth("supplier.change"))

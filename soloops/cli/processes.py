@@ -21,11 +21,14 @@ def _owner_create(args) -> str | None:
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    from soloops.automation.services import flows_install_defaults
+    from soloops.automation.services import flows_install_defaults, flows_upgrade_defaults
 
     installed = flows_install_defaults(actor=Actor.system("soloops init"))
     if installed:
         print(f"soloops: installed {len(installed)} default flows: {', '.join(installed)}")
+    upgraded = flows_upgrade_defaults(actor=Actor.system("soloops init"))
+    if upgraded:
+        print(f"soloops: updated unedited default flows: {', '.join(upgraded)}")
     print("soloops: database ready")
     if User.objects.filter(role=Role.OWNER).exists():
         print("soloops: an owner account exists already; keeping it")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from soloops.automation.selectors import flow_display_name
 from soloops.formatting import money_display
-from soloops.orders.selectors import ORDER_CHANNELS, review_reasons
+from soloops.orders.selectors import ORDER_CHANNELS, flow_reason_text, review_reasons
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def _order(event) -> str:
         "status": status_word(status),
         "previous": status_word(p.get("from", "")),
     }
-    extra = p.get("reason") or p.get("payment") or ""
+    extra = flow_reason_text(p.get("reason") or "") or p.get("payment") or ""
     return f"{text}: {extra}" if extra else text
 
 

@@ -337,6 +337,7 @@ SHIPPING_RATES = {  # country: (flat amount, free over)
     "CH": ("14.90", "150.00"),
     "*": ("24.90", "250.00"),
 }
+EXPRESS_RATES = {"DE": "9.90", **dict.fromkeys(EU, "19.90")}
 TAX_RATES = {  # destinations outside these are exports without sales tax
     "DE": "0.19",
     "AT": "0.20",
@@ -380,10 +381,22 @@ def variant_plans() -> list[VariantPlan]:
     return plans
 
 
-def rate_tables() -> tuple[dict[str, ShippingRate], dict[str, TaxRate]]:
-    shipping = {
-        country: ShippingRate(country=country, amount=Decimal(amount), free_over=Decimal(free))
+def rate_tables() -> tuple[list[ShippingRate], dict[str, TaxRate]]:
+    """Standard delivery everywhere (3-5 days), and Express (1-2 days, never free) in Germany
+    and the EU: the demo's orders all chose Standard, the cheapest."""
+    shipping = [
+        ShippingRate(
+            country=country,
+            method="Standard",
+            days_min=3,
+            days_max=5,
+            amount=Decimal(amount),
+            free_over=Decimal(free),
+        )
         for country, (amount, free) in SHIPPING_RATES.items()
-    }
+    ] + [
+        ShippingRate(country=c, method="Express", days_min=1, days_max=2, amount=Decimal(a))
+        for c, a in EXPRESS_RATES.items()
+    ]
     tax = {country: TaxRate(country=country, rate=Decimal(r)) for country, r in TAX_RATES.items()}
     return shipping, tax

@@ -54,7 +54,8 @@ CUSTOMER_FIELDS = (
 )  # fmt: skip
 ORDER_FIELDS = (
     "number", "public_token", "channel", "customer_id", "email", "status", "currency",
-    "subtotal", "shipping", "tax", "total", "shipping_address", "billing_address", "note",
+    "subtotal", "shipping", "shipping_method", "shipping_days_min", "shipping_days_max", "tax",
+    "total", "shipping_address", "billing_address", "note",
     "client_ip", "review_outcome", "risk_score", "review", "status_reason", "placed_at",
     "accepted_at", "shipped_at", "completed_at", "cancelled_at", "created_at", "updated_at",
 )  # fmt: skip
@@ -114,9 +115,9 @@ class _Writer:
     def catalog(self) -> None:
         plan, at = self.plan, self.plan.catalog_at
         if not ShippingRate.objects.exists() and not TaxRate.objects.exists():
-            for row in [*plan.shipping_rates.values(), *plan.tax_rates.values()]:
+            for row in [*plan.shipping_rates, *plan.tax_rates.values()]:
                 row.created_at = row.updated_at = at
-            _save_all(list(plan.shipping_rates.values()))
+            _save_all(list(plan.shipping_rates))
             _save_all(list(plan.tax_rates.values()))
         suppliers = {}
         for spec in SUPPLIERS:
@@ -288,6 +289,9 @@ class _Writer:
             settings.SHOP_CURRENCY,
             totals.subtotal,
             totals.shipping,
+            totals.shipping_method,
+            totals.days_min,
+            totals.days_max,
             totals.tax,
             totals.total,
             o.shipping_address,

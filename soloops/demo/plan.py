@@ -120,7 +120,7 @@ class DemoPlan:
     variants: list[VariantPlan]
     orders: list[OrderPlan]
     customers: list[CustomerPlan]  # those who ordered, by their first order
-    shipping_rates: dict[str, ShippingRate]
+    shipping_rates: list[ShippingRate]
     tax_rates: dict[str, TaxRate]
 
 

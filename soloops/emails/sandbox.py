@@ -11,7 +11,7 @@ so editing and previewing templates is for the owner only).
 
 from django.template import Library, defaultfilters, defaulttags
 
-from soloops.formatting import date_display, datetime_display, money_display
+from soloops.formatting import date_display, datetime_display, delivery_days_display, money_display
 
 ALLOWED_TAGS = {
     "autoescape",
@@ -53,3 +53,9 @@ def day(value) -> str:
 @register.filter
 def when(value) -> str:
     return datetime_display(value)
+
+
+# ``{{ order.shipping_days_min|days:order.shipping_days_max }}`` → "3-5 days" / "3-5 天".
+@register.filter
+def days(low, high=None) -> str:
+    return delivery_days_display(low, high)

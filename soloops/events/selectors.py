@@ -1,15 +1,20 @@
 """Reads of the event log that every layer above may use: an object's timeline."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from soloops.events.models import Event
 
 
+def timeline_events(*, subject_type: str, subject_id: str) -> QuerySet[Event]:
+    """Every event about one object, oldest first, as a query (to page it)."""
+    return Event.objects.filter(subject_type=subject_type, subject_id=str(subject_id)).order_by(
+        "id"
+    )
+
+
 def timeline_for(*, subject_type: str, subject_id: str) -> list[Event]:
     """Every event about one object, oldest first: what happened, who did it, when."""
-    return list(
-        Event.objects.filter(subject_type=subject_type, subject_id=str(subject_id)).order_by("id")
-    )
+    return list(timeline_events(subject_type=subject_type, subject_id=subject_id))
 
 
 TIMELINE_MAX = 500

@@ -139,11 +139,13 @@ def shipments_create(
 
 
 @router.get(
-    "/orders/{number}/shipments", response=list[ShipmentOut], summary="An order's shipments"
+    "/orders/{number}/shipments",
+    response=ShipmentPage,
+    summary="An order's shipments, newest first, paged",
 )
-def order_shipments(request, number: str):
+def order_shipments(request, number: str, paging: Query[PageParams]):
     order = order_get_for(actor=request.auth, number=number)
-    return list(selectors.shipments_list(order=order))
+    return paginate(selectors.shipments_list(order=order), paging)
 
 
 @router.get("/shipments", response=ShipmentPage, summary="Shipments, newest first")

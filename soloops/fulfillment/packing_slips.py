@@ -13,7 +13,7 @@ from django.utils.translation import pgettext
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from soloops.formatting import date_display
+from soloops.formatting import date_display, delivery_days_display
 from soloops.fulfillment.carriers import CARRIERS
 from soloops.fulfillment.models import Shipment
 from soloops.fulfillment.pdf import Page
@@ -66,6 +66,12 @@ def address_lines(address: dict) -> list[str]:
     return [str(p) for p in parts if p]
 
 
+def delivery_text(order) -> str:
+    """The delivery method the customer chose, with its promise: "Express (1-2 days)"."""
+    days = delivery_days_display(order.shipping_days_min, order.shipping_days_max)
+    return f"{order.shipping_method} ({days})" if days else order.shipping_method
+
+
 def _slip(shipment: Shipment) -> Slip:
     carrier = CARRIERS.get(shipment.carrier)
     carrier_name = carrier.display_name(shipment.service) if carrier else shipment.carrier
@@ -85,6 +91,11 @@ def _slip(shipment: Shipment) -> Slip:
                 ),
                 (pgettext("packing slip", "Carrier"), carrier_name),
                 (pgettext("packing slip", "Tracking number"), shipment.tracking_number or "-"),
+                *(
+                    [(pgettext("packing slip", "Delivery"), delivery_text(shipment.order))]
+                    if shipment.order.shipping_method
+                    else []
+                ),
             ],
             ship_to_label=pgettext("packing slip", "Ship to"),
             ship_to=address_lines(shipment.order.shipping_address),

@@ -1,9 +1,13 @@
 from datetime import datetime
+from urllib.parse import quote
 
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from soloops.api_input import In, Quantity
+from soloops.api_output import created
 from soloops.catalog.selectors import variant_get
+from soloops.errors import NotFound
 from soloops.inventory import selectors, services
 from soloops.pagination import PageOut, PageParams, paginate
 
@@ -77,7 +81,7 @@ def stock_list(request, filters: Query[StockFilters]):
 @router.post(
     "/stock/{sku}/adjustments", response={201: MovementOut}, summary="Change on-hand stock"
 )
-def stock_adjust(request, sku: str, payload: AdjustmentIn):
+def stock_adjust(request, sku: str, payload: AdjustmentIn, response: HttpResponse):
     variant = variant_get(sku=sku)
     movement = services.stock_change(
         variant=variant,
@@ -86,20 +90,36 @@ def stock_adjust(request, sku: str, payload: AdjustmentIn):
         reason=payload.reason,
         actor=request.auth,
     )
-    return Status(201, selectors.ledger_for(variant_id=variant.pk).get(pk=movement.pk))
+    return _movement_created(response, variant, movement)
 
 
 @router.post(
     "/stock/{sku}/counts", response={201: MovementOut | None}, summary="Record a stock count"
 )
-def stock_count(request, sku: str, payload: CountIn):
+def stock_count(request, sku: str, payload: CountIn, response: HttpResponse):
     variant = variant_get(sku=sku)
     movement = services.stock_count(
         variant=variant, counted=payload.counted, reason=payload.reason, actor=request.auth
     )
     if movement is None:
-        return Status(201, None)  # the count matched: nothing to correct
-    return Status(201, selectors.ledger_for(variant_id=variant.pk).get(pk=movement.pk))
+        return Status(201, None)  # the count matched: nothing was created, so no Location
+    return _movement_created(response, variant, movement)
+
+
+def _movement_created(response: HttpResponse, variant, movement):
+    path = f"/stock/{quote(variant.sku, safe='')}/movements/{movement.pk}"
+    return created(response, path, selectors.ledger_for(variant_id=variant.pk).get(pk=movement.pk))
+
+
+@router.get(
+    "/stock/{sku}/movements/{movement_id}", response=MovementOut, summary="One ledger movement"
+)
+def stock_movement(request, sku: str, movement_id: int):
+    variant = variant_get(sku=sku)
+    movement = selectors.ledger_for(variant_id=variant.pk).filter(pk=movement_id).first()
+    if movement is None:
+        raise NotFound("not_found", f"no movement {movement_id} of {sku}")
+    return movement
 
 
 @router.get(

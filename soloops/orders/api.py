@@ -42,6 +42,12 @@ class OrderIn(In):
     shipping_address: AddressIn | None = None
     billing_address: AddressIn | None = None
     note: str = Field("", max_length=2000)
+    shipping_method: str = Field(
+        "",
+        max_length=60,
+        description='a delivery method offered to the shipping country ("Express"); '
+        "empty: the cheapest offered",
+    )
 
 
 class OrderLineOut(Schema):
@@ -82,6 +88,9 @@ class OrderOut(Schema):
     currency: str
     subtotal: Decimal
     shipping: Decimal
+    shipping_method: str
+    shipping_days_min: int | None
+    shipping_days_max: int | None
     tax: Decimal
     total: Decimal
     shipping_address: dict
@@ -140,6 +149,7 @@ def orders_create(
         shipping_address=payload.shipping_address.model_dump() if payload.shipping_address else {},
         billing_address=payload.billing_address.model_dump() if payload.billing_address else {},
         note=payload.note,
+        shipping_method=payload.shipping_method.strip(),
     )
     order, is_new = services.order_place(
         draft=draft,

@@ -16,3 +16,4 @@ class OrderErrorCode(StrEnum):
     INVALID_RATE = "invalid_rate"
     DUPLICATE_COUNTRY = "duplicate_country"
     INVALID_POLICY = "invalid_policy"
+    INVALID_METHOD = "invalid_method"  # no delivery method of that name ships there

@@ -41,6 +41,9 @@ class OrderMoved(Payload):
 
 class ShippingRatePayload(Payload):
     country: str
+    method: str
+    days_min: int | None
+    days_max: int | None
     amount: str
     free_over: str | None
 

@@ -47,6 +47,10 @@ class Order(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     subtotal = models.DecimalField(_("subtotal"), max_digits=12, decimal_places=2)
     shipping = models.DecimalField(_("shipping"), max_digits=12, decimal_places=2)
+    # The delivery method chosen, as it was named and promised then ("" when nothing ships).
+    shipping_method = models.CharField(_("delivery method"), max_length=60, blank=True, default="")
+    shipping_days_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    shipping_days_max = models.PositiveSmallIntegerField(null=True, blank=True)
     tax = models.DecimalField(_("tax"), max_digits=12, decimal_places=2)
     total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
     shipping_address = models.JSONField(_("shipping address"), default=dict, blank=True)
@@ -116,10 +120,18 @@ class OrderLine(models.Model):
         return f"{self.quantity} x {self.sku}"
 
 
-class ShippingRate(models.Model):
-    """Flat shipping per destination country ("*" for everywhere else), free above a total."""
+DEFAULT_SHIPPING_METHOD = "Standard"
 
-    country = models.CharField(_("country"), max_length=2, unique=True)  # ISO code or "*"
+
+class ShippingRate(models.Model):
+    """Flat shipping by one delivery method ("Standard", "Express") to a destination country
+    ("*" for everywhere else), free above a total. The rows sharing a method name are that
+    method; the customer chooses among the methods with a rate for their country."""
+
+    country = models.CharField(_("country"), max_length=2)  # ISO code or "*"
+    method = models.CharField(_("delivery method"), max_length=60, default=DEFAULT_SHIPPING_METHOD)
+    days_min = models.PositiveSmallIntegerField(_("days from"), null=True, blank=True)
+    days_max = models.PositiveSmallIntegerField(_("days to"), null=True, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     free_over = models.DecimalField(
         _("free over"), max_digits=12, decimal_places=2, null=True, blank=True
@@ -128,10 +140,15 @@ class ShippingRate(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        ordering = ["country"]
+        ordering = ["method", "country"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "method"], name="shipping_rate_country_method_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.country}: {self.amount}"
+        return f"{self.method} {self.country}: {self.amount}"
 
 
 class TaxRate(models.Model):

@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from soloops.accounts.actors import Actor
 from soloops.customers.selectors import customer_ids_named
@@ -437,7 +438,7 @@ def orders_in_currency_exist(*, currency: str) -> bool:
 
 def shipping_rates_list() -> QuerySet[ShippingRate]:
     """By country, "*" (everywhere else) first."""
-    return ShippingRate.objects.order_by("country")
+    return ShippingRate.objects.order_by("method", "country")
 
 
 def tax_rates_list() -> QuerySet[TaxRate]:
@@ -489,6 +490,20 @@ def review_reasons(review: dict | None) -> list[dict]:
     return [{**r, "text": reason_text(r)} for r in ranked]
 
 
+# Reasons the shipped default flows write (``automation/default_flows``), by their English
+# text, which is what the flow document holds and the order keeps: shown translated.
+FLOW_REASONS = {
+    "Rejected after review": gettext_lazy("Rejected after review"),
+}
+
+
+def flow_reason_text(reason: str) -> str:
+    """A stored reason in the active language when a default flow wrote it; a person's own
+    words stay as typed."""
+    known = FLOW_REASONS.get(reason)
+    return str(known) if known is not None else reason
+
+
 def order_status_reason(order) -> str:
     """Why the order is in its status, in the active language when the review wrote it (the
     stored reason is the review's English sentences; a person's own words stay as typed)."""
@@ -497,4 +512,4 @@ def order_status_reason(order) -> str:
     if reasons and order.status_reason == "; ".join(stored):
         by_message = {r.get("message", ""): r["text"] for r in reasons}
         return "; ".join(by_message.get(m, m) for m in stored)
-    return order.status_reason
+    return flow_reason_text(order.status_reason)

@@ -60,6 +60,7 @@ class OrderDraft:
     shipping_address: dict = field(default_factory=dict)
     billing_address: dict = field(default_factory=dict)
     note: str = ""
+    shipping_method: str = ""  # a delivery method's name; "" = the cheapest offered
 
 
 def _new_number(now) -> str:
@@ -84,16 +85,33 @@ def rate_tables():
     return tables
 
 
-def order_quote(*, lines: list[tuple[object, int]], country: str) -> pricing.Totals:
-    """What an order of ``(variant, quantity)`` pairs to ``country`` would cost, priced as
-    ``order_place`` prices it (the same tables and tax setting). A read: nothing is written."""
+def order_quote(
+    *, lines: list[tuple[object, int]], country: str, method: str | None = None
+) -> pricing.Totals:
+    """What an order of ``(variant, quantity)`` pairs to ``country`` would cost by delivery
+    ``method`` (None or one not offered there: the cheapest), priced as ``order_place``
+    prices it (the same tables and tax setting). A read: nothing is written."""
+    country = country or "*"
+    line_totals = [variant.price * quantity for variant, quantity in lines]
+    if method and method not in {o.method for o in order_shipping_options(lines, country)}:
+        method = None
     return pricing.compute_totals(
-        line_totals=[variant.price * quantity for variant, quantity in lines],
+        line_totals=line_totals,
         ships=any(variant.requires_shipping for variant, _quantity in lines),
-        country=country or "*",
+        country=country,
         tables=rate_tables(),
         prices_include_tax=shop_profile().prices_include_tax,
+        method=method,
     )
+
+
+def order_shipping_options(
+    lines: list[tuple[object, int]], country: str
+) -> list[pricing.ShippingOption]:
+    """The delivery methods offered for ``(variant, quantity)`` pairs to ``country``, cheapest
+    first, each with its price for this order (free over a threshold included). A read."""
+    subtotal = sum((variant.price * quantity for variant, quantity in lines), pricing.CENT * 0)
+    return pricing.shipping_options(rate_tables()[0], country=country or "*", subtotal=subtotal)
 
 
 def _check_address(address: dict, name: str) -> None:
@@ -118,7 +136,10 @@ def _check_address(address: dict, name: str) -> None:
 
 
 def _request_hash(draft: OrderDraft, channel: str) -> str:
-    return hash_request({"channel": channel, **asdict(draft)})
+    body = asdict(draft)
+    if not body["shipping_method"]:  # hashed as before methods: a retry across the upgrade
+        del body["shipping_method"]
+    return hash_request({"channel": channel, **body})
 
 
 def _replay(key: str, request_hash: str) -> Order | None:
@@ -175,12 +196,26 @@ def order_place(
     if draft.billing_address and ships:
         _check_address(draft.billing_address, "billing_address")
     country = str(draft.shipping_address.get("country") or billing.get("country") or "*")
+    line_totals = [stock[line.sku].variant.price * line.quantity for line in draft.lines]
+    if ships and draft.shipping_method:
+        offered = pricing.shipping_options(
+            rate_tables()[0], country=country, subtotal=sum(line_totals, pricing.CENT * 0)
+        )
+        if draft.shipping_method not in {o.method for o in offered}:
+            raise InvalidInput(
+                Code.INVALID_METHOD,
+                f"no delivery method {draft.shipping_method!r} ships to {country}; "
+                f"choose one of: {', '.join(o.method for o in offered) or 'none'}",
+                field="shipping_method",
+                extra={"offered": [o.method for o in offered]},
+            )
     totals = pricing.compute_totals(
-        line_totals=[stock[line.sku].variant.price * line.quantity for line in draft.lines],
+        line_totals=line_totals,
         ships=ships,
         country=country,
         tables=rate_tables(),
         prices_include_tax=shop_profile().prices_include_tax,
+        method=draft.shipping_method or None,
     )
     try:
         return _order_insert(
@@ -252,6 +287,9 @@ def _order_insert(
             currency=currency,
             subtotal=totals.subtotal,
             shipping=totals.shipping,
+            shipping_method=totals.shipping_method,
+            shipping_days_min=totals.days_min,
+            shipping_days_max=totals.days_max,
             tax=totals.tax,
             total=totals.total,
             shipping_address=draft.shipping_address,

@@ -5,7 +5,8 @@ event in the same transaction, and clears intake's cached copy (``services.rate_
 ``services.review_policy``) so the next order uses the change.
 
 Events (subject: the row): ``shipping_rate.created`` / ``.updated`` / ``.deleted`` and
-``tax_rate.*`` alike, payload {country, amount, free_over} / {country, rate} (and ``from`` on
+``tax_rate.*`` alike, payload {country, method, days_min, days_max, amount, free_over} /
+{country, rate} (and ``from`` on
 update); ``review_policy.updated``: {changes: {field: {from, to}}}.
 """
 
@@ -20,7 +21,7 @@ from soloops.accounts.actors import Actor
 from soloops.errors import Conflict, InvalidInput
 from soloops.events.services import event_emit
 from soloops.orders.errors import OrderErrorCode as Code
-from soloops.orders.models import ReviewPolicy, ShippingRate, TaxRate
+from soloops.orders.models import DEFAULT_SHIPPING_METHOD, ReviewPolicy, ShippingRate, TaxRate
 
 EVERYWHERE = "*"
 MAX_AMOUNT = Decimal("9999999999.99")  # what max_digits=12, decimal_places=2 holds
@@ -77,13 +78,16 @@ def _money(value, field: str) -> Decimal:
     return _decimal(value, field=field, places=2, low=Decimal(0), high=MAX_AMOUNT)
 
 
-def _taken(model, country: str, pk: int | None) -> None:
-    if model.objects.filter(country=country).exclude(pk=pk).exists():
-        raise Conflict(
-            Code.DUPLICATE_COUNTRY,
-            _("There is already a rate for %(country)s; edit that one.") % {"country": country},
-            field="country",
+def _taken(model, values: dict, pk: int | None) -> None:
+    """One row per country (per delivery method, for shipping)."""
+    key = {name: values[name] for name in ("country", "method") if name in values}
+    if model.objects.filter(**key).exclude(pk=pk).exists():
+        message = (
+            _("There is already a %(method)s rate for %(country)s; edit that one.")
+            if "method" in key
+            else _("There is already a rate for %(country)s; edit that one.")
         )
+        raise Conflict(Code.DUPLICATE_COUNTRY, message % key, field="country")
 
 
 def _save(row, model, fields: list[str] | None) -> None:
@@ -95,7 +99,7 @@ def _save(row, model, fields: list[str] | None) -> None:
             else:
                 row.save()
     except IntegrityError:
-        _taken(model, row.country, row.pk)
+        _taken(model, {"country": row.country, "method": getattr(row, "method", None)}, row.pk)
         raise
 
 
@@ -104,7 +108,7 @@ def _save(row, model, fields: list[str] | None) -> None:
 
 def _row_create(model, values: dict, payload, event: str, actor: Actor):
     with transaction.atomic():
-        _taken(model, values["country"], None)
+        _taken(model, values, None)
         row = model(**values)
         _save(row, model, None)
         event_emit(type=f"{event}.created", subject=row, payload=payload(row), actor=actor)
@@ -117,7 +121,7 @@ def _row_update(model, pk: int, values: dict, payload, event: str, actor: Actor)
     with transaction.atomic():
         row = model.objects.select_for_update().get(pk=pk)
         before = payload(row)
-        _taken(model, values["country"], row.pk)
+        _taken(model, values, row.pk)
         for field, value in values.items():
             setattr(row, field, value)
         if payload(row) == before:
@@ -149,30 +153,79 @@ def _row_delete(model, pk: int, payload, event: str, actor: Actor) -> None:
 def _shipping_payload(rate: ShippingRate) -> dict:
     return {
         "country": rate.country,
+        "method": rate.method,
+        "days_min": rate.days_min,
+        "days_max": rate.days_max,
         "amount": str(rate.amount),
         "free_over": str(rate.free_over) if rate.free_over is not None else None,
     }
 
 
-def _shipping_values(country, amount, free_over) -> dict:
-    return {
+def _method(value) -> str:
+    name = " ".join(str(value or "").split())
+    if not name or len(name) > 60:
+        raise InvalidInput(
+            Code.INVALID_METHOD,
+            _("Name the delivery method (at most 60 characters), such as Standard or Express."),
+            field="method",
+        )
+    return name
+
+
+def _days(value, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    return int(_decimal(value, field=field, places=0, low=Decimal(0), high=Decimal(365)))
+
+
+def _shipping_values(country, amount, free_over, method, days_min, days_max) -> dict:
+    values = {
         "country": _country(country),
+        "method": _method(method),
+        "days_min": _days(days_min, "days_min"),
+        "days_max": _days(days_max, "days_max"),
         "amount": _money(amount, "amount"),
         "free_over": None if free_over in (None, "") else _money(free_over, "free_over"),
     }
+    low, high = values["days_min"], values["days_max"]
+    if low is not None and high is not None and high < low:
+        raise InvalidInput(
+            Code.INVALID_AMOUNT,
+            _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": 365},
+            field="days_max",
+        )
+    return values
 
 
-def shipping_rate_create(*, country: str, amount, free_over=None, actor: Actor) -> ShippingRate:
-    """Flat shipping to ``country`` ("*": everywhere else), free from ``free_over`` (None:
-    never free)."""
-    values = _shipping_values(country, amount, free_over)
+def shipping_rate_create(
+    *,
+    country: str,
+    amount,
+    free_over=None,
+    method: str = DEFAULT_SHIPPING_METHOD,
+    days_min=None,
+    days_max=None,
+    actor: Actor,
+) -> ShippingRate:
+    """Flat shipping by ``method`` to ``country`` ("*": everywhere else), free from
+    ``free_over`` (None: never free), arriving in ``days_min``-``days_max`` days (None:
+    not said)."""
+    values = _shipping_values(country, amount, free_over, method, days_min, days_max)
     return _row_create(ShippingRate, values, _shipping_payload, "shipping_rate", actor)
 
 
 def shipping_rate_update(
-    *, rate: ShippingRate, country: str, amount, free_over=None, actor: Actor
+    *,
+    rate: ShippingRate,
+    country: str,
+    amount,
+    free_over=None,
+    method: str = DEFAULT_SHIPPING_METHOD,
+    days_min=None,
+    days_max=None,
+    actor: Actor,
 ) -> ShippingRate:
-    values = _shipping_values(country, amount, free_over)
+    values = _shipping_values(country, amount, free_over, method, days_min, days_max)
     return _row_update(ShippingRate, rate.pk, values, _shipping_payload, "shipping_rate", actor)
 
 

@@ -9,11 +9,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
-from ninja import Field, Header, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema
 
 from soloops.api_input import In, Money
 from soloops.api_output import created
 from soloops.orders.selectors import order_get_for
+from soloops.pagination import PageOut, PageParams, paginate
 from soloops.payments import selectors, services
 from soloops.payments.models import Provider
 
@@ -140,10 +141,18 @@ def payments_create(
     return created(response, f"/payments/{payment.pk}", _payment(request, payment.pk))
 
 
-@router.get("/orders/{number}/payments", response=list[PaymentOut], summary="An order's payments")
-def payments_list(request, number: str):
+class PaymentPage(PageOut):
+    items: list[PaymentOut]
+
+
+@router.get(
+    "/orders/{number}/payments",
+    response=PaymentPage,
+    summary="An order's payments, newest first, paged",
+)
+def payments_list(request, number: str, paging: Query[PageParams]):
     order = order_get_for(actor=request.auth, number=number)
-    return selectors.payments_for_order(order=order)
+    return paginate(selectors.payments_for_order(order=order), paging)
 
 
 @router.get("/payments/{payment_id}", response=PaymentOut, summary="One payment with its refunds")
@@ -222,7 +231,13 @@ def refunds_create(
     )
     if not is_new:
         response["Idempotent-Replayed"] = "true"
-    return Status(201, selectors.refund_get_for(actor=request.auth, refund_id=refund.pk))
+    refund = selectors.refund_get_for(actor=request.auth, refund_id=refund.pk)
+    return created(response, f"/refunds/{refund.pk}", refund)
+
+
+@router.get("/refunds/{refund_id}", response=RefundResultOut, summary="One refund")
+def refunds_get(request, refund_id: int):
+    return selectors.refund_get_for(actor=request.auth, refund_id=refund_id)
 
 
 @router.post(

@@ -7,7 +7,7 @@ sale drop out of the cart when it is read.
 
 from dataclasses import dataclass
 
-from soloops.orders.services import order_quote
+from soloops.orders.services import order_quote, order_shipping_options
 from soloops.storefront.selectors import Offer, storefront_offers
 
 SESSION_KEY = "storefront_cart"
@@ -42,11 +42,20 @@ class Cart:
     def quantity_of(self, variant_id: int) -> int:
         return next((ln.quantity for ln in self.lines if ln.offer.variant_id == variant_id), 0)
 
-    def quote(self, country: str):
-        """Subtotal, shipping, tax and total for delivery to ``country`` ("" = not chosen)."""
+    def quote(self, country: str, method: str | None = None):
+        """Subtotal, shipping, tax and total for delivery to ``country`` ("" = not chosen) by
+        ``method`` (None: the cheapest offered there)."""
         return order_quote(
-            lines=[(line.offer, line.quantity) for line in self.lines], country=country
+            lines=[(line.offer, line.quantity) for line in self.lines],
+            country=country,
+            method=method,
         )
+
+    def shipping_options(self, country: str):
+        """The delivery methods offered to ``country`` with their prices for this cart."""
+        if not self.ships:
+            return []
+        return order_shipping_options([(line.offer, line.quantity) for line in self.lines], country)
 
 
 def cart_get(session, offers: dict[int, Offer] | None = None) -> Cart:

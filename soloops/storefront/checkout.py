@@ -120,29 +120,28 @@ def _expect_transfer(order) -> None:
 
 
 def _checkout_page(request, form: CheckoutForm, status: int = 200):
-    country = form.data.get("country", "") if form.is_bound else ""
-    return render(
-        request, "storefront/checkout.html", _summary_context(form, country), status=status
-    )
+    return render(request, "storefront/checkout.html", _summary_context(form), status=status)
 
 
-def _summary_context(form: CheckoutForm, country: str) -> dict:
-    cart = form.cart
+def _summary_context(form: CheckoutForm) -> dict:
+    cart, country, method = form.cart, form._country(), form.chosen_method()
     return {
         "form": form,
         "cart": cart,
-        "country": country if country in dict(form.fields["country"].choices) else "",
-        "quote": cart.quote(country),
+        "country": country,
+        "method": method,
+        "options": form.options if country else [],
+        "quote": cart.quote(country, method or None),
         "tax_included": shop_profile().prices_include_tax,
     }
 
 
 @require_GET
 def summary(request):
-    """The order summary for the country chosen so far (the checkout page asks as it changes)."""
-    form = CheckoutForm(cart=cart_get(request.session))
-    context = _summary_context(form, request.GET.get("country", "").upper())
-    return render(request, "storefront/_summary.html", context)
+    """The order summary for the country and delivery chosen so far (the checkout page asks
+    as either changes)."""
+    form = CheckoutForm(cart=cart_get(request.session), chosen=request.GET)
+    return render(request, "storefront/_summary.html", _summary_context(form))
 
 
 @require_GET

@@ -25,6 +25,7 @@ SERVICE_FIELDS = {
     "shipping_address.city": "city",
     "shipping_address.postal_code": "postal_code",
     "shipping_address.country": "country",
+    "shipping_method": "shipping",
     "card_number": "card_number",
 }
 LINE_FIELD = re.compile(r"lines\[(\d+)\]\.(sku|quantity)")
@@ -136,29 +137,52 @@ class CheckoutForm(forms.Form):
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
     country = forms.ChoiceField(label=_("Country"), required=False)
-    shipping = forms.ChoiceField(
-        label=_("Delivery"), widget=forms.RadioSelect, required=False, initial="standard"
-    )
+    # A delivery method's name, one of those offered to the chosen country (the summary
+    # draws them as radio buttons, with their prices).
+    shipping = forms.CharField(label=_("Delivery"), max_length=60, required=False)
     payment = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
     # A random token per form: a double click sends it twice, and the second send answers with
     # the order the first one placed instead of placing another (it is the Idempotency-Key).
     submission = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, cart: Cart, **kwargs) -> None:
+    def __init__(self, *args, cart: Cart, chosen=None, **kwargs) -> None:
+        """``chosen``: the country and delivery picked so far, for an unbound form (the live
+        summary, which must not show errors of fields not yet filled in)."""
         super().__init__(*args, **kwargs)
         self.cart = cart
+        self.chosen = self.data if self.is_bound else (chosen or {})
         self.line_errors: dict[int, str] = {}  # variant id → intake's error for that line
         self.fields["country"].choices = [("", _("Choose your country")), *countries()]
-        self.fields["shipping"].choices = [("standard", _("Standard delivery"))]
+        self.options = cart.shipping_options(self._country())
         methods = [m for m in PAYMENT_METHODS if m in settings.PAYMENT_PROVIDERS]
         self.fields["payment"].choices = [(m, PAYMENT_METHODS[m]) for m in methods]
         if methods:
             self.fields["payment"].initial = methods[0]
         if cart.ships:
-            for name in (*ADDRESS_REQUIRED, "shipping"):
+            for name in ADDRESS_REQUIRED:
                 self.fields[name].required = True
+            # No method offered there (no rates at all): it ships free, as intake prices it.
+            self.fields["shipping"].required = bool(self.options)
         for name, hint in AUTOCOMPLETE.items():
             self.fields[name].widget.attrs.setdefault("autocomplete", hint)
+
+    def clean_shipping(self) -> str:
+        if not self.cart.ships or not self.options:
+            return ""  # nothing ships, or no method there: intake ships it free
+        chosen = self.cleaned_data.get("shipping", "")
+        if chosen not in {o.method for o in self.options}:
+            raise forms.ValidationError(MESSAGES["invalid_method"])
+        return chosen
+
+    def _country(self) -> str:
+        country = str(self.chosen.get("country", "")).strip().upper()
+        return country if country in dict(self.fields["country"].choices) else ""
+
+    def chosen_method(self) -> str:
+        """The method the customer picked if it is offered to their country, else the first."""
+        wanted = self.chosen.get("shipping", "")
+        names = [o.method for o in self.options]
+        return wanted if wanted in names else (names[0] if names else "")
 
     def draft(self, *, language: str) -> OrderDraft:
         """The order as typed. Precondition: ``is_valid()`` returned True."""
@@ -178,6 +202,7 @@ class CheckoutForm(forms.Form):
             lines=[LineDraft(sku=ln.offer.sku, quantity=ln.quantity) for ln in self.cart.lines],
             # Digital goods only: nothing ships, so no address is kept.
             shipping_address=address if self.cart.ships else {},
+            shipping_method=data.get("shipping", "") if self.cart.ships else "",
         )
 
     def idempotency_key(self) -> str | None:
@@ -251,6 +276,7 @@ MESSAGES = {
     "insufficient_stock": _("Sorry, there is not enough of this item in stock."),
     "missing_address": _("This field is required."),
     "invalid_country": _("Choose your country."),
+    "invalid_method": _("Choose one of the delivery options offered to your country."),
     "idempotency_key_reused": _(
         "This form was already sent with other details. Reload the page to place a new order."
     ),

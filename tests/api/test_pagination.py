@@ -117,3 +117,78 @@ def test_created_resources_answer_their_location(owner_api, db):
         assert again.status_code == 200, response["Location"]
         assert again.json()["id"] == response.json()["id"]
     assert variant["Location"] == "/api/variants/MUG-1"
+
+
+@pytest.fixture
+def an_order_paid_and_shipped(owner_api, db):
+    """An order paid by the sandbox's good card (with a 1.00 refund) and shipped in one parcel;
+    returns (order number, payment id)."""
+    from soloops.orders.services import order_place
+    from tests.factories import draft
+
+    make_variant("MUG-1", stock=5)
+    order, _ = order_place(draft=draft(("MUG-1", 1)), channel="api", actor=SYSTEM)
+    payment = owner_api.post(
+        f"/api/orders/{order.number}/payments",
+        {"provider": "sandbox", "card_number": "4242 4242 4242 4242"},
+    ).json()
+    shipped = owner_api.post(
+        f"/api/orders/{order.number}/shipments", {"carrier": "sandbox", "service": "standard"}
+    )
+    assert shipped.status_code == 201, shipped.content
+    return order, payment["id"]
+
+
+def test_the_lists_that_were_plain_arrays_are_paged_too(owner_api, an_order_paid_and_shipped):
+    # given a supplier, a flow and a token besides the order's payment, shipment and events
+    order, _payment = an_order_paid_and_shipped
+    owner_api.post("/api/suppliers", {"name": "Acme", "email": "a@example.com"})
+    owner_api.post("/api/suppliers", {"name": "Bolt", "email": "b@example.com"})
+    flow = "name: Say hi\ntrigger: {manual: true}\nsteps:\n  - do: log\n    with: {message: hi}\n"
+    assert owner_api.post("/api/flows", {"source": flow}).status_code == 201
+    owner_api.post("/api/tokens", {"name": "laptop"})
+
+    for path in (
+        "/api/suppliers",
+        "/api/tokens",
+        "/api/flows",
+        f"/api/orders/{order.number}/shipments",
+        f"/api/orders/{order.number}/payments",
+        f"/api/timeline/orders.order/{order.pk}",
+    ):
+        # when
+        first = owner_api.get(path, limit=1)
+
+        # then each answers the one shape, one item a page
+        assert first.status_code == 200, (path, first.content)
+        data = first.json()
+        assert {"items", "count", "page", "pages", "limit", "has_more"} <= set(data), path
+        assert (len(data["items"]), data["limit"]) == (1, 1), path
+        assert data["has_more"] == (data["count"] > 1), path
+        past = owner_api.get(path, limit=1, page=data["count"] + 1).json()
+        assert (past["items"], past["has_more"]) == ([], False), path
+    assert owner_api.get("/api/suppliers", limit=1, page=2).json()["items"][0]["name"] == "Bolt"
+
+
+def test_tokens_movements_and_refunds_answer_their_location(owner_api, an_order_paid_and_shipped):
+    # given
+    _order, payment_id = an_order_paid_and_shipped
+
+    # when
+    token = owner_api.post("/api/tokens", {"name": "laptop"})
+    movement = owner_api.post("/api/stock/MUG-1/adjustments", {"quantity": 2, "reason": "found"})
+    counted = owner_api.post("/api/stock/MUG-1/counts", {"counted": 9})
+    refund = owner_api.post(
+        f"/api/payments/{payment_id}/refunds", {"amount": "1.00", "reason": "dent"}
+    )
+
+    # then each Location answers what was created
+    for response in (token, movement, counted, refund):
+        assert response.status_code == 201, response.content
+        again = owner_api.get(response["Location"])
+        assert again.status_code == 200, response["Location"]
+        assert again.json()["id"] == response.json()["id"]
+    assert token["Location"] == f"/api/tokens/{token.json()['id']}"
+    assert "secret" not in owner_api.get(token["Location"]).json()
+    assert movement["Location"] == f"/api/stock/MUG-1/movements/{movement.json()['id']}"
+    assert refund["Location"] == f"/api/refunds/{refund.json()['id']}"

@@ -68,7 +68,7 @@ def test_the_owner_saves_publishes_switches_exports_and_imports_a_flow(api_as):
     body = saved.json()
     assert (body["key"], body["published_version"], body["trigger_kind"]) == ("thanks", None, "")
     assert [v["number"] for v in body["versions"]] == [1]
-    listed = owner.get("/api/flows").json()
+    listed = owner.get("/api/flows").json()["items"]
     assert [(f["key"], f["published_version"]) for f in listed] == [("thanks", None)]
 
     # when it publishes it, saves a second version and publishes that

@@ -149,6 +149,14 @@ def test_the_owner_reads_an_order_and_the_lists_on_a_phone(demo_shop, new_page):
     first = page.locator("table.orders tbody tr").first
     assert in_first_screen(first.locator("td.total"))
     assert in_first_screen(first.locator("td.status .badge"))
+    # the whole first card, the filters folded behind their button until she opens them
+    assert in_first_screen(first)
+    filters = page.get_by_role("search", name="Filter orders")
+    assert not filters.is_visible()
+    page.get_by_role("button", name="Filters").click()
+    assert filters.is_visible()
+    assert page.get_by_role("button", name="Filters").get_attribute("aria-expanded") == "true"
+    screenshot(page, "phone-orders-filters-open")
 
     # the products list: each card shows the stock figures with their labels
     page.goto(demo_shop["products"])

@@ -186,3 +186,51 @@ def test_every_storefront_page_fits_the_screen(shop, new_page, viewport, label, 
     assert Order.objects.get().status == "paid"
     fits(page, "confirmation after paying", "#order-total")
     screenshot(page, f"storefront-confirmation-paid-{name}")
+
+
+def test_choosing_express_at_checkout_changes_the_total(shop, new_page):
+    # given Express to Germany besides the shop's Standard rate
+    ShippingRate.objects.filter(country="DE").update(days_min=3, days_max=5)
+    ShippingRate.objects.create(
+        country="DE", method="Express", amount=Decimal("12.90"), days_min=1, days_max=2
+    )
+    cache.clear()
+    page = new_page(viewport=WIDE)
+    page.goto("/shop/p/harbour-tee/")
+    page.get_by_label("Large").check()
+    page.get_by_role("button", name="Add to cart").click()
+    page.wait_for_url("**/shop/cart/")
+    page.goto("/shop/checkout/")
+    page.get_by_label("Country").select_option(label="Germany")
+    # 22.00 + 4.90 + 19 % of 26.90 (5.11) = 32.01, Standard chosen as the cheapest
+    page.wait_for_function("document.querySelector('#checkout-total').innerText === '€32.01'")
+    assert page.get_by_label(re.compile("Standard")).is_checked()
+
+    # when she chooses Express
+    page.get_by_label(re.compile("Express")).check()
+
+    # then shipping and total follow: 22.00 + 12.90 + 19 % of 34.90 (6.63) = 41.53
+    page.wait_for_function("document.querySelector('#checkout-total').innerText === '€41.53'")
+    assert page.locator("#checkout-shipping").inner_text() == "€12.90"
+    assert "1–2 days" in page.locator("#delivery-choice").inner_text()  # noqa: RUF001
+    screenshot(page, "storefront-checkout-express")
+
+    # and the order placed is charged and labelled Express
+    for field, value in {
+        "email": "ada@example.com",
+        "name": "Ada Lovelace",
+        "line1": "Hafenstraße 1",
+        "postal_code": "20457",
+        "city": "Hamburg",
+    }.items():
+        page.locator(f"#id_{field}").fill(value)
+    page.get_by_label("Bank transfer").check()
+    page.get_by_role("button", name="Place order").click()
+    page.wait_for_url("**/shop/orders/**")
+    order = Order.objects.get()
+    assert (order.shipping_method, order.shipping, order.total) == (
+        "Express",
+        Decimal("12.90"),
+        Decimal("41.53"),
+    )
+    assert "Express" in page.locator("#order-delivery").inner_text()

@@ -300,7 +300,7 @@ def test_a_supplier_is_created_listed_fetched_and_patched(api):
     }
     assert patched.status_code == 200
     assert patched.json()["min_order_quantity"] == 24
-    assert [s["name"] for s in listed.json()] == ["Acme Ceramics"]
+    assert [s["name"] for s in listed.json()["items"]] == ["Acme Ceramics"]
     assert fetched.json() == patched.json()
     assert list(Event.objects.filter(type__startswith="supplier.").values_list("type")) == [
         ("supplier.created",),

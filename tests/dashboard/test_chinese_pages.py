@@ -230,3 +230,36 @@ def test_an_accepted_order_reads_in_chinese_dates_and_actors_included(chinese_sh
     assert "审核结果：暂缓，等你决定" in waiting  # noqa: RUF001
     assert re.search(r"下单于 \d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", page)
     assert not re.search(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|[ap]\.m\.", page)
+
+
+def test_run_errors_and_default_flow_reasons_read_in_chinese(chinese_shop, run_tasks):
+    # given a flow whose step is refused (accepting an order that is already accepted), and
+    # the held order rejected with the review flow's reason
+    from soloops.automation.services import flow_import, flow_run_start_manual
+    from soloops.orders.services import order_reject
+
+    accepted, held = chinese_shop["accepted"], chinese_shop["held"]
+    source = (
+        "name: Accept again\ntrigger: {manual: true}\nsteps:\n"
+        f'  - do: order.accept\n    with: {{order: "{accepted.number}"}}\n'
+    )
+    flow = flow_import(source=source, key="accept-again", actor=INIT)
+    run = flow_run_start_manual(flow=flow, inputs={}, actor=INIT)
+    run_tasks()
+    order_reject(order=held, actor=INIT, reason="Rejected after review")
+    client = client_for(chinese_shop["owner"])
+
+    # when she opens the run, the failed runs and the rejected order
+    run_page = read(client.get(f"/runs/{run.pk}/").content.decode())
+    failed = read(client.get("/flows/runs/?status=failed").content.decode())
+    order_page = read(client.get(f"/orders/{held.number}/").content.decode())
+
+    # then the error is said in Chinese from its code and params, not the stored English
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert run.error.startswith("illegal_transition: order ")  # the API keeps the English
+    assert "它当前为已接受，不能变为已接受。" in run_page  # noqa: RUF001
+    assert "cannot become" not in run_page
+    assert "它当前为已接受" in failed
+    assert "审核后拒绝" in order_page
+    assert "Rejected after review" not in order_page

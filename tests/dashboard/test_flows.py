@@ -663,3 +663,26 @@ def test_the_pages_cost_the_same_queries_for_few_and_many_rows(owner_client, set
     # (session and user, then: list 1 query; flow 3 or 4 (flow, versions, shown version,
     # events of its trigger, runs); runs 2 (flows for the filter, runs); run 2 (run, steps))
     assert max(few.values()) <= 8, few
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_flow_list_is_sorted_by_the_name_the_reader_sees(owner, language):
+    # given the shipped flows, and an owner who reads the console in this language
+    from django.utils import translation
+
+    from soloops.automation.services import flows_install_defaults
+    from tests.dashboard.conftest import client_for
+
+    flows_install_defaults(actor=SYSTEM)
+    owner.language = language
+    owner.save(update_fields=["language"])
+
+    # when
+    html = page(client_for(owner).get(reverse("dashboard:flows")))
+
+    # then the rows follow the displayed (translated) names
+    shown = re.findall(r'<tr id="flow-([\w-]+)">\s*<td><a [^>]*>([^<]+)</a>', html)
+    with translation.override(language):
+        names = {f.key: f.display_name for f in Flow.objects.all()}
+    assert [key for key, _name in shown] == sorted(names, key=lambda k: names[k].casefold())
+    assert len(shown) == Flow.objects.count() > 5

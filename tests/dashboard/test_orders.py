@@ -731,3 +731,29 @@ def test_detail_query_count_does_not_grow_with_what_the_order_has(
     assert len(response.context["emails"]) == 2
     assert len(response.context["timeline"]) > len(order_events(large))
     print(f"\nGET /orders/<number>/: {len(few.captured_queries)} queries")
+
+
+def test_the_order_page_names_the_delivery_method_chosen(owner_client, shop):
+    # given an order that chose Express (1-2 days) for 9.90
+    from soloops.orders.services import shipping_rate_create
+
+    shipping_rate_create(
+        country="*", method="Express", amount="9.90", days_min=1, days_max=2, actor=SYSTEM
+    )
+    order, _ = order_place(
+        draft=OrderDraft(
+            email="ada@example.com",
+            lines=[LineDraft(sku="MUG-1", quantity=1)],
+            shipping_address=ADDRESS,
+            shipping_method="Express",
+        ),
+        channel="api",
+        actor=SYSTEM,
+    )
+
+    # when
+    html = page_text(owner_client.get(reverse("dashboard:order", args=[order.number])))
+
+    # then the shipping row says the method, its days and its price
+    assert '<span class="muted" id="order-delivery">(Express, 1–2 days)</span>' in html  # noqa: RUF001
+    assert "€9.90" in html

@@ -237,6 +237,50 @@ def test_the_owner_adds_edits_and_deletes_a_shipping_rate(owner_client):
     ]
 
 
+def test_the_owner_adds_an_express_method_beside_standard(owner_client):
+    # given the Standard rate every shop has
+    owner_client.post(
+        reverse("dashboard:settings_shipping_rate_add"),
+        {"shipping-country": "DE", "shipping-amount": "4.90"},
+    )
+
+    # when an Express rate for the same country is added, with its delivery days
+    response = owner_client.post(
+        reverse("dashboard:settings_shipping_rate_add"),
+        {
+            "shipping-method": "Express",
+            "shipping-country": "DE",
+            "shipping-amount": "9.90",
+            "shipping-days_min": "1",
+            "shipping-days_max": "2",
+        },
+        follow=True,
+    )
+
+    # then both are listed, each with its method and days
+    assert [(r.method, r.amount, r.days_min, r.days_max) for r in ShippingRate.objects.all()] == [
+        ("Express", Decimal("9.90"), 1, 2),
+        ("Standard", Decimal("4.90"), None, None),
+    ]
+    page = html(response)
+    assert "Express" in page and "1–2 days" in page  # noqa: RUF001
+
+    # and days that end before they start are refused beside the field
+    express = ShippingRate.objects.get(method="Express")
+    response = owner_client.post(
+        reverse("dashboard:settings_shipping_rate", args=[express.pk]),
+        {
+            "shipping-method": "Express",
+            "shipping-country": "DE",
+            "shipping-amount": "9.90",
+            "shipping-days_min": "3",
+            "shipping-days_max": "2",
+        },
+    )
+    assert response.status_code == 400
+    assert error_beside(response, "id_shipping-days_max")
+
+
 def test_the_owner_adds_and_edits_a_tax_rate_in_percent(owner_client):
     # when
     owner_client.post(
@@ -322,7 +366,7 @@ def test_a_second_rate_for_a_country_is_refused_beside_the_country(owner_client)
 
     # then
     assert response.status_code == 400
-    assert "already a rate for *" in error_beside(response, "id_shipping-country")
+    assert "already a Standard rate for *" in error_beside(response, "id_shipping-country")
     assert ShippingRate.objects.get().amount == Decimal("9.90")
 
 

@@ -405,3 +405,27 @@ def test_an_event_that_names_no_order_fails_visibly(run_after_commit, shop):
     assert "SO-NO-SUCH-ORDER" in run.error
     assert Event.objects.filter(type="flow_run.failed", subject_id=str(run.pk)).exists()
     assert EmailSend.objects.count() == 0
+
+
+def test_the_confirmation_names_the_delivery_method_chosen(run_after_commit, shop):
+    # given Express (1-2 days) besides the free default
+    from soloops.orders.services import shipping_rate_create
+
+    shipping_rate_create(
+        country="*", method="Express", amount="9.90", days_min=1, days_max=2, actor=SYSTEM
+    )
+
+    # when an order chooses it, in English and in Chinese
+    for email, language in (("ada@example.com", "en"), ("li@example.com", "zh-hans")):
+        order_place(
+            draft=draft(("MUG-1", 1), email=email, language=language, shipping_method="Express"),
+            channel="api",
+            actor=SYSTEM,
+        )
+    run_after_commit()
+
+    # then each confirmation says the method and its days in the customer's language
+    english, chinese = sorted(mail.outbox, key=lambda m: m.to[0])
+    assert "Shipping (Express, 1–2 days): €9.90" in english.body  # noqa: RUF001
+    assert "Express, 1–2 days" in english.alternatives[0][0]  # noqa: RUF001
+    assert "运费（Express，1–2 天）：€9.90" in chinese.body  # noqa: RUF001

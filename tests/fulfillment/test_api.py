@@ -1,5 +1,7 @@
 """The fulfillment API through HTTP, as a caller would use it."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -67,7 +69,7 @@ def test_ship_an_order_in_two_parcels_through_the_api(shop, staff_api):
 
     # then
     assert Order.objects.get(pk=order.pk).status == "delivered"
-    listed = staff_api.get(f"/api/orders/{order.number}/shipments").json()
+    listed = staff_api.get(f"/api/orders/{order.number}/shipments").json()["items"]
     assert sorted(s["status"] for s in listed) == ["delivered", "delivered"]
 
 
@@ -313,3 +315,21 @@ def test_a_cancelled_shipment_cannot_ship(shop, staff_api):
     assert body["extra"] == {"current": "cancelled", "requested": "shipped"}
     assert snapshot() == before
     assert events("shipment.shipped") == []
+
+
+def test_the_packing_slip_names_the_delivery_method_chosen(shop, staff_api, readable_pdfs):
+    # given an order that chose Express (1-2 days)
+    from soloops.orders.services import shipping_rate_create
+
+    shipping_rate_create(
+        country="*", method="Express", amount="9.90", days_min=1, days_max=2, actor=SYSTEM
+    )
+    order = paid(("MUG-1", 1), shipping_method="Express")
+    shipment = create(staff_api, order, service="standard").json()
+
+    # when
+    slip = staff_api.get(f"/api/shipments/{shipment['number']}/packing-slip.pdf")
+
+    # then
+    # (without a Unicode font the PDF writes the en dash as "?")
+    assert re.search(r"Express \(1.2 days\)", pdf_text(slip.content))

@@ -347,7 +347,7 @@ def test_list_of_an_orders_payments_in_constant_queries(api, order, django_asser
 
     # then newest first, each with its refunds
     assert response.status_code == 200
-    body = response.json()
+    body = response.json()["items"]
     assert [p["status"] for p in body] == ["partially_refunded", "failed"]
     assert [r["amount"] for r in body[0]["refunds"]] == ["1.00", "2.00"]
     assert body[0]["refunds"][0]["currency"] == order.currency
@@ -405,7 +405,7 @@ def test_readers_cannot_pay_or_refund(client, api, order, role, scope):
     # and reading is allowed
     listed = client.get(f"/api/orders/{order.number}/payments", headers=reader)
     assert listed.status_code == 200
-    assert [p["id"] for p in listed.json()] == [paid["id"]]
+    assert [p["id"] for p in listed.json()["items"]] == [paid["id"]]
 
 
 def test_staff_may_pay_and_refund(client, order):

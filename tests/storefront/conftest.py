@@ -58,7 +58,7 @@ def checkout_data(html: str, **fields) -> dict:
         "city": ADDRESS["city"],
         "postal_code": ADDRESS["postal_code"],
         "country": ADDRESS["country"],
-        "shipping": "standard",
+        "shipping": "Standard",
         "payment": "manual",
     }
     return data | fields

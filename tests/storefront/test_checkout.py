@@ -454,3 +454,62 @@ def test_cart_and_checkout_queries_do_not_grow_with_the_cart(
     with django_assert_num_queries(4):
         response = browser.get("/shop/checkout/summary/", {"country": "DE"})
     assert len(response.context["cart"].lines) == lines
+
+
+# --- delivery methods -------------------------------------------------------------------------
+
+
+def test_the_summary_offers_the_methods_of_the_chosen_country(browser, rates):
+    # given Express to Germany besides Standard
+    ShippingRate.objects.create(
+        country="DE", method="Express", amount=Decimal("12.90"), days_min=1, days_max=2
+    )
+    add_to_cart(browser, make_variant("MUG-1", price="20.00"), 2)
+
+    # when Germany and then Express are chosen
+    germany = browser.get("/shop/checkout/summary/", {"country": "DE"}).content.decode()
+    express = browser.get(
+        "/shop/checkout/summary/", {"country": "DE", "shipping": "Express"}
+    ).content.decode()
+
+    # then both are offered, Standard chosen first; Express changes shipping and total
+    assert 'value="Standard" id="id_shipping_0" checked' in germany
+    assert 'value="Express" id="id_shipping_1"' in germany
+    assert "1–2 days" in germany  # noqa: RUF001
+    assert "This field is required" not in germany  # the summary shows no form errors
+    assert f'<dd id="checkout-shipping">{money("12.90")}</dd>' in express
+    # 40.00 + 12.90 + 19 % of 52.90 (10.05) = 62.95
+    assert money("62.95") in express
+
+
+def test_a_method_not_offered_to_the_country_is_said_beside_delivery(browser, rates):
+    # given Express to Germany only
+    ShippingRate.objects.create(country="DE", method="Express", amount=Decimal("12.90"))
+    add_to_cart(browser, make_variant("MUG-1", price="20.00"), 1)
+    before = written()
+
+    # when a customer in France sends Express (a stale page)
+    response = place(browser, country="FR", shipping="Express")
+
+    # then
+    assert response.status_code == 400
+    assert field_error(response.content.decode(), "shipping") == (
+        "Choose one of the delivery options offered to your country."
+    )
+    assert written() == before
+
+
+def test_a_country_without_any_rate_ships_free(browser, db):
+    # given a shop with rates for Germany only
+    ShippingRate.objects.create(country="DE", amount=Decimal("4.90"))
+    add_to_cart(browser, make_variant("MUG-1", price="20.00"), 1)
+
+    # when a customer in France orders
+    summary = browser.get("/shop/checkout/summary/", {"country": "FR"}).content.decode()
+    response = place(browser, country="FR", shipping="")
+
+    # then the summary says it is free, and the order ships free with no method
+    assert "Delivery to this country is free." in summary
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert (order.shipping, order.shipping_method) == (Decimal("0.00"), "")

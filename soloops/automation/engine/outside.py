@@ -13,7 +13,7 @@ from soloops.errors import ApplicationError
 
 from . import compensation
 from .outcomes import CallOutside, Fail, Next, apply
-from .state import ACTIVE, RunState, describe_error, is_compensation, jsonable
+from .state import ACTIVE, RunState, describe_error, describe_exception, is_compensation, jsonable
 
 
 def call_outside(run_id: int, call: CallOutside) -> str:
@@ -25,7 +25,7 @@ def call_outside(run_id: int, call: CallOutside) -> str:
     except ApplicationError as e:  # refused (e.g. a 4xx answer): as for inside actions,
         output, error, permanent = None, describe_error(e), True  # retrying cannot help
     except Exception as e:
-        output, error = None, f"{type(e).__name__}: {e}"
+        output, error = None, describe_exception(e)
     with transaction.atomic():
         state = RunState.load(lock_run(run_id))
         run = state.run

@@ -69,14 +69,49 @@ def jsonable(value):
     return json.loads(json.dumps(value, default=str))
 
 
+class ErrorText(str):
+    """An error's English sentence (what the API, events and logs show) that also carries
+    its ``detail``: {code, params, field}. The run and step rows keep the detail beside the
+    sentence, so the console says the error in the reader's language."""
+
+    detail: dict
+
+    def __new__(cls, text: str, detail: dict) -> "ErrorText":
+        made = super().__new__(cls, text)
+        made.detail = detail
+        return made
+
+
+def _plain(params: dict) -> dict:
+    return {k: v for k, v in params.items() if isinstance(v, (str, int, float, bool))}
+
+
 def describe_error(e: Exception) -> str:
     if isinstance(e, ApplicationError):
-        return f"{e.code}: {e.message}" + (f" ({e.field})" if e.field else "")
+        text = f"{e.code}: {e.message}" + (f" ({e.field})" if e.field else "")
+        return ErrorText(text, {"code": str(e.code), "params": _plain(e.extra), "field": e.field})
     if isinstance(e, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()
+        problems = [".".join(str(p) for p in err["loc"]) + f": {err['msg']}" for err in e.errors()]
+        fields = ", ".join(".".join(str(p) for p in err["loc"]) for err in e.errors())
+        return ErrorText(
+            "; ".join(problems), {"code": "invalid_input", "params": {"fields": fields}}
         )
-    return str(e)
+    return describe_exception(e)
+
+
+def describe_exception(e: Exception) -> str:
+    """A fault that is no business refusal (network, database): its type and text."""
+    return ErrorText(
+        f"{type(e).__name__}: {e}",
+        {"code": "fault", "params": {"type": type(e).__name__, "text": str(e)[:500]}},
+    )
+
+
+def error_detail(error: str) -> dict:
+    """What a run or step row keeps beside its error sentence (``{}`` without an error)."""
+    if not error:
+        return {}
+    return {**getattr(error, "detail", {}), "message": str(error)}
 
 
 @dataclass
@@ -105,6 +140,9 @@ class RunState:
 
     def set(self, **fields) -> None:
         """Change the run; saved by ``flush`` with its other changes."""
+        if "error" in fields:
+            fields["error_detail"] = error_detail(fields["error"])
+            fields["error"] = str(fields["error"])  # a plain str for the database driver
         for name, value in fields.items():
             setattr(self.run, name, value)
         self.dirty.update(fields)
@@ -128,7 +166,8 @@ class RunState:
             row.input = input
         if output is not None:
             row.output = output
-        row.error = error
+        row.error = str(error)
+        row.error_detail = error_detail(error)
         if status in (StepStatus.DONE, StepStatus.FAILED):
             row.finished_at = now
         return row

@@ -10,6 +10,7 @@ from .flows import (
     flow_set_enabled,
     flow_validate,
     flows_install_defaults,
+    flows_upgrade_defaults,
 )
 from .runs import (
     approval_settle,
@@ -43,6 +44,7 @@ __all__ = [
     "flow_validate",
     "flows_install_defaults",
     "flows_on_event",
+    "flows_upgrade_defaults",
     "runs_advanced_here",
     "schedule_upsert",
     "schedules_fire_due",

@@ -2,6 +2,8 @@
 the default flows. A version is immutable; runs in flight finish on the version they started
 on, and new runs start on whatever is published when they start."""
 
+import hashlib
+import json
 import secrets
 from pathlib import Path
 
@@ -175,3 +177,34 @@ def flows_install_defaults(*, actor: Actor) -> list[str]:
             flow.save(update_fields=["is_default", "updated_at"])
         installed.append(key)
     return installed
+
+
+def _shipped_before() -> dict[str, set[str]]:
+    """SHA-256 of every earlier shipped text of each default flow (``shipped-before.json``,
+    made from the repository's history): a flow holding one of them was never edited."""
+    path = DEFAULT_FLOWS_DIR / "shipped-before.json"
+    return {key: set(hashes) for key, hashes in json.loads(path.read_text()).items()}
+
+
+def flows_upgrade_defaults(*, actor: Actor) -> list[str]:
+    """Bring installed default flows the owner never edited up to the shipped text (a new
+    version, published); returns their keys. A flow is unedited when its latest version is
+    the published one and holds an earlier shipped text word for word; an owner's edit, or a
+    draft saved after it, keeps the flow as it is. Switching a flow off is no edit: it is
+    upgraded and stays off."""
+    before = _shipped_before()
+    upgraded = []
+    for path in sorted(DEFAULT_FLOWS_DIR.glob("*.yaml")):
+        key, source = path.stem, path.read_text()
+        with transaction.atomic():
+            flow = Flow.objects.select_for_update().filter(key=key, is_default=True).first()
+            latest = flow and flow.versions.order_by("-number").first()
+            if latest is None or latest.pk != flow.published_version_id:
+                continue
+            if latest.source == source:
+                continue
+            if hashlib.sha256(latest.source.encode()).hexdigest() not in before.get(key, ()):
+                continue  # the owner's own text
+            flow_import(source=source, actor=actor, key=key)
+        upgraded.append(key)
+    return upgraded

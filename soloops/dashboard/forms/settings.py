@@ -136,6 +136,16 @@ class CountryField(forms.CharField):
 class ShippingRateForm(forms.Form):
     prefix = "shipping"  # the rates page shows both add forms: ids must differ
 
+    method = forms.CharField(
+        label=_("Delivery method"),
+        max_length=60,
+        required=False,  # empty: Standard, the method every shop started with
+        initial="Standard",
+        help_text=_(
+            "What the customer chooses at checkout, such as Standard or Express; rows with "
+            "the same name are one method."
+        ),
+    )
     country = CountryField()
     amount = forms.DecimalField(
         label=_("Shipping"), min_value=Decimal(0), max_digits=12, decimal_places=2
@@ -148,6 +158,19 @@ class ShippingRateForm(forms.Form):
         decimal_places=2,
         help_text=_("Order subtotal from which shipping is free; empty: never free."),
     )
+    days_min = forms.IntegerField(
+        label=_("Arrives in at least (days)"), required=False, min_value=0, max_value=365
+    )
+    days_max = forms.IntegerField(
+        label=_("Arrives in at most (days)"),
+        required=False,
+        min_value=0,
+        max_value=365,
+        help_text=_("Shown to the customer, such as 3–5 days; empty: not said."),  # noqa: RUF001
+    )
+
+    def clean_method(self) -> str:
+        return self.cleaned_data.get("method") or "Standard"
 
 
 class TaxRateForm(forms.Form):

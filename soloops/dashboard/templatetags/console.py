@@ -1,7 +1,12 @@
 from django import template
 
 from soloops.dashboard.timeline import actor_name
-from soloops.formatting import date_display, datetime_display, money_display
+from soloops.formatting import (
+    date_display,
+    datetime_display,
+    delivery_days_display,
+    money_display,
+)
 
 register = template.Library()
 
@@ -36,3 +41,9 @@ def actor(label: str, kind: str) -> str:
 def nav_current(context, section: str) -> str:
     """``aria-current="page"`` on the navigation link of the section being shown."""
     return 'aria-current="page"' if context.get("section") == section else ""
+
+
+@register.simple_tag
+def delivery_days(days_min, days_max) -> str:
+    """``{% delivery_days 3 5 %}`` → "3-5 days" in the active language ("" when not given)."""
+    return delivery_days_display(days_min, days_max)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from soloops.automation.selectors import RUN_STATUSES
+from soloops.dashboard import timeline
 
 register = template.Library()
 _STATUS_LABELS = dict(RUN_STATUSES)
@@ -89,3 +90,34 @@ def trigger_summary(flow) -> str:
     if kind == "webhook":
         return _("webhook")
     return _("started by hand")
+
+
+# A run's or step's error by its code, in the reader's language; the params are those the
+# engine kept beside the English sentence (``engine.state.describe_error``).
+ERROR_TEXTS = {
+    "illegal_transition": gettext_lazy("It is %(current)s and cannot become %(requested)s."),
+    "not_found": gettext_lazy("What the step names does not exist."),
+    "invalid_input": gettext_lazy("The step's input is not valid: %(fields)s."),
+    "fault": gettext_lazy("A fault outside the flow (%(type)s): %(text)s"),
+    "reason_required": gettext_lazy("A reason is required."),
+    "unknown_action": gettext_lazy("The flow calls an action that does not exist."),
+}
+STATUS_PARAMS = ("current", "requested")
+
+
+@register.filter
+def run_error(row) -> str:
+    """A run's or step's error in the reader's language, when its code is known and the
+    stored detail is about this error; otherwise the stored English sentence."""
+    error, detail = row.error, getattr(row, "error_detail", None) or {}
+    text = ERROR_TEXTS.get(detail.get("code", ""))
+    if not error or text is None or detail.get("message") != error:
+        return error
+    params = {k: v for k, v in (detail.get("params") or {}).items()}
+    for key in STATUS_PARAMS:
+        if key in params:
+            params[key] = timeline.status_word(str(params[key]))
+    try:
+        return str(text) % params
+    except (KeyError, TypeError, ValueError):
+        return error

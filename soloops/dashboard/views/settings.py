@@ -162,7 +162,10 @@ def shipping_rate(request, rate_id: int):
         status = 400
     else:
         form = ShippingRateForm(
-            initial={"country": rate.country, "amount": rate.amount, "free_over": rate.free_over}
+            initial={
+                field: getattr(rate, field)
+                for field in ("method", "country", "amount", "free_over", "days_min", "days_max")
+            }
         )
     context = {"form": form, "rate": rate, "kind": "shipping", "currency": shop_profile().currency}
     return _page(request, "rate_edit.html", "rates", context, status)

@@ -1,6 +1,6 @@
 from django import template
 
-from soloops.formatting import money_display
+from soloops.formatting import delivery_days_display, money_display
 from soloops.shop import selectors
 
 register = template.Library()
@@ -29,3 +29,9 @@ def cart_count(context) -> int:
         return 0
     stored = request.session.get(SESSION_KEY) or {}
     return sum(int(quantity) for quantity in stored.values())
+
+
+@register.simple_tag
+def delivery_days(days_min, days_max) -> str:
+    """``{% delivery_days 3 5 %}`` → "3-5 days" in the active language ("" when not given)."""
+    return delivery_days_display(days_min, days_max)

@@ -15,7 +15,14 @@ from soloops.automation.models import StepStatus
 from soloops.errors import ApplicationError, Conflict
 
 from ..outcomes import CallOutside, Fail, Next, Outcome
-from ..state import RunState, describe_error, idempotency_key, jsonable, run_actor
+from ..state import (
+    RunState,
+    describe_error,
+    describe_exception,
+    idempotency_key,
+    jsonable,
+    run_actor,
+)
 
 logger = logging.getLogger(__name__)
 NAME = "do"
@@ -80,7 +87,7 @@ def perform(state: RunState, step: dict, *, kind: str, key: str, then: tuple | N
         return Fail(describe_error(e), permanent=True)
     except Exception as e:  # a transient fault (database, network): retry with backoff
         logger.exception("run %s step %s failed", state.run.pk, state.run.cursor)
-        error = f"{type(e).__name__}: {e}"
+        error = describe_exception(e)
         state.record(kind, StepStatus.RETRYING, error=error, **attempt)
         return Fail(error, permanent=False)
     state.record(kind, StepStatus.DONE, output=jsonable(output), **attempt)

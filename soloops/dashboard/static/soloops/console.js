@@ -1,6 +1,7 @@
 // SoloOps console: the few behaviours plain HTML lacks. No build step, no framework.
 // - <form data-confirm="Accept order 1042?">: asks before submitting (buttons that change things).
 // - <select data-autosubmit>: submits its form when changed (language switch, filters).
+// - <button data-toggle="ID" aria-expanded>: shows or hides the element ID (class "open").
 // - <input type="checkbox" data-select-all="orders">: ticks or unticks every checkbox named
 //   "orders" in its form, and follows them (ticked when all are, mixed when some are).
 document.addEventListener("submit", (event) => {
@@ -53,3 +54,12 @@ function labelCardCells(root) {
 }
 document.addEventListener("DOMContentLoaded", () => labelCardCells(document));
 document.addEventListener("htmx:afterSwap", () => labelCardCells(document));
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-toggle]");
+  if (!button) {
+    return;
+  }
+  const target = document.getElementById(button.dataset.toggle);
+  const open = target.classList.toggle("open");
+  button.setAttribute("aria-expanded", String(open));
+});
