@@ -103,3 +103,24 @@ def prices_in_currency_exist(*, currency: str) -> bool:
 def supplier_choices() -> list[tuple[int, str]]:
     """(id, name) of every supplier by name, for a filter's choices."""
     return list(Supplier.objects.order_by("name", "id").values_list("id", "name"))
+
+
+# --- imports: many rows at once ---------------------------------------------------------------
+
+
+def variants_by_sku(skus: list[str]) -> dict[str, Variant]:
+    """The variants with these SKUs (with their product), by SKU: one query for a whole chunk
+    of an import file."""
+    return {v.sku: v for v in Variant.objects.select_related("product").filter(sku__in=skus)}
+
+
+def products_by_name(names: list[str]) -> dict[str, Product]:
+    """Products with these exact names, by name (the oldest when two share a name)."""
+    found: dict[str, Product] = {}
+    for product in Product.objects.filter(name__in=names).order_by("id"):
+        found.setdefault(product.name, product)
+    return found
+
+
+def product_slug_taken(slug: str) -> bool:
+    return Product.objects.filter(slug=slug).exists()

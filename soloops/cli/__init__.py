@@ -8,7 +8,7 @@ manage); ``console`` holds what they share.
 import argparse
 import os
 
-from . import accounts, check, events, flows, processes
+from . import accounts, check, events, flows, imports, processes
 from .console import fail
 
 
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     accounts.register(sub)
     flows.register(sub)
     events.register(sub)
+    imports.register(sub)
     check.register_manage(sub)
     return parser
 

@@ -70,3 +70,43 @@ def customer_tag(*, customer: Customer, tag: str, actor: Actor, remove: bool = F
             actor=actor,
         )
     return True
+
+
+CUSTOMER_FIELDS = {"name", "language", "shipping_address"}
+
+
+def customer_upsert(*, email: str, actor: Actor, **fields) -> tuple[Customer, list[str]]:
+    """The customer with this email created (``customer.created``) or its given fields changed
+    (``customer.updated`` with the new values); returns it and the fields that changed
+    ("email" when it was created). Asking for what is already so changes nothing and emits
+    nothing, so importing the same customer list twice is a no-op."""
+    unknown = set(fields) - CUSTOMER_FIELDS
+    if unknown:
+        name = sorted(unknown)[0]
+        raise InvalidInput("invalid_input", f"{name} cannot be set here", field=name)
+    email = email.strip().lower()
+    if not email:
+        raise InvalidInput("invalid_email", "a customer needs an email", field="email")
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().filter(email=email).first()
+        if customer is None:
+            customer = Customer.objects.create(email=email, **fields)
+            event_emit(
+                type="customer.created",
+                subject=customer,
+                payload={"email": email, "name": customer.name},
+                actor=actor,
+            )
+            return customer, ["email"]
+        changed = [k for k, v in fields.items() if getattr(customer, k) != v]
+        if changed:
+            for k in changed:
+                setattr(customer, k, fields[k])
+            customer.save(update_fields=[*changed, "updated_at"])
+            event_emit(
+                type="customer.updated",
+                subject=customer,
+                payload={"email": email, **{k: fields[k] for k in changed}},
+                actor=actor,
+            )
+    return customer, changed
