@@ -12,7 +12,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.http import FileResponse, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from soloops.api_input import In
 from soloops.api_output import created
@@ -122,7 +122,7 @@ def imports_preview(request, job_id: UUID):
     job = services.import_start(
         job=_job(job_id), dry_run=True, skip_bad_rows=False, actor=request.auth
     )
-    return 202, job
+    return Status(202, job)
 
 
 @router.post("/imports/{job_id}/run", response={202: ImportOut}, summary="Import the file")
@@ -130,7 +130,7 @@ def imports_run(request, job_id: UUID, payload: RunIn):
     job = services.import_start(
         job=_job(job_id), dry_run=False, skip_bad_rows=payload.skip_bad_rows, actor=request.auth
     )
-    return 202, job
+    return Status(202, job)
 
 
 @router.get("/imports/{job_id}/rejected.csv", summary="The rejected rows, with a reason column")

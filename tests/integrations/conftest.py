@@ -7,6 +7,7 @@ import pytest
 
 from soloops.accounts.actors import Actor
 from soloops.integrations.services import imports as services
+from tests.api.conftest import caller  # noqa: F401 (the API tests' callers, by role)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SYSTEM = Actor.system("test")

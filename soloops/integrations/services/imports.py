@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from soloops.accounts.actors import Actor, ActorKind
@@ -48,7 +49,9 @@ def entity_get(name: str) -> Entity:
 
 
 def _actor_json(actor: Actor) -> dict:
+    # The language the owner reads: the task writes the report's messages in it.
     return {
+        "language": translation.get_language() or settings.LANGUAGE_CODE,
         "kind": str(actor.kind),
         "id": actor.id,
         "label": actor.label,
@@ -285,6 +288,11 @@ def import_execute(*, job_id, dry_run: bool, progress=None) -> ImportJob:
     """Read the whole file: count, check, and (unless ``dry_run``) write. The task's body;
     the CLI calls it directly. Never raises for bad input: the job records what went wrong."""
     job = ImportJob.objects.get(pk=job_id)
+    with translation.override((job.actor or {}).get("language") or settings.LANGUAGE_CODE):
+        return _execute(job, dry_run=dry_run, progress=progress)
+
+
+def _execute(job: ImportJob, *, dry_run: bool, progress) -> ImportJob:
     actor = job_actor(job)
     key = PROGRESS_KEY.format(job.pk)
 
