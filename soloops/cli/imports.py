@@ -9,8 +9,6 @@ from .console import add_command
 
 def _bar(total: int):
     def show(rows: int) -> None:
-        if not sys.stderr.isatty() and total > 0 and rows < total:
-            return
         width = 30
         done = min(width, width * rows // total) if total else width
         print(
