@@ -124,3 +124,22 @@ def products_by_name(names: list[str]) -> dict[str, Product]:
 
 def product_slug_taken(slug: str) -> bool:
     return Product.objects.filter(slug=slug).exists()
+
+
+def suppliers_by_name(names: list[str]) -> dict[str, Supplier]:
+    return {s.name: s for s in Supplier.objects.filter(name__in=names)}
+
+
+def supplier_items_by_pair(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], SupplierItem]:
+    """Supplier items by (supplier name, SKU), with supplier and variant: one query."""
+    suppliers = {p[0] for p in pairs}
+    skus = {p[1] for p in pairs}
+    items = SupplierItem.objects.select_related("supplier", "variant").filter(
+        supplier__name__in=suppliers, variant__sku__in=skus
+    )
+    wanted = set(pairs)
+    return {
+        (i.supplier.name, i.variant.sku): i
+        for i in items
+        if (i.supplier.name, i.variant.sku) in wanted
+    }

@@ -88,9 +88,14 @@ def register(sub) -> None:
         sub,
         "import",
         cmd_import,
-        "Import products or customers from a CSV, XLSX, JSON or NDJSON file.",
+        "Import products, customers, stock counts, suppliers or supplier items from a file "
+        "(CSV, XLSX, JSON or NDJSON).",
     )
-    p.add_argument("kind", choices=["products", "customers"], help="what the file holds")
+    p.add_argument(
+        "kind",
+        choices=["products", "customers", "stock", "suppliers", "supplier_items"],
+        help="what the file holds",
+    )
     p.add_argument("file", help="the file (format and encoding are detected)")
     p.add_argument("--mapping", help="a column mapping saved in the console or the API")
     p.add_argument("--dry-run", action="store_true", help="check and count; write nothing")

@@ -45,3 +45,13 @@ def catalog_rows(db):
         )
 
     return count
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages in English, whatever language a console request of an earlier test left
+    active in this thread (the messages are asserted word for word)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -46,8 +46,23 @@ class Entity:
     def field(self, name: str) -> Field:
         return self._fields[name]
 
+    @property
+    def key_fields(self) -> tuple[str, ...]:
+        return (self.key,)
+
+    def key_of(self, values: dict):
+        """The row's natural key (a tuple for a key of two fields)."""
+        return values[self.key]
+
+    def is_new(self, obj) -> bool:
+        return obj is None
+
     # Each entity below fills these in.
     def existing(self, keys: list) -> dict:
+        """What the shop has for these keys, by key, in one or two queries."""
+        raise NotImplementedError
+
+    def changes(self, values: dict, obj) -> dict:
         raise NotImplementedError
 
     def current(self, obj) -> dict:
@@ -346,5 +361,3 @@ CUSTOMERS = Customers(
         Field("tags", gettext_lazy("Tags"), "tags", synonyms=("tag", "labels", "标签")),
     ],
 )
-
-ENTITIES: dict[str, Entity] = {e.name: e for e in (PRODUCTS, CUSTOMERS)}

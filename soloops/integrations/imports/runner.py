@@ -117,7 +117,7 @@ class Run:
     # --- one chunk ----------------------------------------------------------------------
     def _chunk(self, chunk: list) -> None:
         cleaned = [(line, row, *self._clean(line, row)) for line, row in chunk]
-        keys = [values[self.entity.key] for _l, _r, values, problems in cleaned if not problems]
+        keys = [self.entity.key_of(values) for _l, _r, values, problems in cleaned if not problems]
         existing = self.entity.existing(keys) if keys else {}
         for line, row, values, problems in cleaned:
             self.outcome.rows += 1
@@ -140,11 +140,12 @@ class Run:
                 continue
             if value is not None:
                 values[name] = value
-        key = values.get(self.entity.key)
-        if not problems and key is None:
-            column = source_of.get(self.entity.key, self.entity.key)
-            problems.append(RowProblem(line, column, _("must not be empty")))
+        for name in self.entity.key_fields:
+            if not problems and values.get(name) is None:
+                column = source_of.get(name, name)
+                problems.append(RowProblem(line, column, _("must not be empty")))
         if not problems:
+            key = self.entity.key_of(values)
             first = self._seen.setdefault(key, line)
             if first != line:
                 problems.append(
@@ -152,7 +153,7 @@ class Run:
                         line,
                         source_of[self.entity.key],
                         _("%(value)s is also on line %(first)s")
-                        % {"value": repr(key), "first": first},
+                        % {"value": repr(values[self.entity.key]), "first": first},
                     )
                 )
         values["_source"] = source_of
@@ -164,7 +165,7 @@ class Run:
 
     def _classify_and_write(self, line: int, values: dict, existing: dict) -> list[RowProblem]:
         source_of = values.pop("_source")
-        obj = existing.get(values[self.entity.key])
+        obj = existing.get(self.entity.key_of(values))
         broken = self.entity.check(values, obj)
         if broken:
             return [RowProblem(line, source_of.get(f, f), message) for f, message in broken]
@@ -176,7 +177,7 @@ class Run:
             except ApplicationError as e:
                 name = (e.field or "").split(".")[-1]
                 return [RowProblem(line, source_of.get(name, name), e.message)]
-        if obj is None:
+        if self.entity.is_new(obj):
             self.outcome.create += 1
         elif changes:
             self.outcome.update += 1

@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 class ImportEntity(models.TextChoices):
     PRODUCTS = "products", _("Products and variants")
     CUSTOMERS = "customers", _("Customers")
+    STOCK = "stock", _("Stock counts")
+    SUPPLIERS = "suppliers", _("Suppliers")
+    SUPPLIER_ITEMS = "supplier_items", _("Supplier items (costs)")
 
 
 class ImportStatus(models.TextChoices):

@@ -28,14 +28,14 @@ def import_mappings_list(*, entity: str | None = None) -> QuerySet[ImportMapping
 
 
 def import_entity_choices() -> list[tuple[str, str]]:
-    from soloops.integrations.imports.entities import ENTITIES
+    from soloops.integrations.imports.kinds import ENTITIES
 
     return [(e.name, e.label) for e in ENTITIES.values()]
 
 
 def import_field_choices(*, entity: str) -> list[tuple[str, object]]:
     """The fields a column of this entity's file can map to (required ones marked)."""
-    from soloops.integrations.imports.entities import ENTITIES
+    from soloops.integrations.imports.kinds import ENTITIES
 
     spec = ENTITIES.get(entity)
     return (

@@ -17,11 +17,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from soloops.accounts.actors import Actor, ActorKind
-from soloops.errors import ApplicationError, Conflict, InvalidInput
+from soloops.accounts.permissions import may
+from soloops.errors import ApplicationError, Conflict, InvalidInput, PermissionDenied
 from soloops.events.services import event_emit
 from soloops.integrations.imports import mapping as header_mapping
 from soloops.integrations.imports.cleaning import DATE_FORMATS, DECIMALS, Cleaner
-from soloops.integrations.imports.entities import ENTITIES, Entity
+from soloops.integrations.imports.entities import Entity
+from soloops.integrations.imports.kinds import ENTITIES, OWNER_ACTION
 from soloops.integrations.imports.readers import ENCODINGS, FileError, guess_format, open_table
 from soloops.integrations.imports.runner import Outcome, Run
 from soloops.integrations.models.imports import ImportJob, ImportMapping, ImportStatus
@@ -46,6 +48,17 @@ def entity_get(name: str) -> Entity:
             field="entity",
         )
     return ENTITIES[name]
+
+
+def _check_may(actor: Actor, entity: str) -> None:
+    """Suppliers and their costs are the owner's to change, whichever way they come in."""
+    action = OWNER_ACTION.get(entity)
+    if action and not may(actor, action):
+        raise PermissionDenied(
+            "owner_only",
+            _("only the shop owner may import %(kind)s") % {"kind": entity},
+            field="entity",
+        )
 
 
 def _actor_json(actor: Actor) -> dict:
@@ -168,6 +181,7 @@ def import_upload(
     """Store the file, read its header and match it to the entity's fields (from the named
     mapping if given). Refuses a file that is empty, too large, binary or unreadable."""
     spec = entity_get(entity)
+    _check_may(actor, entity)
     options = _check_options(options or {})
     saved = None
     if mapping:
@@ -264,6 +278,7 @@ def import_start(*, job: ImportJob, dry_run: bool, skip_bad_rows: bool, actor: A
     from soloops.integrations.import_tasks import import_run_task
 
     _check_ready(job)
+    _check_may(actor, job.entity)
     _check_columns(job.columns, job.header, entity_get(job.entity))
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -397,6 +412,7 @@ def import_run_now(
     """Run the dry run or the import in this process (the CLI), with the same checks as
     ``import_start``; ``progress(rows)`` is called after each chunk."""
     _check_ready(job)
+    _check_may(actor, job.entity)
     _check_columns(job.columns, job.header, entity_get(job.entity))
     job.status = ImportStatus.PREVIEWING if dry_run else ImportStatus.IMPORTING
     job.skip_bad_rows = skip_bad_rows
