@@ -143,3 +143,10 @@ def supplier_items_by_pair(pairs: list[tuple[str, str]]) -> dict[tuple[str, str]
         for i in items
         if (i.supplier.name, i.variant.sku) in wanted
     }
+
+
+def supplier_items_all() -> QuerySet[SupplierItem]:
+    """Every supplier item with its supplier and variant (an export)."""
+    return SupplierItem.objects.select_related("supplier", "variant").order_by(
+        "supplier__name", "variant__sku"
+    )

@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     flows.register(sub)
     events.register(sub)
     imports.register(sub)
+    imports.register_export(sub)
     check.register_manage(sub)
     return parser
 

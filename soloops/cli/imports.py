@@ -108,3 +108,30 @@ def register(sub) -> None:
     p.add_argument("--date-format", choices=["auto", "dmy", "mdy"])
     p.add_argument("--decimal", choices=["auto", ".", ","])
     p.add_argument("--region", help="country of phone numbers written without +, e.g. GB")
+
+
+def cmd_export(args) -> int:
+    from soloops.integrations.selectors.imports import export_file
+
+    chunks, _type, name = export_file(entity=args.kind, file_format=args.format)
+    if args.output == "-":
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
+        return 0
+    path = args.output or name
+    with open(path, "wb") as out:
+        for chunk in chunks:
+            out.write(chunk)
+    print(path)
+    return 0
+
+
+def register_export(sub) -> None:
+    p = add_command(sub, "export", cmd_export,
+                    "Export products, customers, stock, suppliers or supplier items to a file "
+                    "that re-imports to the same data.")  # fmt: skip
+    p.add_argument(
+        "kind", choices=["products", "customers", "stock", "suppliers", "supplier_items"]
+    )
+    p.add_argument("--format", default="csv", choices=["csv", "xlsx", "json", "ndjson"])
+    p.add_argument("--output", help="the file to write (default: KIND-DATE.FORMAT; - for stdout)")

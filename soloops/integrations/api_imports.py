@@ -11,7 +11,7 @@ import io
 from datetime import datetime
 from uuid import UUID
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from soloops.api_input import In
@@ -150,3 +150,11 @@ def imports_rejected(request, job_id: UUID):
 @router.get("/import-mappings", response=list[MappingOut], summary="Saved column mappings")
 def import_mappings_list(request, entity: str | None = None):
     return list(selectors.import_mappings_list(entity=entity)[:200])
+
+
+@router.get("/exports/{kind}", summary="Export every row of a kind (streamed)")
+def exports_get(request, kind: str, format: str = "csv"):
+    chunks, content_type, name = selectors.export_file(entity=kind, file_format=format)
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -122,3 +122,12 @@ def test_the_data_pages_read_in_chinese(run_after_commit):
             text = text.replace(own, "")
         assert [w for w in prose_words(text) if w.lower() in english] == [], (path, text)
     assert "不是数字" in read(client.get(f"/data/imports/{job.pk}/").content.decode())
+
+
+def test_the_data_page_offers_exports_that_download(run_after_commit):
+    client = client_for(make_person("vic", "viewer"))
+    assert 'href="/data/export/products.csv"' in client.get("/data/").content.decode()
+    response = client.get("/data/export/products.xlsx")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"PK")
+    assert client.get("/data/export/planets.csv").status_code == 404

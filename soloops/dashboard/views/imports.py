@@ -6,7 +6,7 @@ Viewers look; staff import. Every write goes through soloops.integrations.servic
 """
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
@@ -15,6 +15,8 @@ from soloops.dashboard.forms.imports import OptionsForm, UploadForm
 from soloops.dashboard.paging import page_of
 from soloops.errors import ApplicationError, NotFound
 from soloops.integrations.selectors.imports import (
+    export_file,
+    import_entity_choices,
     import_field_choices,
     import_job_get,
     import_jobs_list,
@@ -64,7 +66,13 @@ def data(request):
     return render(
         request,
         "dashboard/data/index.html",
-        {"form": form, "page": page, "section": SECTION},
+        {
+            "form": form,
+            "page": page,
+            "section": SECTION,
+            "kinds": import_entity_choices(),
+            "formats": ["csv", "xlsx", "json", "ndjson"],
+        },
         status=status,
     )
 
@@ -178,7 +186,19 @@ def job_rejected(request, job_id):
     )
 
 
+@console_view(VIEWER)
+def export(request, kind: str, file_format: str):
+    try:
+        chunks, content_type, name = export_file(entity=kind, file_format=file_format)
+    except ApplicationError:
+        raise Http404 from None
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 urlpatterns = [
+    path("data/export/<slug:kind>.<slug:file_format>", export, name="export"),
     path("data/", data, name="data"),
     path("data/imports/<uuid:job_id>/", job_page, name="import_job"),
     path("data/imports/<uuid:job_id>/run", job_run, name="import_run"),

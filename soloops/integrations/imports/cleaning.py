@@ -26,6 +26,7 @@ RULES = {
     "date": gettext_lazy("dates read in the file's format"),
     "excel_date": gettext_lazy("Excel serial dates converted"),
     "boolean": gettext_lazy("yes/no words read as true/false"),
+    "formula_unescape": gettext_lazy("apostrophes before formula-like text removed"),
 }
 DATE_FORMATS = {
     "auto": gettext_lazy("Automatic (ISO 2025-12-31 or 31.12.2025)"),
@@ -70,6 +71,10 @@ class Cleaner:
         clean = SPACES.sub(" ", raw).strip()
         if clean != raw:
             self.rules["trim"] += 1
+        # An export (ours, or a spreadsheet's) writes '=... so that it is not run as a formula.
+        if clean[:1] == "'" and clean[1:2] in {"=", "+", "-", "@"}:
+            clean = clean[1:]
+            self.rules["formula_unescape"] += 1
         return clean
 
     def email(self, value) -> str:

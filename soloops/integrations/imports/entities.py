@@ -75,7 +75,12 @@ class Entity:
     def write(self, values: dict, changes: dict, obj, actor: Actor) -> None:
         raise NotImplementedError
 
+    def export_queryset(self):
+        """Every row the shop has of this kind, for an export."""
+        raise NotImplementedError
+
     def export_row(self, obj) -> dict:
+        """A row as the import reads it back: field name → value."""
         return self.current(obj)
 
 
@@ -130,6 +135,9 @@ VARIANT_WRITABLE = (
 
 
 class Products(Entity):
+    def export_queryset(self):
+        return catalog_selectors.variants_list()
+
     def existing(self, keys):
         return catalog_selectors.variants_by_sku(keys)
 
@@ -270,6 +278,14 @@ PRODUCTS = Products(
 
 
 class Customers(Entity):
+    def export_queryset(self):
+        return customer_selectors.customers_all()
+
+    def export_row(self, customer) -> dict:
+        row = self.current(customer)
+        row["tags"] = ", ".join(row["tags"])
+        return row
+
     def existing(self, keys):
         return customer_selectors.customers_by_email(keys)
 

@@ -23,6 +23,9 @@ class StockCounts(Entity):
     def existing(self, keys):
         return inventory_selectors.stock_for_skus(keys)
 
+    def export_queryset(self):
+        return inventory_selectors.stock_levels().filter(location__is_default=True)
+
     def is_new(self, obj) -> bool:
         return False
 
@@ -84,6 +87,9 @@ SUPPLIER_WRITABLE = ("email", "lead_time_days", "min_order_quantity")
 
 
 class Suppliers(Entity):
+    def export_queryset(self):
+        return catalog_selectors.suppliers_with_item_counts()
+
     def existing(self, keys):
         return catalog_selectors.suppliers_by_name(keys)
 
@@ -187,8 +193,8 @@ class SupplierItems(Entity):
             "unit_cost": item.unit_cost,
         }
 
-    def export_row(self, item) -> dict:
-        return self.current(item)
+    def export_queryset(self):
+        return catalog_selectors.supplier_items_all()
 
     def check(self, values, offer):
         problems = []

@@ -120,9 +120,16 @@ def _lines(path: Path, encoding: str) -> Iterator[str]:
 def _csv(path: Path, encoding: str, head: bytes) -> Table:
     sample = head.decode(encoding, errors="ignore")
     try:
-        dialect = csv.Sniffer().sniff(sample.split("\n", 20)[0] + "\n", delimiters=",;\t|")
+        delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0] + "\n", ",;\t|").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
+
+    # Only the delimiter is sniffed (from the header line): quoting is Excel's, with "" inside
+    # a quoted field for a quote, which the sniffer cannot tell from a header without quotes.
+    class dialect(csv.excel):
+        pass
+
+    dialect.delimiter = delimiter
     reader = csv.reader(_lines(path, encoding), dialect)
     try:
         header = [h.strip() for h in next(reader)]

@@ -19,6 +19,7 @@ from soloops.accounts.actors import Actor
 from soloops.errors import ApplicationError
 from soloops.integrations.imports.cleaning import CellError, Cleaner
 from soloops.integrations.imports.entities import Entity, clean_cell
+from soloops.integrations.imports.exporting import formula_safe
 from soloops.integrations.imports.readers import RowError, Table
 
 CHUNK = 500
@@ -195,10 +196,6 @@ class Run:
             reason = "; ".join(
                 f"{p.column}: {p.message}" if p.column else p.message for p in problems
             )
-            self._rejects.writerow([line, *[_safe(c) for c in cells], reason])
-
-
-def _safe(value) -> str:
-    """A cell as text that a spreadsheet shows and never evaluates (=, +, -, @ start formulas)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+            self._rejects.writerow(
+                [line, *[formula_safe("" if c is None else str(c)) for c in cells], reason]
+            )

@@ -58,3 +58,23 @@ def import_rule_labels() -> dict[str, object]:
     from soloops.integrations.imports.cleaning import RULES
 
     return RULES
+
+
+def export_file(*, entity: str, file_format: str):
+    """(chunks of the file, its content type, a file name) for every row of ``entity``."""
+    from django.utils import timezone
+
+    from soloops.errors import InvalidInput
+    from soloops.integrations.imports.exporting import EXPORT_FORMATS, export_chunks
+    from soloops.integrations.imports.kinds import ENTITIES
+
+    if entity not in ENTITIES:
+        raise InvalidInput(
+            "invalid_input", f"kind must be one of {', '.join(ENTITIES)}", field="kind"
+        )
+    if file_format not in EXPORT_FORMATS:
+        raise InvalidInput(
+            "invalid_input", f"format must be one of {', '.join(EXPORT_FORMATS)}", field="format"
+        )
+    name = f"{entity}-{timezone.localdate().isoformat()}.{file_format}"
+    return export_chunks(ENTITIES[entity], file_format), EXPORT_FORMATS[file_format], name
