@@ -93,8 +93,8 @@ def register(sub) -> None:
     )
     p.add_argument(
         "kind",
-        choices=["products", "customers", "stock", "suppliers", "supplier_items"],
-        help="what the file holds",
+        choices=["products", "customers", "stock", "suppliers", "supplier_items", "orders"],
+        help="what the file holds (orders: past orders, kept as history)",
     )
     p.add_argument("file", help="the file (format and encoding are detected)")
     p.add_argument("--mapping", help="a column mapping saved in the console or the API")

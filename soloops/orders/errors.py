@@ -16,3 +16,5 @@ class OrderErrorCode(StrEnum):
     INVALID_RATE = "invalid_rate"
     DUPLICATE_COUNTRY = "duplicate_country"
     INVALID_POLICY = "invalid_policy"
+    INVALID_STATUS = "invalid_status"  # an imported past order's status
+    DUPLICATE_NUMBER = "duplicate_number"  # an imported past order's number is taken

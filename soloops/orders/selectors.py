@@ -497,3 +497,8 @@ def order_status_reason(order) -> str:
         by_message = {r.get("message", ""): r["text"] for r in reasons}
         return "; ".join(by_message.get(m, m) for m in stored)
     return order.status_reason
+
+
+def orders_by_number(numbers: list[str]) -> dict[str, Order]:
+    """Orders with these numbers, by number, with their lines: one chunk of a history import."""
+    return {o.number: o for o in Order.objects.prefetch_related("lines").filter(number__in=numbers)}

@@ -9,6 +9,7 @@ import re
 import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -26,7 +27,14 @@ from soloops.inventory.services import Hold, stock_consume, stock_release, stock
 from soloops.numbers import random_code
 from soloops.orders import pricing, selectors
 from soloops.orders.errors import OrderErrorCode as Code
-from soloops.orders.models import Order, OrderLine, OrderStatus, ReviewOutcome, ReviewPolicy
+from soloops.orders.models import (
+    Channel,
+    Order,
+    OrderLine,
+    OrderStatus,
+    ReviewOutcome,
+    ReviewPolicy,
+)
 from soloops.orders.review import Facts, review_order
 from soloops.orders.states import HOLDS_STOCK, can_move
 from soloops.orders.tables import (  # the owner's tables, re-exported: this is the door
@@ -434,3 +442,98 @@ def orders_accept_many(*, numbers: list[str], actor: Actor) -> AcceptedMany:
         except ApplicationError as error:
             refused.append((number, error))
     return AcceptedMany(accepted=accepted, refused=refused)
+
+
+# --- history ------------------------------------------------------------------------------------
+
+HISTORY_STATUSES = {
+    OrderStatus.PAID,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.COMPLETED,
+    OrderStatus.CANCELLED,
+}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    sku: str  # "" for a line without one
+    title: str
+    quantity: int
+    line_total: Decimal
+    variant: object = None  # the catalog's variant for the SKU, if it has one
+
+
+def order_import_history(
+    *,
+    number: str,
+    email: str,
+    name: str,
+    placed_at,
+    status: str,
+    total: Decimal,
+    currency: str,
+    lines: list[HistoryLine],
+    actor: Actor,
+) -> Order:
+    """A past order from another platform, kept as history with its own number, date, status
+    and total. It counts for the customer and in the numbers, but reserves no stock, takes no
+    payment, sends no email and starts no flow: its one event is ``order.imported``, which no
+    default flow listens to. The customer is found by email, or created."""
+    if status not in HISTORY_STATUSES:
+        raise InvalidInput(
+            Code.INVALID_STATUS, f"a past order cannot be {status!r}", field="status"
+        )
+    if total < 0:
+        raise InvalidInput(Code.INVALID_AMOUNT, "a total cannot be negative", field="total")
+    with transaction.atomic():
+        if Order.objects.filter(number=number).exists():
+            raise Conflict(Code.DUPLICATE_NUMBER, f"order {number} already exists", field="number")
+        customer = customer_for_order(
+            email=email, name=name, language="en", shipping_address={}, billing_address={},
+            actor=actor,
+        )  # fmt: skip
+        order = Order.objects.create(
+            number=number,
+            public_token=secrets.token_urlsafe(24),
+            channel=Channel.IMPORT,
+            customer=customer,
+            email=customer.email,
+            status=status,
+            currency=currency,
+            subtotal=total,
+            shipping=Decimal(0),
+            tax=Decimal(0),
+            total=total,
+            placed_at=placed_at,
+            completed_at=placed_at if status == OrderStatus.COMPLETED else None,
+            cancelled_at=placed_at if status == OrderStatus.CANCELLED else None,
+        )
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order,
+                variant=line.variant,
+                sku=line.sku,
+                title=line.title or line.sku or "—",
+                quantity=line.quantity,
+                unit_price=(line.line_total / line.quantity).quantize(Decimal("0.01")),
+                line_total=line.line_total,
+                requires_shipping=False,
+            )
+            for line in lines
+        )
+        event_emit(
+            type="order.imported",
+            subject=order,
+            payload={
+                "number": number,
+                "email": order.email,
+                "total": str(total),
+                "currency": currency,
+                "status": status,
+                "placed_at": placed_at.isoformat(),
+                "lines": [{"sku": ln.sku, "quantity": ln.quantity} for ln in lines],
+            },
+            actor=actor,
+        )
+    return order

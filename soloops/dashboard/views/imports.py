@@ -70,7 +70,7 @@ def data(request):
             "form": form,
             "page": page,
             "section": SECTION,
-            "kinds": import_entity_choices(),
+            "kinds": import_entity_choices(exported=True),
             "formats": ["csv", "xlsx", "json", "ndjson"],
         },
         status=status,

@@ -57,6 +57,10 @@ class Entity:
     def is_new(self, obj) -> bool:
         return obj is None
 
+    def complete(self, values: dict) -> dict:
+        """Values the row implies (a key made from its content), after cleaning."""
+        return values
+
     # Each entity below fills these in.
     def existing(self, keys: list) -> dict:
         """What the shop has for these keys, by key, in one or two queries."""
@@ -107,6 +111,8 @@ def clean_cell(cleaner: Cleaner, spec: Field, value, row: dict):
         return cleaner.phone(value, country=row.get("country") or "") or None
     if kind == "tags":
         return _tags(cleaner.text(value))
+    if kind == "date":
+        return cleaner.date_value(value)
     return cleaner.text(value) or None
 
 

@@ -141,10 +141,14 @@ class Run:
                 continue
             if value is not None:
                 values[name] = value
-        for name in self.entity.key_fields:
-            if not problems and values.get(name) is None:
-                column = source_of.get(name, name)
-                problems.append(RowProblem(line, column, _("must not be empty")))
+        if not problems:
+            values = self.entity.complete(values)
+        if not problems:
+            required = [f.name for f in self.entity.fields if f.required]
+            for name in dict.fromkeys([*required, *self.entity.key_fields]):
+                if values.get(name) is None and (name in required or not problems):
+                    column = source_of.get(name, name)
+                    problems.append(RowProblem(line, column, _("must not be empty")))
         if not problems:
             key = self.entity.key_of(values)
             first = self._seen.setdefault(key, line)

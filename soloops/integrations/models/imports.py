@@ -13,6 +13,7 @@ class ImportEntity(models.TextChoices):
     STOCK = "stock", _("Stock counts")
     SUPPLIERS = "suppliers", _("Suppliers")
     SUPPLIER_ITEMS = "supplier_items", _("Supplier items (costs)")
+    ORDERS = "orders", _("Past orders (history)")
 
 
 class ImportStatus(models.TextChoices):

@@ -27,10 +27,12 @@ def import_mappings_list(*, entity: str | None = None) -> QuerySet[ImportMapping
     return mappings.filter(entity=entity) if entity else mappings
 
 
-def import_entity_choices() -> list[tuple[str, str]]:
-    from soloops.integrations.imports.kinds import ENTITIES
+def import_entity_choices(*, exported: bool = False) -> list[tuple[str, str]]:
+    from soloops.integrations.imports.kinds import ENTITIES, NOT_EXPORTED
 
-    return [(e.name, e.label) for e in ENTITIES.values()]
+    return [
+        (e.name, e.label) for e in ENTITIES.values() if not (exported and e.name in NOT_EXPORTED)
+    ]
 
 
 def import_field_choices(*, entity: str) -> list[tuple[str, object]]:
@@ -66,9 +68,9 @@ def export_file(*, entity: str, file_format: str):
 
     from soloops.errors import InvalidInput
     from soloops.integrations.imports.exporting import EXPORT_FORMATS, export_chunks
-    from soloops.integrations.imports.kinds import ENTITIES
+    from soloops.integrations.imports.kinds import ENTITIES, NOT_EXPORTED
 
-    if entity not in ENTITIES:
+    if entity not in ENTITIES or entity in NOT_EXPORTED:
         raise InvalidInput(
             "invalid_input", f"kind must be one of {', '.join(ENTITIES)}", field="kind"
         )
