@@ -1,12 +1,15 @@
 """Export every kind in every format, and import the export back: nothing changes (the round
 trip). Formula-like text is escaped in CSV and kept as text in XLSX."""
 
+import csv
+import io
 import json
 
 import openpyxl
 import pytest
 
 from soloops.catalog.models import Product
+from soloops.errors import InvalidInput
 from soloops.integrations.selectors.imports import export_file
 from tests.factories import make_variant
 from tests.integrations.conftest import run, upload
@@ -56,7 +59,7 @@ def test_formula_like_text_is_escaped_in_csv_and_text_in_xlsx(shop):
     csv_text = export("products", "csv").decode("utf-8-sig")
     assert "'=HYPERLINK" in csv_text
 
-    book = openpyxl.load_workbook(__import__("io").BytesIO(export("products", "xlsx")))
+    book = openpyxl.load_workbook(io.BytesIO(export("products", "xlsx")))
     cells = [c for row in book.active.iter_rows() for c in row if c.value == FORMULA]
     assert cells and all(c.data_type == "s" for c in cells)
 
@@ -70,3 +73,22 @@ def test_unknown_kind_or_format_is_refused(caller):
     assert api.get("/api/exports/products", format="pdf").json()["field"] == "format"
     response = api.get("/api/exports/products", format="csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+
+
+def test_order_lines_and_the_stock_ledger_export(shop):
+    # given a past order on a catalogued SKU (the shop fixture has stock movements)
+    run(upload("history_shopify.csv", "orders"))
+
+    lines = list(csv.DictReader(io.StringIO(export("order_lines", "csv").decode("utf-8-sig"))))
+    ledger = [json.loads(line) for line in export("stock_ledger", "ndjson").splitlines()]
+
+    assert {(r["number"], r["sku"], r["line_total"]) for r in lines} >= {
+        ("#1001", "MUG-1", "25.00"),
+        ("#1003", "OLD-SKU-9", "12.50"),
+    }
+    assert {(m["sku"], m["kind"], m["quantity"]) for m in ledger} >= {("MUG-1", "receipt", 7)}
+
+
+def test_an_export_only_kind_cannot_be_imported():
+    with pytest.raises(InvalidInput):
+        upload(b"number\n1\n", "order_lines")

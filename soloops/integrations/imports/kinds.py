@@ -2,6 +2,7 @@
 
 from soloops.integrations.imports.entities import CUSTOMERS, PRODUCTS, Entity
 from soloops.integrations.imports.entities_history import ORDERS
+from soloops.integrations.imports.entities_reports import ORDER_LINES, STOCK_LEDGER
 from soloops.integrations.imports.entities_supply import STOCK, SUPPLIER_ITEMS, SUPPLIERS
 
 ENTITIES: dict[str, Entity] = {
@@ -12,3 +13,5 @@ ENTITIES: dict[str, Entity] = {
 OWNER_ACTION = {"suppliers": "supplier.change", "supplier_items": "supplier.change"}
 # Kinds written whole by an import but not (yet) exported.
 NOT_EXPORTED = {"orders"}
+# Kinds that are exported only (records the shop writes itself).
+EXPORT_ONLY: dict[str, Entity] = {e.name: e for e in (ORDER_LINES, STOCK_LEDGER)}

@@ -68,15 +68,14 @@ def export_file(*, entity: str, file_format: str):
 
     from soloops.errors import InvalidInput
     from soloops.integrations.imports.exporting import EXPORT_FORMATS, export_chunks
-    from soloops.integrations.imports.kinds import ENTITIES, NOT_EXPORTED
+    from soloops.integrations.imports.kinds import ENTITIES, EXPORT_ONLY, NOT_EXPORTED
 
-    if entity not in ENTITIES or entity in NOT_EXPORTED:
-        raise InvalidInput(
-            "invalid_input", f"kind must be one of {', '.join(ENTITIES)}", field="kind"
-        )
+    kinds = {k: e for k, e in ENTITIES.items() if k not in NOT_EXPORTED} | EXPORT_ONLY
+    if entity not in kinds:
+        raise InvalidInput("invalid_input", f"kind must be one of {', '.join(kinds)}", field="kind")
     if file_format not in EXPORT_FORMATS:
         raise InvalidInput(
             "invalid_input", f"format must be one of {', '.join(EXPORT_FORMATS)}", field="format"
         )
     name = f"{entity}-{timezone.localdate().isoformat()}.{file_format}"
-    return export_chunks(ENTITIES[entity], file_format), EXPORT_FORMATS[file_format], name
+    return export_chunks(kinds[entity], file_format), EXPORT_FORMATS[file_format], name
