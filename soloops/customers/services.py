@@ -110,3 +110,30 @@ def customer_upsert(*, email: str, actor: Actor, **fields) -> tuple[Customer, li
                 actor=actor,
             )
     return customer, changed
+
+
+def customers_create_many(*, people: dict[str, str], actor: Actor) -> dict[str, Customer]:
+    """Customers for these emails (→ name), the existing ones found and the others created
+    in one INSERT with their ``customer.created`` events: a chunk of an order-history import.
+    Precondition: the caller holds a transaction (the import's)."""
+    from soloops.bulk_insert import insert_rows
+    from soloops.events.services import EventSpec, events_emit
+
+    people = {email.strip().lower(): name for email, name in people.items()}
+    found = {c.email: c for c in Customer.objects.filter(email__in=list(people))}
+    new = [email for email in people if email not in found]
+    if new:
+        ids = insert_rows(
+            Customer, ("email", "name"), [(e, people[e]) for e in new], return_ids=True
+        )
+        events_emit(
+            specs=[
+                EventSpec(
+                    "customer.created", ("customers.customer", pk), {"email": e, "name": people[e]}
+                )
+                for e, pk in zip(new, ids, strict=True)
+            ],
+            actor=actor,
+        )
+        found |= {c.email: c for c in Customer.objects.filter(pk__in=ids)}
+    return found

@@ -125,3 +125,26 @@ def test_totals_per_day_and_per_customer_match_the_file_to_the_cent(tmp_path):
         got_customer[email] += total
     assert got_day == by_day
     assert got_customer == by_customer
+
+
+def test_the_single_order_service_refuses_a_taken_number_and_a_live_status():
+    from datetime import UTC, datetime
+
+    from soloops.errors import Conflict, InvalidInput
+    from soloops.orders.services import HistoryLine, order_import_history
+
+    def one(number, status="completed"):
+        return order_import_history(
+            number=number, email="x@example.com", name="X", status=status, currency="EUR",
+            placed_at=datetime(2025, 1, 2, 12, tzinfo=UTC), total=Decimal("5.00"),
+            lines=[HistoryLine(sku="", title="Gift", quantity=1, line_total=Decimal("5.00"))],
+            actor=SYSTEM,
+        )  # fmt: skip
+
+    order = one("#9")
+    assert order.lines.get().variant is None
+    with pytest.raises(Conflict):
+        one("#9")
+    with pytest.raises(InvalidInput):
+        one("#10", status="on_hold")
+    assert Order.objects.count() == 1

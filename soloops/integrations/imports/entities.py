@@ -38,6 +38,8 @@ class Entity:
     label: object
     fields: list[Field]
     key: str
+    # True: the runner hands a chunk's good rows to ``write_many`` at once (bulk INSERTs).
+    batch: bool = False
     _fields: dict = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -77,6 +79,10 @@ class Entity:
         return []
 
     def write(self, values: dict, changes: dict, obj, actor: Actor) -> None:
+        raise NotImplementedError
+
+    def write_many(self, rows: list[tuple[dict, dict, object]], actor: Actor) -> None:
+        """(values, changes, obj) of many good rows; only for ``batch`` entities."""
         raise NotImplementedError
 
     def export_queryset(self):

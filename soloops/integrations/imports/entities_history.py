@@ -82,9 +82,9 @@ class History(Entity):
     def changes(self, values, order):
         return values if order is None else {}
 
-    def write(self, values, changes, order, actor):
+    def _order(self, values, variants: dict) -> "order_services.HistoryOrder":
         sku = values.get("sku") or ""
-        variant = catalog_selectors.variants_by_sku([sku]).get(sku) if sku else None
+        variant = variants.get(sku)
         line = order_services.HistoryLine(
             sku=sku,
             title=values.get("title") or (variant.title if variant else sku),
@@ -92,7 +92,7 @@ class History(Entity):
             line_total=values["total"],
             variant=variant,
         )
-        order_services.order_import_history(
+        return order_services.HistoryOrder(
             number=values["number"],
             email=values["email"],
             name=values.get("name") or "",
@@ -101,7 +101,22 @@ class History(Entity):
             total=values["total"],
             currency=(values.get("currency") or shop_currency()).upper(),
             lines=[line],
-            actor=actor,
+        )
+
+    def write(self, values, changes, order, actor):
+        sku = values.get("sku") or ""
+        variants = catalog_selectors.variants_by_sku([sku]) if sku else {}
+        o = self._order(values, variants)
+        order_services.order_import_history(
+            number=o.number, email=o.email, name=o.name, placed_at=o.placed_at, status=o.status,
+            total=o.total, currency=o.currency, lines=o.lines, actor=actor,
+        )  # fmt: skip
+
+    def write_many(self, rows, actor):
+        skus = sorted({v["sku"] for v, _c, _o in rows if v.get("sku")})
+        variants = catalog_selectors.variants_by_sku(skus) if skus else {}
+        order_services.orders_import_history(
+            orders=[self._order(values, variants) for values, _c, _o in rows], actor=actor
         )
 
 
@@ -109,6 +124,7 @@ ORDERS = History(
     name="orders",
     label=gettext_lazy("Past orders (history)"),
     key="number",
+    batch=True,
     fields=[
         Field(
             "number",

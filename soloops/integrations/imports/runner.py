@@ -89,6 +89,7 @@ class Run:
     progress: Callable[[int], None] = lambda rows: None
     outcome: Outcome = field(default_factory=Outcome)
     _seen: dict = field(default_factory=dict)
+    _pending: list = field(default_factory=list)
     _rejects: object = None
 
     def go(self) -> Outcome:
@@ -123,9 +124,10 @@ class Run:
         for line, row, values, problems in cleaned:
             self.outcome.rows += 1
             if not problems:
-                problems = self._classify_and_write(line, values, existing)
+                problems = self._classify_and_write(line, row, values, existing)
             if problems:
                 self._reject(line, row, problems)
+        self._flush()
         self.progress(self.outcome.rows)
 
     def _clean(self, line: int, row: dict | RowError) -> tuple[dict, list[RowProblem]]:
@@ -168,7 +170,7 @@ class Run:
         by_field = {name: column for column, name in self.columns.items() if name}
         return [(by_field[f.name], f.name) for f in self.entity.fields if f.name in by_field]
 
-    def _classify_and_write(self, line: int, values: dict, existing: dict) -> list[RowProblem]:
+    def _classify_and_write(self, line: int, row, values: dict, existing: dict) -> list:
         source_of = values.pop("_source")
         obj = existing.get(self.entity.key_of(values))
         broken = self.entity.check(values, obj)
@@ -176,19 +178,46 @@ class Run:
             return [RowProblem(line, source_of.get(f, f), message) for f, message in broken]
         changes = self.entity.changes(values, obj)
         if self.write and changes and not (self.outcome.bad and not self.skip_bad_rows):
+            if self.entity.batch:
+                self._pending.append((line, row, values, changes, obj, source_of))
+                return self._count(obj, changes)
             try:
                 with transaction.atomic():
                     self.entity.write(values, changes, obj, self.actor)
             except ApplicationError as e:
                 name = (e.field or "").split(".")[-1]
                 return [RowProblem(line, source_of.get(name, name), e.message)]
+        return self._count(obj, changes)
+
+    def _count(self, obj, changes, by: int = 1) -> list:
         if self.entity.is_new(obj):
-            self.outcome.create += 1
+            self.outcome.create += by
         elif changes:
-            self.outcome.update += 1
+            self.outcome.update += by
         else:
-            self.outcome.unchanged += 1
+            self.outcome.unchanged += by
         return []
+
+    def _flush(self) -> None:
+        """Write the chunk's good rows of a batch entity in one go; if that is refused, row by
+        row, each in its savepoint, to find and reject the row at fault."""
+        pending, self._pending = self._pending, []
+        if not pending or (self.outcome.bad and not self.skip_bad_rows):
+            return
+        try:
+            with transaction.atomic():
+                self.entity.write_many([(p[2], p[3], p[4]) for p in pending], self.actor)
+            return
+        except ApplicationError:
+            pass
+        for line, row, values, changes, obj, source_of in pending:
+            try:
+                with transaction.atomic():
+                    self.entity.write(values, changes, obj, self.actor)
+            except ApplicationError as e:
+                self._count(obj, changes, by=-1)
+                name = (e.field or "").split(".")[-1]
+                self._reject(line, row, [RowProblem(line, source_of.get(name, name), e.message)])
 
     def _reject(self, line: int, row, problems: list[RowProblem]) -> None:
         self.outcome.rejected += 1
