@@ -52,8 +52,8 @@ class History(Entity):
         word = str(values.get("status") or "completed").strip().casefold()
         return STATUS_WORDS.get(word)
 
-    def placed_at(self, values) -> datetime:
-        return datetime.combine(values["date"], time(12), tzinfo=shop_zone())
+    def placed_at(self, values, zone=None) -> datetime:
+        return datetime.combine(values["date"], time(12), tzinfo=zone or shop_zone())
 
     def check(self, values, order):
         problems = []
@@ -62,7 +62,7 @@ class History(Entity):
         if self._status(values) is None:
             problems.append(("status", _("%(value)s is not a status a past order can have")
                              % {"value": repr(values.get("status"))}))  # fmt: skip
-        currency = (values.get("currency") or shop_currency()).upper()
+        currency = (values.get("currency") or "EUR").upper()  # the shop's is valid
         if len(currency) != 3 or not currency.isalpha():
             problems.append(("currency", _("%(value)s is not a currency code")
                              % {"value": repr(values.get("currency"))}))  # fmt: skip
@@ -82,7 +82,8 @@ class History(Entity):
     def changes(self, values, order):
         return values if order is None else {}
 
-    def _order(self, values, variants: dict) -> "order_services.HistoryOrder":
+    def _order(self, values, variants: dict, shop: tuple) -> "order_services.HistoryOrder":
+        currency, zone = shop
         sku = values.get("sku") or ""
         variant = variants.get(sku)
         line = order_services.HistoryLine(
@@ -96,17 +97,17 @@ class History(Entity):
             number=values["number"],
             email=values["email"],
             name=values.get("name") or "",
-            placed_at=self.placed_at(values),
+            placed_at=self.placed_at(values, zone),
             status=self._status(values),
             total=values["total"],
-            currency=(values.get("currency") or shop_currency()).upper(),
+            currency=(values.get("currency") or currency).upper(),
             lines=[line],
         )
 
     def write(self, values, changes, order, actor):
         sku = values.get("sku") or ""
         variants = catalog_selectors.variants_by_sku([sku]) if sku else {}
-        o = self._order(values, variants)
+        o = self._order(values, variants, (shop_currency(), shop_zone()))
         order_services.order_import_history(
             number=o.number, email=o.email, name=o.name, placed_at=o.placed_at, status=o.status,
             total=o.total, currency=o.currency, lines=o.lines, actor=actor,
@@ -115,8 +116,9 @@ class History(Entity):
     def write_many(self, rows, actor):
         skus = sorted({v["sku"] for v, _c, _o in rows if v.get("sku")})
         variants = catalog_selectors.variants_by_sku(skus) if skus else {}
+        shop = (shop_currency(), shop_zone())  # once a chunk: each is a cache read
         order_services.orders_import_history(
-            orders=[self._order(values, variants) for values, _c, _o in rows], actor=actor
+            orders=[self._order(values, variants, shop) for values, _c, _o in rows], actor=actor
         )
 
 
