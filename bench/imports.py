@@ -60,6 +60,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from soloops.accounts.actors import Actor
+    from soloops.integrations.services import import_runs
     from soloops.integrations.services import imports as services
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -75,7 +76,7 @@ def main() -> None:
                 entity=kind, filename=f"{kind}.csv", source=io.BytesIO(data), actor=actor
             )
             start = time.perf_counter()
-            job = services.import_run_now(
+            job = import_runs.import_run_now(
                 job=job, dry_run=dry_run, skip_bad_rows=False, actor=actor
             )
             took = time.perf_counter() - start

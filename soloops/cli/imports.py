@@ -23,6 +23,7 @@ def _bar(total: int):
 
 def cmd_import(args) -> int:
     from soloops.accounts.actors import Actor
+    from soloops.integrations.services import import_runs
     from soloops.integrations.services import imports as services
 
     actor = Actor.system("soloops import")
@@ -50,7 +51,7 @@ def cmd_import(args) -> int:
             actor=actor,
         )
     print(f"columns: {', '.join(f'{c} → {f}' for c, f in job.columns.items())}")
-    job = services.import_run_now(
+    job = import_runs.import_run_now(
         job=job,
         dry_run=args.dry_run,
         skip_bad_rows=args.skip_bad_rows,

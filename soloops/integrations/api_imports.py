@@ -18,6 +18,7 @@ from soloops.api_input import In
 from soloops.api_output import created
 from soloops.errors import InvalidInput, NotFound
 from soloops.integrations.selectors import imports as selectors
+from soloops.integrations.services import import_runs as runs
 from soloops.integrations.services import imports as services
 from soloops.pagination import PageOut, PageParams, paginate
 
@@ -108,7 +109,7 @@ def imports_list(request, params: Query[PageParams]):
 def imports_get(request, job_id: UUID):
     job = _job(job_id)
     if job.running:
-        job.rows_done = services.import_progress(job)
+        job.rows_done = runs.import_progress(job)
     return job
 
 
@@ -119,15 +120,13 @@ def imports_map(request, job_id: UUID, payload: MappingIn):
 
 @router.post("/imports/{job_id}/preview", response={202: ImportOut}, summary="Dry run")
 def imports_preview(request, job_id: UUID):
-    job = services.import_start(
-        job=_job(job_id), dry_run=True, skip_bad_rows=False, actor=request.auth
-    )
+    job = runs.import_start(job=_job(job_id), dry_run=True, skip_bad_rows=False, actor=request.auth)
     return Status(202, job)
 
 
 @router.post("/imports/{job_id}/run", response={202: ImportOut}, summary="Import the file")
 def imports_run(request, job_id: UUID, payload: RunIn):
-    job = services.import_start(
+    job = runs.import_start(
         job=_job(job_id), dry_run=False, skip_bad_rows=payload.skip_bad_rows, actor=request.auth
     )
     return Status(202, job)

@@ -5,6 +5,6 @@ from django.tasks import task
 
 @task()
 def import_run_task(job_id: str, dry_run: bool) -> None:
-    from soloops.integrations.services.imports import import_execute
+    from soloops.integrations.services.import_runs import import_execute
 
     import_execute(job_id=job_id, dry_run=dry_run)

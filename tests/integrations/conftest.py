@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from soloops.accounts.actors import Actor
+from soloops.integrations.services import import_runs
 from soloops.integrations.services import imports as services
 from tests.api.conftest import caller  # noqa: F401 (the API tests' callers, by role)
 
@@ -24,7 +25,7 @@ def upload(name_or_bytes, entity: str = "products", *, filename: str = "", **kw)
 
 
 def run(job, *, dry_run: bool = False, skip_bad_rows: bool = False):
-    return services.import_run_now(
+    return import_runs.import_run_now(
         job=job, dry_run=dry_run, skip_bad_rows=skip_bad_rows, actor=SYSTEM
     )
 

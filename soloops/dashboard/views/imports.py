@@ -22,13 +22,8 @@ from soloops.integrations.selectors.imports import (
     import_jobs_list,
     import_rule_labels,
 )
-from soloops.integrations.services.imports import (
-    import_map,
-    import_progress,
-    import_start,
-    import_upload,
-    rejected_path,
-)
+from soloops.integrations.services.import_runs import import_progress, import_start
+from soloops.integrations.services.imports import import_map, import_upload, rejected_path
 
 SECTION = "data"
 
