@@ -277,6 +277,10 @@ STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")  # sk_live_â€¦ / sk_test_â
 # refuses every call.
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 
+# --- imports --------------------------------------------------------------------------------
+# The largest import file accepted (bytes); uploads are kept under var/imports/.
+SOLOOPS_IMPORT_MAX_BYTES = int(os.environ.get("SOLOOPS_IMPORT_MAX_BYTES", 100 * 2**20))
+
 # --- cache ----------------------------------------------------------------------------------
 # Shared by every process, as the storefront's per-IP rate limit must count across all gunicorn
 # workers. Files under var/ need no setup step and no service, and keep cache writes off

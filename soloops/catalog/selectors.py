@@ -103,3 +103,50 @@ def prices_in_currency_exist(*, currency: str) -> bool:
 def supplier_choices() -> list[tuple[int, str]]:
     """(id, name) of every supplier by name, for a filter's choices."""
     return list(Supplier.objects.order_by("name", "id").values_list("id", "name"))
+
+
+# --- imports: many rows at once ---------------------------------------------------------------
+
+
+def variants_by_sku(skus: list[str]) -> dict[str, Variant]:
+    """The variants with these SKUs (with their product), by SKU: one query for a whole chunk
+    of an import file."""
+    return {v.sku: v for v in Variant.objects.select_related("product").filter(sku__in=skus)}
+
+
+def products_by_name(names: list[str]) -> dict[str, Product]:
+    """Products with these exact names, by name (the oldest when two share a name)."""
+    found: dict[str, Product] = {}
+    for product in Product.objects.filter(name__in=names).order_by("id"):
+        found.setdefault(product.name, product)
+    return found
+
+
+def product_slug_taken(slug: str) -> bool:
+    return Product.objects.filter(slug=slug).exists()
+
+
+def suppliers_by_name(names: list[str]) -> dict[str, Supplier]:
+    return {s.name: s for s in Supplier.objects.filter(name__in=names)}
+
+
+def supplier_items_by_pair(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], SupplierItem]:
+    """Supplier items by (supplier name, SKU), with supplier and variant: one query."""
+    suppliers = {p[0] for p in pairs}
+    skus = {p[1] for p in pairs}
+    items = SupplierItem.objects.select_related("supplier", "variant").filter(
+        supplier__name__in=suppliers, variant__sku__in=skus
+    )
+    wanted = set(pairs)
+    return {
+        (i.supplier.name, i.variant.sku): i
+        for i in items
+        if (i.supplier.name, i.variant.sku) in wanted
+    }
+
+
+def supplier_items_all() -> QuerySet[SupplierItem]:
+    """Every supplier item with its supplier and variant (an export)."""
+    return SupplierItem.objects.select_related("supplier", "variant").order_by(
+        "supplier__name", "variant__sku"
+    )

@@ -8,7 +8,7 @@ scheduler), ``accounts`` (user, token), ``flows`` (flow, runs), ``events``, ``st
 import argparse
 import os
 
-from . import accounts, check, events, flows, processes, stream
+from . import accounts, check, events, flows, imports, processes, stream
 from .console import fail
 
 
@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     flows.register(sub)
     events.register(sub)
     stream.register(sub)
+    imports.register(sub)
+    imports.register_export(sub)
     check.register_manage(sub)
     return parser
 

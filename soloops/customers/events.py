@@ -8,6 +8,12 @@ class CustomerCreated(Payload):
     name: str
 
 
+class CustomerUpdated(Payload):
+    """The email, and each changed field's new value (name, language, shipping_address)."""
+
+    email: str
+
+
 class Tagged(Payload):
     email: str
     tag: str
@@ -16,6 +22,12 @@ class Tagged(Payload):
 
 EVENTS = declare(
     EventType("customer.created", CustomerCreated, "a new customer", "customers.customer"),
+    EventType(
+        "customer.updated",
+        CustomerUpdated,
+        "a customer's name, language or address changed (an import)",
+        "customers.customer",
+    ),
     EventType("customer.tagged", Tagged, "a tag was added to a customer", "customers.customer"),
     EventType(
         "customer.untagged", Tagged, "a tag was removed from a customer", "customers.customer"

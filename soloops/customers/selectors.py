@@ -25,3 +25,14 @@ def customer_get_by_email(email: str) -> Customer:
     if customer is None:
         raise NotFound("not_found", f"no customer with email {email}", field="customer")
     return customer
+
+
+def customers_by_email(emails: list[str]) -> dict[str, Customer]:
+    """The customers with these (lower-cased) emails, by email: one query for a chunk of an
+    import file."""
+    return {c.email: c for c in Customer.objects.filter(email__in=emails)}
+
+
+def customers_all():
+    """Every customer by email (an export)."""
+    return Customer.objects.order_by("email")

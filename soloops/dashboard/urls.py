@@ -2,6 +2,7 @@ from soloops.dashboard.views import (
     decisions,
     diagrams,
     flows,
+    imports,
     orders,
     preferences,
     products,
@@ -22,5 +23,6 @@ urlpatterns = [
     *diagrams.urlpatterns,
     *flows.urlpatterns,
     *settings.urlpatterns,
+    *imports.urlpatterns,
     *preferences.urlpatterns,
 ]

@@ -75,3 +75,9 @@ def ledger_mismatches() -> list[str]:
         f"reserved {row.reserved} vs reservations {row.held}"
         for row in rows
     ]
+
+
+def movements_all(*, sku: str | None = None) -> QuerySet[Movement]:
+    """The whole stock ledger (or one SKU's), oldest first, with SKU and location (an export)."""
+    rows = Movement.objects.select_related("variant", "location").order_by("id")
+    return rows.filter(variant__sku=sku) if sku else rows

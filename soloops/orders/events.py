@@ -39,6 +39,18 @@ class OrderMoved(Payload):
     reason: str | None = None
 
 
+class OrderImported(Payload):
+    """A past order from another platform, kept as history: no stock, payment, email or flow."""
+
+    number: str
+    email: str
+    total: str
+    currency: str
+    status: str
+    placed_at: str
+    lines: list[dict]
+
+
 class ShippingRatePayload(Payload):
     country: str
     method: str
@@ -72,6 +84,12 @@ _TABLES = {"shipping_rate": ShippingRatePayload, "tax_rate": TaxRatePayload}
 
 EVENTS = declare(
     EventType("order.placed", OrderPlaced, "an order came in", "orders.order"),
+    EventType(
+        "order.imported",
+        OrderImported,
+        "a past order was imported as history (no stock, payment, email or flow)",
+        "orders.order",
+    ),
     *(EventType(f"order.{s}", OrderMoved, doc, "orders.order") for s, doc in _MOVES.items()),
     *(
         EventType(f"{table}.{verb}", payload, f"a row of the {table} table was {verb}")

@@ -100,7 +100,11 @@ class Order(models.Model):
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="+")
+    # Null only for an uncatalogued line of an imported past order (no SKU, or one the
+    # catalog does not have); every order taken by SoloOps has its variant.
+    variant = models.ForeignKey(
+        "catalog.Variant", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     sku = models.CharField(_("SKU"), max_length=64)  # as sold, even if the SKU changes later
     title = models.CharField(_("title"), max_length=300)
     quantity = models.PositiveIntegerField(_("quantity"))

@@ -512,4 +512,32 @@ def order_status_reason(order) -> str:
     if reasons and order.status_reason == "; ".join(stored):
         by_message = {r.get("message", ""): r["text"] for r in reasons}
         return "; ".join(by_message.get(m, m) for m in stored)
+<<<<<<< HEAD
     return flow_reason_text(order.status_reason)
+=======
+    return order.status_reason
+
+
+def orders_by_number(numbers: list[str]) -> dict[str, Order]:
+    """Orders with these numbers, by number, with their lines: one chunk of a history import."""
+    return {o.number: o for o in Order.objects.prefetch_related("lines").filter(number__in=numbers)}
+
+
+def order_lines_all(*, since=None, until=None):
+    """Every order line with its order, oldest order first (an export); ``since``/``until``
+    bound the order's day (inclusive) in the shop's time zone."""
+    from soloops.orders.models import OrderLine
+
+    lines = OrderLine.objects.select_related("order").order_by("order__placed_at", "id")
+    if since:
+        lines = lines.filter(order__placed_at__gte=_day_start(since))
+    if until:
+        lines = lines.filter(order__placed_at__lt=_day_start(until + timedelta(days=1)))
+    return lines
+
+
+def _day_start(day: date) -> datetime:
+    from soloops.shop.selectors import shop_zone
+
+    return datetime.combine(day, time(0), tzinfo=shop_zone())
+>>>>>>> h-imports

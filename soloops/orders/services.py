@@ -9,6 +9,7 @@ import re
 import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -26,7 +27,14 @@ from soloops.inventory.services import Hold, stock_consume, stock_release, stock
 from soloops.numbers import random_code
 from soloops.orders import pricing, selectors
 from soloops.orders.errors import OrderErrorCode as Code
-from soloops.orders.models import Order, OrderLine, OrderStatus, ReviewOutcome, ReviewPolicy
+from soloops.orders.models import (
+    Channel,
+    Order,
+    OrderLine,
+    OrderStatus,
+    ReviewOutcome,
+    ReviewPolicy,
+)
 from soloops.orders.review import Facts, review_order
 from soloops.orders.states import HOLDS_STOCK, can_move
 from soloops.orders.tables import (  # the owner's tables, re-exported: this is the door
@@ -472,3 +480,177 @@ def orders_accept_many(*, numbers: list[str], actor: Actor) -> AcceptedMany:
         except ApplicationError as error:
             refused.append((number, error))
     return AcceptedMany(accepted=accepted, refused=refused)
+
+
+# --- history ------------------------------------------------------------------------------------
+
+HISTORY_STATUSES = {
+    OrderStatus.PAID,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.COMPLETED,
+    OrderStatus.CANCELLED,
+}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    sku: str  # "" for a line without one
+    title: str
+    quantity: int
+    line_total: Decimal
+    variant: object = None  # the catalog's variant for the SKU, if it has one
+
+
+def order_import_history(
+    *,
+    number: str,
+    email: str,
+    name: str,
+    placed_at,
+    status: str,
+    total: Decimal,
+    currency: str,
+    lines: list[HistoryLine],
+    actor: Actor,
+) -> Order:
+    """A past order from another platform, kept as history with its own number, date, status
+    and total. It counts for the customer and in the numbers, but reserves no stock, takes no
+    payment, sends no email and starts no flow: its one event is ``order.imported``, which no
+    default flow listens to. The customer is found by email, or created."""
+    if status not in HISTORY_STATUSES:
+        raise InvalidInput(
+            Code.INVALID_STATUS, f"a past order cannot be {status!r}", field="status"
+        )
+    if total < 0:
+        raise InvalidInput(Code.INVALID_AMOUNT, "a total cannot be negative", field="total")
+    with transaction.atomic():
+        if Order.objects.filter(number=number).exists():
+            raise Conflict(Code.DUPLICATE_NUMBER, f"order {number} already exists", field="number")
+        customer = customer_for_order(
+            email=email, name=name, language="en", shipping_address={}, billing_address={},
+            actor=actor,
+        )  # fmt: skip
+        order = Order.objects.create(
+            number=number,
+            public_token=secrets.token_urlsafe(24),
+            channel=Channel.IMPORT,
+            customer=customer,
+            email=customer.email,
+            status=status,
+            currency=currency,
+            subtotal=total,
+            shipping=Decimal(0),
+            tax=Decimal(0),
+            total=total,
+            placed_at=placed_at,
+            completed_at=placed_at if status == OrderStatus.COMPLETED else None,
+            cancelled_at=placed_at if status == OrderStatus.CANCELLED else None,
+        )
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order,
+                variant=line.variant,
+                sku=line.sku,
+                title=line.title or line.sku or "—",
+                quantity=line.quantity,
+                unit_price=(line.line_total / line.quantity).quantize(Decimal("0.01")),
+                line_total=line.line_total,
+                requires_shipping=False,
+            )
+            for line in lines
+        )
+        event_emit(
+            type="order.imported",
+            subject=order,
+            payload={
+                "number": number,
+                "email": order.email,
+                "total": str(total),
+                "currency": currency,
+                "status": status,
+                "placed_at": placed_at.isoformat(),
+                "lines": [{"sku": ln.sku, "quantity": ln.quantity} for ln in lines],
+            },
+            actor=actor,
+        )
+    return order
+
+
+@dataclass(frozen=True)
+class HistoryOrder:
+    number: str
+    email: str
+    name: str
+    placed_at: object  # an aware datetime
+    status: str
+    total: Decimal
+    currency: str
+    lines: list[HistoryLine]
+
+
+ORDER_HISTORY_FIELDS = (
+    "number", "public_token", "channel", "customer_id", "email", "status", "currency",
+    "subtotal", "shipping", "tax", "total", "placed_at", "completed_at", "cancelled_at",
+    "review_outcome",
+)  # fmt: skip
+LINE_HISTORY_FIELDS = (
+    "order_id", "variant_id", "sku", "title", "quantity", "unit_price", "line_total",
+    "requires_shipping",
+)  # fmt: skip
+
+
+def orders_import_history(*, orders: list[HistoryOrder], actor: Actor) -> list[int]:
+    """Many past orders at once (a chunk of a history file), with the same rules and events
+    as ``order_import_history`` but a few INSERTs for the lot: the customers, the orders, the
+    lines, the events. Precondition: the caller checked the numbers are new and the statuses
+    are history's, and holds the import's transaction. Returns the new orders' ids."""
+    from soloops.bulk_insert import insert_rows
+    from soloops.customers.services import customers_create_many
+
+    for o in orders:
+        if o.status not in HISTORY_STATUSES:
+            raise InvalidInput(
+                Code.INVALID_STATUS, f"a past order cannot be {o.status!r}", field="status"
+            )
+    with transaction.atomic():
+        customers = customers_create_many(people={o.email: o.name for o in orders}, actor=actor)
+        rows = []
+        for o in orders:
+            customer = customers[o.email.strip().lower()]
+            done = o.placed_at if o.status == OrderStatus.COMPLETED else None
+            cancelled = o.placed_at if o.status == OrderStatus.CANCELLED else None
+            rows.append((
+                o.number, secrets.token_urlsafe(24), Channel.IMPORT, customer.pk, customer.email,
+                o.status, o.currency, o.total, Decimal(0), Decimal(0), o.total, o.placed_at, done,
+                cancelled, "",
+            ))  # fmt: skip
+        ids = insert_rows(Order, ORDER_HISTORY_FIELDS, rows, return_ids=True)
+        lines = [
+            (order_id, getattr(ln.variant, "pk", None), ln.sku, ln.title or ln.sku or "—",
+             ln.quantity, (ln.line_total / ln.quantity).quantize(Decimal("0.01")), ln.line_total,
+             False)
+            for o, order_id in zip(orders, ids, strict=True)
+            for ln in o.lines
+        ]  # fmt: skip
+        insert_rows(OrderLine, LINE_HISTORY_FIELDS, lines)
+        events_emit(
+            specs=[
+                EventSpec(
+                    "order.imported",
+                    ("orders.order", order_id),
+                    {
+                        "number": o.number,
+                        "email": customers[o.email.strip().lower()].email,
+                        "total": str(o.total),
+                        "currency": o.currency,
+                        "status": o.status,
+                        "placed_at": o.placed_at.isoformat(),
+                        "lines": [{"sku": ln.sku, "quantity": ln.quantity} for ln in o.lines],
+                    },
+                )
+                for o, order_id in zip(orders, ids, strict=True)
+            ],
+            actor=actor,
+        )
+    return ids
