@@ -20,6 +20,7 @@ from soloops.catalog.api import router as catalog_router
 from soloops.emails.api import router as emails_router
 from soloops.errors import ApplicationError
 from soloops.fulfillment.api import router as fulfillment_router
+from soloops.integrations.api.webhooks import router as webhooks_router
 from soloops.inventory.api import router as inventory_router
 from soloops.orders.api import router as orders_router
 from soloops.payments.api import router as payments_router
@@ -104,6 +105,7 @@ api.add_router("/", orders_router)
 api.add_router("/", payments_router)
 api.add_router("/", purchasing_router)
 api.add_router("/", fulfillment_router)
+api.add_router("/", webhooks_router)
 # After validation, before any handler: no NUL characters, no integers past 64 bits.
 api.add_decorator(refuse_unstorable)
 

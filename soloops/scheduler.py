@@ -13,6 +13,7 @@ from django.db import DatabaseError, close_old_connections
 from soloops.automation import services
 from soloops.emails.services import emails_retry_due
 from soloops.events.services import events_relay
+from soloops.integrations.services.webhooks import webhook_deliveries_retry_due
 from soloops.monitoring.services import HeartbeatThread
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ def run_scheduler(*, tick: float = 1.0) -> None:
                 # tick, not a cron Schedule: a per-minute schedule would write 1,440
                 # schedule.fired events a day into the audit log, and costs one indexed read.
                 emails_retry_due()
+                # Webhook deliveries whose task or worker was lost (a claim that expired).
+                webhook_deliveries_retry_due()
                 services.flow_runs_wake_due()
                 heartbeat.beat()
             except DatabaseError:

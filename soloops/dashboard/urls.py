@@ -9,6 +9,7 @@ from soloops.dashboard.views import (
     purchasing,
     settings,
     today,
+    webhooks,
 )
 
 app_name = "dashboard"
@@ -22,5 +23,6 @@ urlpatterns = [
     *diagrams.urlpatterns,
     *flows.urlpatterns,
     *settings.urlpatterns,
+    *webhooks.urlpatterns,
     *preferences.urlpatterns,
 ]

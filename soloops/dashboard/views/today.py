@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from soloops.automation.selectors import runs_failed_count
 from soloops.dashboard.access import console_view
 from soloops.dashboard.waiting import waiting_queue
+from soloops.integrations.selectors.webhooks import webhook_subscriptions_paused
 from soloops.orders.selectors import orders_exist, orders_on_hold_count, sales_overview
 from soloops.purchasing.selectors import (
     PurchaseOrderFilters,
@@ -95,6 +96,8 @@ def today(request):
         ).count(),
         "purchase_order_drafts": purchase_orders_list(PurchaseOrderFilters(status="draft")).count(),
         "waiting": waiting_queue(per_kind=WAITING_SHOWN),
+        # Outside tools no longer hear from the shop until the owner resumes them.
+        "paused_webhooks": webhook_subscriptions_paused(),
         "revenue_chart": revenue_chart,
         "status_chart": status_chart,
         # Only asked when the last 30 days had no order at all.

@@ -1,0 +1,51 @@
+"""Event types the integrations app emits, and its handlers.
+
+Outbound webhooks (``services.webhooks``): ``webhook.subscribed`` / ``.updated`` /
+``.deleted`` / ``.paused`` (by the owner, or after too many failed attempts in a row) /
+``.resumed``. A single attempt is not an event: it is a row of the delivery log, so a failing
+URL never floods the event log (nor, through ``*`` subscriptions, other URLs).
+"""
+
+from soloops.events.catalogue import EventType, Payload, declare
+
+from .services.webhooks import webhook_deliveries_on_event
+
+# Every committed event may be delivered to subscribed URLs (webhook.* never is).
+webhook_deliveries_on_event.ignores = ("webhook.",)
+HANDLERS = {"*": [webhook_deliveries_on_event]}
+
+
+class WebhookPayload(Payload):
+    name: str
+    url: str
+    event_types: list[str]
+
+
+class WebhookUpdated(WebhookPayload):
+    changed: list[str]
+
+
+class WebhookPaused(WebhookPayload):
+    reason: str
+    failures: int
+
+
+class WebhookResumed(WebhookPayload):
+    waiting: int
+
+
+_SUB = "integrations.webhooksubscription"
+EVENTS = declare(
+    EventType("webhook.subscribed", WebhookPayload, "a URL was subscribed to event types", _SUB),
+    EventType("webhook.updated", WebhookUpdated, "a webhook's name, URL or types changed", _SUB),
+    EventType("webhook.deleted", WebhookPayload, "a webhook subscription was removed", _SUB),
+    EventType(
+        "webhook.paused",
+        WebhookPaused,
+        "deliveries to a URL were paused (by the owner, or after failures in a row)",
+        _SUB,
+    ),
+    EventType(
+        "webhook.resumed", WebhookResumed, "a paused webhook delivers again (waiting: held)", _SUB
+    ),
+)

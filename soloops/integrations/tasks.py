@@ -1,0 +1,12 @@
+"""The integrations app's tasks: sending one outbound webhook delivery."""
+
+from django.tasks import task
+
+from soloops.integrations.services import webhooks
+
+
+@task()
+def send_webhook(delivery_id: int) -> str | None:
+    """POST one delivery; any number of runs send each attempt once (see webhook_deliveries)."""
+    delivery = webhooks.webhook_delivery_send(delivery_id=delivery_id)
+    return delivery.status if delivery else None
