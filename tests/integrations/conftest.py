@@ -17,6 +17,8 @@ from soloops.integrations.services.webhooks import webhook_subscription_create
 
 SYSTEM = Actor.system("test")
 
+from tests.api.conftest import caller  # noqa: E402, F401  (the API callers by role)
+
 
 # The README's receiver check, copied from the README as a tool's author would (keep in step).
 def verify_soloops_signature(secret: str, body: bytes, header: str, tolerance: int = 300) -> bool:
@@ -38,6 +40,7 @@ class Receiver:
         self.requests: list[dict] = []
         self.answers: list[tuple[int, str]] = [(200, '{"ok": true}')]
         self.processed: dict[str, int] = {}
+        self.effects: list[str] = []  # what a receiver deduping on the key acted on, in order
         self.secret = ""
         self.hang = False
         self.release = threading.Event()
@@ -58,6 +61,8 @@ class Receiver:
                 if 200 <= status < 300:
                     key = headers.get("idempotency-key", "")
                     receiver.processed[key] = receiver.processed.get(key, 0) + 1
+                    if receiver.processed[key] == 1:
+                        receiver.effects.append(key)
                 data = answer.encode()
                 try:
                     self.send_response(status)

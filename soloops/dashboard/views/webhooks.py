@@ -24,7 +24,7 @@ from soloops.integrations.services import webhooks as services
 SECTION = "settings"
 owner_writes = console_view(VIEWER, write_role=OWNER)
 staff_writes = console_view(VIEWER, write_role=STAFF)
-STATUSES = ("pending", "sending", "delivered", "failed", "gave_up")
+STATUSES = dict(selectors.DELIVERY_STATUSES)
 
 
 def _page(request, template: str, context: dict, status: int = 200):
@@ -89,7 +89,7 @@ def webhook(request, webhook_id: int):
         "sub": sub,
         "page": page_of(deliveries, request),
         "status_filter": status_filter,
-        "statuses": STATUSES,
+        "statuses": selectors.DELIVERY_STATUSES,
         "form": form
         or WebhookForm(
             initial={"name": sub.name, "url": sub.url, "event_types": " ".join(sub.event_types)}

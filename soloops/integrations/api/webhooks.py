@@ -6,7 +6,7 @@ shop's data. Replaying and test sends are anyone's who acts (staff)."""
 from datetime import datetime
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from soloops.accounts.auth import api_auth
 from soloops.api_input import In
@@ -130,7 +130,7 @@ def webhooks_update(request, webhook_id: int, payload: WebhookPatch):
 def webhooks_delete(request, webhook_id: int):
     sub = services.webhook_subscription_get(subscription_id=webhook_id)
     services.webhook_subscription_delete(subscription=sub, actor=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/webhooks/{webhook_id}/pause", response=WebhookOut, auth=OWNER)
@@ -154,7 +154,7 @@ def webhooks_resume(request, webhook_id: int):
 )
 def webhooks_test(request, webhook_id: int):
     sub = services.webhook_subscription_get(subscription_id=webhook_id)
-    return 202, services.webhook_test_send(subscription=sub, actor=request.auth)
+    return Status(202, services.webhook_test_send(subscription=sub, actor=request.auth))
 
 
 @router.get("/webhooks/{webhook_id}/deliveries", response=DeliveryPage, summary="Delivery log")
@@ -173,4 +173,4 @@ def webhook_delivery_get(request, delivery_id: int):
 @router.post("/webhook-deliveries/{delivery_id}/replay", response={202: DeliveryOut})
 def webhook_delivery_replay(request, delivery_id: int):
     delivery = selectors.webhook_delivery_get(delivery_id=delivery_id)
-    return 202, services.webhook_delivery_replay(delivery=delivery, actor=request.auth)
+    return Status(202, services.webhook_delivery_replay(delivery=delivery, actor=request.auth))

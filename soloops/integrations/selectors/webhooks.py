@@ -13,6 +13,9 @@ from soloops.integrations.models.webhooks import (
     WebhookSubscription,
 )
 
+# (value, translated label) of a delivery's status, for filters.
+DELIVERY_STATUSES = DeliveryStatus.choices
+
 
 def webhook_subscriptions_list() -> QuerySet[WebhookSubscription]:
     """Every subscription with its count of deliveries that gave up (one query)."""
