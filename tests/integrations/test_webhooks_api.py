@@ -131,9 +131,7 @@ def test_the_delivery_log_costs_the_same_queries_for_many_deliveries(
         emit(n=i)
     run_after_commit()
     assert (
-        owner_api.get(f"/api/webhooks/{sub_id}/deliveries", limit=50).json()["items"][0][
-            "status"
-        ]
+        owner_api.get(f"/api/webhooks/{sub_id}/deliveries", limit=50).json()["items"][0]["status"]
         == DeliveryStatus.DELIVERED
     )
     # auth (token + user), the subscription, the count, the page

@@ -81,7 +81,7 @@ def test_an_event_committed_by_the_web_process_is_delivered_by_the_worker(
         "lines": [{"sku": "MUG-1", "quantity": 1}],
         "shipping_address": dict(ADDRESS),
     }
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 (our own test server)
         f"{web_server}/api/orders",
         data=json.dumps(body).encode(),
         headers={"Authorization": f"Bearer {token.secret}", "Content-Type": "application/json"},
