@@ -11,12 +11,19 @@ from soloops.integrations.models.webhooks import WebhookDelivery, WebhookSubscri
 from soloops.integrations.services.webhooks import webhook_subscription_pause
 from tests.browser.conftest import PHONE, log_in, screenshot
 from tests.conftest import wait_until
-from tests.integrations.conftest import receiver, verify_soloops_signature  # noqa: F401
+from tests.integrations.conftest import Receiver, verify_soloops_signature
 
 PASSWORD = "correct horse battery staple 42"
 SYSTEM = Actor.system("test")
 
 pytestmark = pytest.mark.processes
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver()
+    yield server
+    server.close()
 
 
 def test_the_owner_subscribes_a_receiver_and_sends_a_test(new_page, processes, receiver):
