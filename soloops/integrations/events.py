@@ -8,10 +8,12 @@ URL never floods the event log (nor, through ``*`` subscriptions, other URLs).
 
 from soloops.events.catalogue import EventType, Payload, declare
 
-from .services.webhooks import webhook_deliveries_on_event
+from .services.webhooks import webhook_deliveries_on_event, webhook_wants
 
-# Every committed event may be delivered to subscribed URLs (webhook.* never is).
+# Every committed event of a type some URL subscribed to is delivered (webhook.* never is);
+# other types do not even reach the handler (``wants``: no savepoint, no query).
 webhook_deliveries_on_event.ignores = ("webhook.",)
+webhook_deliveries_on_event.wants = webhook_wants
 HANDLERS = {"*": [webhook_deliveries_on_event]}
 
 

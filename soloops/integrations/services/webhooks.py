@@ -23,7 +23,7 @@ from soloops.integrations.models.webhooks import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from soloops.integrations.webhooks import patterns
+from soloops.integrations.webhooks import interest, patterns
 from soloops.integrations.webhooks.signing import new_secret
 
 from .webhook_deliveries import (  # noqa: F401  (the app's door)
@@ -36,6 +36,21 @@ from .webhook_deliveries import (  # noqa: F401  (the app's door)
     webhook_delivery_send,
     webhook_test_send,
 )
+
+
+def webhook_wants(event_type: str) -> bool:
+    """Whether some subscription (active or paused) takes ``event_type`` (memoised briefly)."""
+    return interest.wanted(event_type)
+
+
+def webhook_interest_forget(*, known: list[str] | None = None) -> None:
+    """Read the subscriptions' types again on the next event (tests: ``known=[]``)."""
+    interest.forget(known=known)
+
+
+def _changed() -> None:
+    """This process reads the subscriptions again once the change commits."""
+    transaction.on_commit(interest.forget)
 
 
 def _clean_url(url: str) -> str:
@@ -80,6 +95,7 @@ def webhook_subscription_create(
     )
     with transaction.atomic():
         sub.save()
+        _changed()
         event_emit(type="webhook.subscribed", subject=sub, payload=_payload(sub), actor=actor)
     return sub
 
@@ -105,6 +121,7 @@ def webhook_subscription_update(
         for field, value in changes.items():
             setattr(subscription, field, value)
         subscription.save(update_fields=[*changes, "updated_at"])
+        _changed()
         event_emit(
             type="webhook.updated",
             subject=subscription,
@@ -124,6 +141,7 @@ def webhook_subscription_delete(*, subscription: WebhookSubscription, actor: Act
             actor=actor,
         )
         subscription.delete()
+        _changed()
 
 
 def webhook_subscription_pause(
