@@ -36,8 +36,32 @@ class WebhookResumed(WebhookPayload):
     waiting: int
 
 
+class ChannelPayload(Payload):
+    name: str
+    kind: str
+
+
+class ChannelUpdated(ChannelPayload):
+    changed: list[str]
+
+
+class ChannelOrderHeld(ChannelPayload):
+    external_order_id: str
+    reason: str
+    delivery_id: int
+
+
 _SUB = "integrations.webhooksubscription"
+_CHANNEL = "integrations.saleschannel"
 EVENTS = declare(
+    EventType("channel.created", ChannelPayload, "a sales channel was added", _CHANNEL),
+    EventType("channel.updated", ChannelUpdated, "a sales channel's settings changed", _CHANNEL),
+    EventType(
+        "channel.order_held",
+        ChannelOrderHeld,
+        "a channel's order could not come in as it is (reason); fix and replay it",
+        _CHANNEL,
+    ),
     EventType("webhook.subscribed", WebhookPayload, "a URL was subscribed to event types", _SUB),
     EventType("webhook.updated", WebhookUpdated, "a webhook's name, URL or types changed", _SUB),
     EventType("webhook.deleted", WebhookPayload, "a webhook subscription was removed", _SUB),
