@@ -1,4 +1,5 @@
 from soloops.dashboard.views import (
+    channels,
     decisions,
     diagrams,
     flows,
@@ -24,5 +25,6 @@ urlpatterns = [
     *flows.urlpatterns,
     *settings.urlpatterns,
     *webhooks.urlpatterns,
+    *channels.urlpatterns,
     *preferences.urlpatterns,
 ]

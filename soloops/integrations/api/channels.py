@@ -9,14 +9,8 @@ from ninja import Field, Query, Router, Schema, Status
 from soloops.accounts.auth import api_auth
 from soloops.api_input import In
 from soloops.api_output import created
-from soloops.errors import NotFound
-from soloops.integrations.errors import ChannelErrorCode as Code
-from soloops.integrations.models.channels import (
-    ChannelDelivery,
-    ChannelKind,
-    InboundStatus,
-    SalesChannel,
-)
+from soloops.integrations.models.channels import ChannelKind, InboundStatus
+from soloops.integrations.selectors import channels as selectors
 from soloops.integrations.services import channels as services
 from soloops.pagination import PageOut, PageParams, paginate
 
@@ -91,16 +85,9 @@ class PollOut(Schema):
     new: int
 
 
-def _delivery(delivery_id: int) -> ChannelDelivery:
-    row = ChannelDelivery.objects.filter(pk=delivery_id).first()
-    if row is None:
-        raise NotFound(Code.DELIVERY_NOT_FOUND, "no such channel delivery")
-    return row
-
-
 @router.get("/channels", response=ChannelPage, summary="Sales channels")
 def channels_list(request, page: Query[PageParams]):
-    return paginate(SalesChannel.objects.order_by("name", "pk"), page)
+    return paginate(selectors.channels_list(), page)
 
 
 @router.post("/channels", response={201: ChannelCreatedOut}, auth=OWNER)
@@ -126,15 +113,13 @@ def channels_update(request, channel_id: int, payload: ChannelPatch):
 @router.get("/channels/{channel_id}/deliveries", response=InboundPage, summary="Inbound log")
 def channels_deliveries(request, channel_id: int, filters: Query[InboundFilters]):
     channel = services.channel_get(channel_id=channel_id)
-    rows = ChannelDelivery.objects.filter(channel=channel).defer("payload").order_by("-pk")
-    if filters.status:
-        rows = rows.filter(status=filters.status)
-    return paginate(rows, filters)
+    return paginate(selectors.channel_deliveries(channel=channel, status=filters.status), filters)
 
 
 @router.post("/channel-deliveries/{delivery_id}/replay", response={202: InboundOut})
 def channel_delivery_replay(request, delivery_id: int):
-    row = services.channel_delivery_replay(delivery=_delivery(delivery_id), actor=request.auth)
+    row = selectors.channel_delivery_get(delivery_id=delivery_id)
+    row = services.channel_delivery_replay(delivery=row, actor=request.auth)
     return Status(202, row)
 
 
