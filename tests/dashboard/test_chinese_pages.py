@@ -24,6 +24,7 @@ from soloops.accounts.services import user_create
 from soloops.automation.models import Flow, FlowRun, StepRun
 from soloops.automation.services import flows_install_defaults
 from soloops.catalog.services import product_create, variant_create
+from soloops.integrations.services.channels import channel_create
 from soloops.integrations.services.webhooks import webhook_subscription_create
 from soloops.inventory.models import MovementKind
 from soloops.inventory.services import stock_change
@@ -129,6 +130,7 @@ def chinese_shop(transactional_db, run_tasks):
     hook = webhook_subscription_create(
         name="记账", url="http://127.0.0.1:9/hook", event_types=["order.*"], actor=INIT
     )
+    shop_channel = channel_create(name="淘宝店", kind="woocommerce", actor=INIT)
     held = order("lilei@example.cn")
     accepted = order("hanmeimei@example.cn")
     order_accept(order=accepted, actor=Actor.for_user(owner), note="")
@@ -140,6 +142,7 @@ def chinese_shop(transactional_db, run_tasks):
         "po": po,
         "supplier": supplier,
         "webhook": hook,
+        "channel": shop_channel,
     }
 
 
@@ -184,6 +187,7 @@ def fill(pattern, shop) -> str | None:
         "run_id": FlowRun.objects.order_by("pk").first().pk,
         "user_id": shop["owner"].pk,
         "webhook_id": shop["webhook"].pk,
+        "channel_id": shop["channel"].pk,
         "delivery_id": shop["webhook"].deliveries.order_by("pk").first().pk,
     }
     if not names <= values.keys():
