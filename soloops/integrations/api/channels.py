@@ -28,10 +28,6 @@ class ChannelOut(Schema):
     last_polled_at: datetime | None
     created_at: datetime
 
-    @staticmethod
-    def resolve_webhook_path(obj) -> str:
-        return f"/webhooks/channels/{obj.pk}"
-
 
 class ChannelCreatedOut(ChannelOut):
     secret: str = Field(description="signs the channel's webhooks; shown only now")
@@ -93,8 +89,8 @@ def channels_list(request, page: Query[PageParams]):
 @router.post("/channels", response={201: ChannelCreatedOut}, auth=OWNER)
 def channels_create(request, payload: ChannelIn, response: HttpResponse):
     channel = services.channel_create(actor=request.auth, **payload.model_dump())
-    body = {**ChannelOut.model_validate(channel).model_dump(), "secret": channel.secret}
-    return created(response, f"/channels/{channel.pk}", body)
+    # The one answer that carries the secret (ChannelOut leaves it out).
+    return created(response, f"/channels/{channel.pk}", channel)
 
 
 @router.get("/channels/{channel_id}", response=ChannelOut)

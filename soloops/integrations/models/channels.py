@@ -32,6 +32,11 @@ class SalesChannel(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.kind})"
 
+    @property
+    def webhook_path(self) -> str:
+        """Where the channel sends its order webhooks (after the shop's address)."""
+        return f"/webhooks/channels/{self.pk}"
+
 
 class InboundStatus(models.TextChoices):
     RECEIVED = "received", _("received")  # stored, waits for the worker
