@@ -233,3 +233,35 @@ def test_the_catch_up_poll_takes_in_orders_no_webhook_brought(shopify, run_after
     assert Order.objects.count() == 2
     assert "created_at_min" in fake.calls[1]  # the second poll asks only since the first
     assert StockLevel.objects.get(variant__sku="MUG-1").reserved == 3
+
+
+def test_the_generic_signed_json_channel(run_after_commit):
+    # given a generic channel (a marketplace bridge) and its documented body
+    import time
+
+    from soloops.integrations.webhooks.signing import sign as soloops_sign
+
+    make_variant("TEA-1", price="8.00", stock=5)
+    bridge = services.channel_create(name="Bridge", kind="generic", actor=SYSTEM)
+    body = json.dumps({
+        "id": "MKT-77", "email": "kim@example.com", "name": "Kim",
+        "lines": [{"sku": "TEA-1", "quantity": 2}],
+        "shipping_address": {"name": "Kim", "line1": "3 Rd", "city": "Oslo",
+                             "postal_code": "0150", "country": "NO"},
+    }).encode()  # fmt: skip
+    url = f"/webhooks/channels/{bridge.pk}"
+
+    def post(timestamp: int, delivery: str):
+        signature = soloops_sign(secret=bridge.secret, body=body, timestamp=timestamp)
+        headers = {"X-SoloOps-Signature": signature, "X-SoloOps-Delivery": delivery}
+        return Client().post(url, body, "application/json", headers=headers)
+
+    # when a stale signature (10 minutes old) and then a fresh one arrive
+    stale = post(int(time.time()) - 600, "d-1")
+    fresh = post(int(time.time()), "d-2")
+    run_after_commit()
+
+    # then the stale one is refused, the fresh one is our order on the generic channel
+    assert stale.status_code == 401 and fresh.status_code == 200
+    order = Order.objects.get()
+    assert order.channel == "generic" and order.lines.get().quantity == 2

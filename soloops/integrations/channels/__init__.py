@@ -31,6 +31,6 @@ class NotAnOrder(ValueError):
 
 
 def adapter(kind: str):
-    from . import shopify, woocommerce
+    from . import generic, shopify, woocommerce
 
-    return {"shopify": shopify, "woocommerce": woocommerce}[kind]
+    return {"shopify": shopify, "woocommerce": woocommerce, "generic": generic}[kind]

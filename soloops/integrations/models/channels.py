@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 class ChannelKind(models.TextChoices):
     SHOPIFY = "shopify", _("Shopify")  # X-Shopify-Hmac-Sha256, /admin/api/…/orders.json
     WOOCOMMERCE = "woocommerce", _("WooCommerce")  # X-WC-Webhook-Signature, /wp-json/wc/v3
+    GENERIC = "generic", _("Other (signed JSON)")  # X-SoloOps-Signature, our documented body
 
 
 class SalesChannel(models.Model):

@@ -34,7 +34,7 @@ from soloops.orders.services import LineDraft, OrderDraft, order_cancel, order_p
 
 logger = logging.getLogger(__name__)
 MAX_BODY = 2_500_000
-CANCEL_TOPICS = ("orders/cancelled", "order.deleted")
+CANCEL_TOPICS = ("orders/cancelled", "order.deleted", "order.cancelled")
 
 
 def _actor(channel: SalesChannel) -> Actor:
@@ -293,6 +293,8 @@ def channel_delivery_replay(*, delivery: ChannelDelivery, actor: Actor) -> Chann
 def channel_poll(*, channel: SalesChannel, actor: Actor) -> dict:
     """Ask the channel's REST API for orders since the last poll and take in the ones no
     webhook brought (missed while we were down). Returns counts: seen, new."""
+    if channel.kind == ChannelKind.GENERIC:
+        raise InvalidInput(Code.NO_API, "a generic channel has no API to poll", field="kind")
     if not channel.api_url or not channel.api_token:
         raise InvalidInput(Code.NO_API, "set the channel's API address and token", field="api_url")
     started = timezone.now()
