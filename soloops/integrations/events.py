@@ -51,9 +51,21 @@ class ChannelOrderHeld(ChannelPayload):
     delivery_id: int
 
 
+class ChannelChangeRefused(ChannelPayload):
+    order_number: str
+    status: str
+    change: str
+
+
 _SUB = "integrations.webhooksubscription"
 _CHANNEL = "integrations.saleschannel"
 EVENTS = declare(
+    EventType(
+        "channel.order_change_refused",
+        ChannelChangeRefused,
+        "a channel changed an order in a way its state does not allow here (change)",
+        "orders.order",
+    ),
     EventType("channel.created", ChannelPayload, "a sales channel was added", _CHANNEL),
     EventType("channel.updated", ChannelUpdated, "a sales channel's settings changed", _CHANNEL),
     EventType(

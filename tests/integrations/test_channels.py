@@ -265,3 +265,31 @@ def test_the_generic_signed_json_channel(run_after_commit):
     assert stale.status_code == 401 and fresh.status_code == 200
     order = Order.objects.get()
     assert order.channel == "generic" and order.lines.get().quantity == 2
+
+
+def test_a_cancellation_the_state_machine_refuses_is_said_on_the_orders_timeline(
+    shopify, run_after_commit
+):
+    # given a Shopify order that is in, paid and being packed here
+    from soloops.events.selectors import timeline_for
+    from soloops.orders.services import order_mark_paid, order_start_fulfilling
+
+    post_shopify(shopify, shopify_order())
+    run_after_commit()
+    order = Order.objects.get()
+    order_start_fulfilling(order=order_mark_paid(order=order, actor=SYSTEM), actor=SYSTEM)
+
+    # when Shopify says it was cancelled there
+    post_shopify(
+        shopify, shopify_order(cancelled_at="2026-12-06T10:00:00Z"), webhook_id="wh-c",
+        topic="orders/cancelled",
+    )  # fmt: skip
+    run_after_commit()
+
+    # then our order stays as it is, the delivery is held, and the order's timeline says why
+    order.refresh_from_db()
+    assert order.status == "fulfilling"
+    held = ChannelDelivery.objects.get(delivery_id="wh-c")
+    assert held.status == InboundStatus.HELD and "cannot be cancelled" in held.reason
+    types = [e.type for e in timeline_for(subject_type="orders.order", subject_id=order.pk)]
+    assert types[-1] == "channel.order_change_refused"

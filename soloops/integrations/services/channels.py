@@ -267,6 +267,15 @@ def _cancel(row: ChannelDelivery, incoming: ChannelOrder) -> tuple[str, str]:
     if order.status == "cancelled":
         return InboundStatus.PROCESSED, f"{placed} was already cancelled"
     if "cancelled" not in order_next_statuses(order=order):
+        # Said on the order's own timeline too, where the owner looks first.
+        event_emit(
+            type="channel.order_change_refused",
+            subject=order,
+            payload=_payload(
+                row.channel, order_number=placed, status=order.status, change="cancel"
+            ),
+            actor=actor,
+        )
         return InboundStatus.HELD, f"{placed} is {order.status} and cannot be cancelled here"
     order_cancel(order=order, actor=actor, reason=f"cancelled on {row.channel.name}")
     return InboundStatus.PROCESSED, f"{placed} cancelled"
