@@ -16,7 +16,7 @@ from tests.factories import make_variant
 from tests.integrations.conftest import SYSTEM
 from tests.integrations.test_channels import SECRET, shopify_order, sign
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.processes]
 
 
 def _post(url: str, body: bytes, headers: dict) -> int:

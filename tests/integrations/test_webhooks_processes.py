@@ -15,7 +15,7 @@ from tests.conftest import wait_until
 from tests.factories import ADDRESS, make_variant
 from tests.integrations.conftest import emit, subscribe
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.processes]
 
 FAST = {"SOLOOPS_WEBHOOK_SEND_LEASE": "2", "SOLOOPS_WEBHOOK_TIMEOUT": "30"}
 
