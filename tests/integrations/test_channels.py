@@ -293,3 +293,35 @@ def test_a_cancellation_the_state_machine_refuses_is_said_on_the_orders_timeline
     assert held.status == InboundStatus.HELD and "cannot be cancelled" in held.reason
     types = [e.type for e in timeline_for(subject_type="orders.order", subject_id=order.pk)]
     assert types[-1] == "channel.order_change_refused"
+
+
+def test_channel_orders_get_the_shops_emails_unless_its_flow_says_otherwise(
+    shopify, run_after_commit, default_flows
+):
+    # given the default flows: a Shopify order is confirmed by email like any other
+    from soloops.automation.services import flow_import
+    from soloops.emails.models import EmailSend
+
+    post_shopify(shopify, shopify_order(order_id=1))
+    run_after_commit()
+    assert EmailSend.objects.filter(template="order_confirmation").count() == 1
+
+    # when the owner lets Shopify email its own customers (the flow skips its orders)
+    flow_import(
+        source="""\
+name: Email the order confirmation
+trigger: {event: order.accepted}
+if: "order.channel != 'shopify'"
+steps:
+  - do: email.order
+    with: {template: order_confirmation, order: "{{ order.number }}", once_per: "{{ order.number }}"}
+""",
+        key="email-order-confirmation",
+        actor=SYSTEM,
+    )
+    post_shopify(shopify, shopify_order(order_id=2), webhook_id="wh-2")
+    run_after_commit()
+
+    # then the second Shopify order is in, and no second confirmation was queued
+    assert Order.objects.count() == 2
+    assert EmailSend.objects.filter(template="order_confirmation").count() == 1
