@@ -314,7 +314,10 @@ trigger: {event: order.accepted}
 if: "order.channel != 'shopify'"
 steps:
   - do: email.order
-    with: {template: order_confirmation, order: "{{ order.number }}", once_per: "{{ order.number }}"}
+    with:
+      template: order_confirmation
+      order: "{{ order.number }}"
+      once_per: "{{ order.number }}"
 """,
         key="email-order-confirmation",
         actor=SYSTEM,
