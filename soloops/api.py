@@ -20,6 +20,8 @@ from soloops.catalog.api import router as catalog_router
 from soloops.emails.api import router as emails_router
 from soloops.errors import ApplicationError
 from soloops.fulfillment.api import router as fulfillment_router
+from soloops.integrations.api.channels import router as channels_router
+from soloops.integrations.api.webhooks import router as webhooks_router
 from soloops.integrations.api_imports import router as imports_router
 from soloops.inventory.api import router as inventory_router
 from soloops.orders.api import router as orders_router
@@ -106,6 +108,8 @@ api.add_router("/", payments_router)
 api.add_router("/", purchasing_router)
 api.add_router("/", fulfillment_router)
 api.add_router("/", imports_router)
+api.add_router("/", webhooks_router)
+api.add_router("/", channels_router)
 # After validation, before any handler: no NUL characters, no integers past 64 bits.
 api.add_decorator(refuse_unstorable)
 

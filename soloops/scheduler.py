@@ -14,6 +14,7 @@ from soloops.automation import services
 from soloops.emails.services import emails_retry_due
 from soloops.events.services import events_relay
 from soloops.integrations.services.stream import stream_publish_due
+from soloops.integrations.services.webhooks import webhook_deliveries_retry_due
 from soloops.monitoring.services import HeartbeatThread
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ def run_scheduler(*, tick: float = 1.0) -> None:
                 # tick, not a cron Schedule: a per-minute schedule would write 1,440
                 # schedule.fired events a day into the audit log, and costs one indexed read.
                 emails_retry_due()
+                # Webhook deliveries whose task or worker was lost (a claim that expired).
+                webhook_deliveries_retry_due()
                 services.flow_runs_wake_due()
                 # The event stream (SOLOOPS_EVENT_STREAM_URL): a batch after the cursor; a
                 # broker that is down costs one failed connect per tick, nothing else.

@@ -201,6 +201,14 @@ RUN_STALLED_AFTER_SECONDS = env_float("SOLOOPS_RUN_STALLED_AFTER", 120.0)
 # Seconds a worker's claim on an email lasts: past it (the worker died mid-send) the scheduler
 # hands the email to another worker. Longer than one SMTP conversation may take.
 EMAIL_SEND_LEASE_SECONDS = env_float("SOLOOPS_EMAIL_SEND_LEASE", 60.0)
+# Outbound webhooks: how long one POST may take; how long a worker's claim on a delivery lasts
+# (past it, the worker died mid-send and the scheduler hands the delivery out again; keep it
+# above the timeout); how many failed attempts in a row pause a subscription.
+WEBHOOK_TIMEOUT_SECONDS = env_float("SOLOOPS_WEBHOOK_TIMEOUT", 10.0)
+WEBHOOK_SEND_LEASE_SECONDS = env_float("SOLOOPS_WEBHOOK_SEND_LEASE", 60.0)
+WEBHOOK_PAUSE_AFTER = int(env_float("SOLOOPS_WEBHOOK_PAUSE_AFTER", 15))
+# Seconds a process remembers which event types some webhook subscribed to.
+WEBHOOK_INTEREST_SECONDS = env_float("SOLOOPS_WEBHOOK_INTEREST", 2.0)
 
 # The event stream: every committed event (or the selected types) published to a broker for
 # other systems. Empty: no stream. kafka://host:9092, amqp://user:pass@host:5672//, nats://host:4222

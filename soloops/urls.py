@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from soloops.api import not_found as api_not_found
 from soloops.api import urls as api_urls
 from soloops.automation import views as automation_views
+from soloops.integrations.channels import receive as channel_receive
 from soloops.monitoring import views as monitoring_views
 from soloops.payments import webhooks as payment_webhooks
 
@@ -22,6 +23,11 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("hooks/flows/<str:secret>", automation_views.flow_webhook, name="flow-webhook"),
     path("webhooks/stripe", payment_webhooks.stripe_webhook, name="stripe-webhook"),
+    path(
+        "webhooks/channels/<int:channel_id>",
+        channel_receive.channel_webhook,
+        name="channel-webhook",
+    ),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

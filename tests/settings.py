@@ -19,6 +19,9 @@ if _worker and os.environ.get("SOLOOPS_TEST_WORKER") != _worker:
     os.makedirs(os.environ["SOLOOPS_VAR_DIR"], exist_ok=True)
 os.environ.setdefault("SOLOOPS_RELAY_DELAY", "1")
 os.environ.setdefault("SOLOOPS_HEARTBEAT_STALE", "30")
+# Which types webhooks want is read once per test (conftest) and after each change, never by
+# the clock in the middle of a query count.
+os.environ.setdefault("SOLOOPS_WEBHOOK_INTEREST", "3600")
 
 from soloops.settings import *  # noqa: E402, F403
 from soloops.settings import INSTALLED_APPS, VAR_DIR  # noqa: E402

@@ -21,6 +21,10 @@ ROLE_FOR = {
     "flow.change": OWNER,
     # what every customer email says
     "email_template.change": OWNER,
+    # outbound webhooks: which outside URLs receive the shop's events
+    "webhook.change": OWNER,
+    # sales channels: their secrets, API credentials and SKU mapping
+    "channel.change": OWNER,
     # what a flow version would do with a past event: computed, never written
     "flow.dry_run": VIEWER,
     # the default rules, named so the table is complete

@@ -49,6 +49,7 @@ SYSTEM_ACTOR_PREFIXES = {
     "flow ": lambda rest: _("flow %(key)s") % {"key": rest},
     "webhook ": lambda rest: _("webhook of flow %(key)s") % {"key": rest},
     "scheduler ": lambda rest: _("the scheduler (%(name)s)") % {"name": rest},
+    "channel ": lambda rest: _("sales channel %(name)s") % {"name": rest},
 }
 
 

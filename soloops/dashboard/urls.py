@@ -1,4 +1,5 @@
 from soloops.dashboard.views import (
+    channels,
     decisions,
     diagrams,
     flows,
@@ -10,6 +11,7 @@ from soloops.dashboard.views import (
     purchasing,
     settings,
     today,
+    webhooks,
 )
 
 app_name = "dashboard"
@@ -24,5 +26,7 @@ urlpatterns = [
     *flows.urlpatterns,
     *settings.urlpatterns,
     *imports.urlpatterns,
+    *webhooks.urlpatterns,
+    *channels.urlpatterns,
     *preferences.urlpatterns,
 ]

@@ -2,7 +2,9 @@
 
 Each app lists its handlers in its own ``events.py`` as ``HANDLERS = {"order.placed": [fn]}``;
 ``"*"`` subscribes to every type, except the type prefixes the function lists in its
-``ignores`` attribute (e.g. ``("flow_run.",)``). The registry reads those maps once, at
+``ignores`` attribute (e.g. ``("flow_run.",)``) and the types its ``wants`` predicate, if it
+has one, turns down (outbound webhooks: only the types some URL subscribed to), so a
+``"*"`` handler with nothing to do costs a dispatch nothing. The registry reads those maps once, at
 start-up, so a reader can grep an event type and find everything that reacts to it (no signals).
 An event type that nothing handles is recorded as dispatched when it is emitted: no task runs
 for it.
@@ -50,9 +52,14 @@ def handlers_for(event_type: str) -> dict[str, Handler]:
     everything = {
         name: fn
         for name, fn in _handlers.get("*", {}).items()
-        if not event_type.startswith(getattr(fn, "ignores", ()))
+        if not event_type.startswith(getattr(fn, "ignores", ())) and _wants(fn, event_type)
     }
     return {**everything, **_handlers.get(event_type, {})}
+
+
+def _wants(fn: Handler, event_type: str) -> bool:
+    wants = getattr(fn, "wants", None)
+    return wants is None or wants(event_type)
 
 
 def reset() -> None:

@@ -23,6 +23,9 @@ class Channel(models.TextChoices):
     STOREFRONT = "storefront", _("Storefront")  # the shop's own order form
     MANUAL = "manual", _("Manual")  # typed in by the owner
     IMPORT = "import", _("Import")  # a file import or the demo generator
+    SHOPIFY = "shopify", _("Shopify")  # a Shopify store's order webhook or catch-up poll
+    WOOCOMMERCE = "woocommerce", _("WooCommerce")  # a WooCommerce store's webhook or poll
+    GENERIC = "generic", _("Other channel")  # SoloOps's own signed JSON channel
 
 
 class ReviewOutcome(models.TextChoices):

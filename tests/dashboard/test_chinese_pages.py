@@ -24,6 +24,8 @@ from soloops.accounts.services import user_create
 from soloops.automation.models import Flow, FlowRun, StepRun
 from soloops.automation.services import flows_install_defaults
 from soloops.catalog.services import product_create, variant_create
+from soloops.integrations.services.channels import channel_create
+from soloops.integrations.services.webhooks import webhook_subscription_create
 from soloops.inventory.models import MovementKind
 from soloops.inventory.services import stock_change
 from soloops.orders.services import LineDraft, OrderDraft, order_accept, order_place
@@ -124,11 +126,24 @@ def chinese_shop(transactional_db, run_tasks):
         placed, _ = order_place(draft=draft, channel="storefront", actor=STOREFRONT)
         return placed
 
+    # A webhook to a URL nobody answers: its deliveries fail and fill the log.
+    hook = webhook_subscription_create(
+        name="记账", url="http://127.0.0.1:9/hook", event_types=["order.*"], actor=INIT
+    )
+    shop_channel = channel_create(name="淘宝店", kind="woocommerce", actor=INIT)
     held = order("lilei@example.cn")
     accepted = order("hanmeimei@example.cn")
     order_accept(order=accepted, actor=Actor.for_user(owner), note="")
     run_tasks()
-    return {"owner": owner, "held": held, "accepted": accepted, "po": po, "supplier": supplier}
+    return {
+        "owner": owner,
+        "held": held,
+        "accepted": accepted,
+        "po": po,
+        "supplier": supplier,
+        "webhook": hook,
+        "channel": shop_channel,
+    }
 
 
 def prose_words(text: str) -> list[str]:
@@ -171,6 +186,9 @@ def fill(pattern, shop) -> str | None:
         "key": Flow.objects.get(trigger_event="order.on_hold").key,
         "run_id": FlowRun.objects.order_by("pk").first().pk,
         "user_id": shop["owner"].pk,
+        "webhook_id": shop["webhook"].pk,
+        "channel_id": shop["channel"].pk,
+        "delivery_id": shop["webhook"].deliveries.order_by("pk").first().pk,
     }
     if not names <= values.keys():
         return None

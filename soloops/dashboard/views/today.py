@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from soloops.automation.selectors import runs_failed_count
 from soloops.dashboard.access import console_view
 from soloops.dashboard.waiting import waiting_queue
+from soloops.integrations.selectors.channels import channel_orders_held_count
+from soloops.integrations.selectors.webhooks import webhook_subscriptions_paused
 from soloops.orders.selectors import orders_exist, orders_on_hold_count, sales_overview
 from soloops.purchasing.selectors import (
     PurchaseOrderFilters,
@@ -95,6 +97,10 @@ def today(request):
         ).count(),
         "purchase_order_drafts": purchase_orders_list(PurchaseOrderFilters(status="draft")).count(),
         "waiting": waiting_queue(per_kind=WAITING_SHOWN),
+        # Outside tools no longer hear from the shop until the owner resumes them.
+        "paused_webhooks": webhook_subscriptions_paused(),
+        # Orders a sales channel sent that could not come in as they are (an unknown SKU).
+        "channel_orders_held": channel_orders_held_count(),
         "revenue_chart": revenue_chart,
         "status_chart": status_chart,
         # Only asked when the last 30 days had no order at all.

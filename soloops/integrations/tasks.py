@@ -1,0 +1,21 @@
+"""The integrations app's tasks: sending one outbound webhook delivery."""
+
+from django.tasks import task
+
+from soloops.integrations.services import webhooks
+
+
+@task()
+def send_webhook(delivery_id: int) -> str | None:
+    """POST one delivery; any number of runs send each attempt once (see webhook_deliveries)."""
+    delivery = webhooks.webhook_delivery_send(delivery_id=delivery_id)
+    return delivery.status if delivery else None
+
+
+@task()
+def process_channel_delivery(delivery_id: int) -> str | None:
+    """Turn one stored channel webhook (or polled order) into our order, once."""
+    from soloops.integrations.services import channels
+
+    row = channels.channel_delivery_process(delivery_id=delivery_id)
+    return row.status if row else None
