@@ -16,9 +16,6 @@ class OrderErrorCode(StrEnum):
     INVALID_RATE = "invalid_rate"
     DUPLICATE_COUNTRY = "duplicate_country"
     INVALID_POLICY = "invalid_policy"
-<<<<<<< HEAD
     INVALID_METHOD = "invalid_method"  # no delivery method of that name ships there
-=======
     INVALID_STATUS = "invalid_status"  # an imported past order's status
     DUPLICATE_NUMBER = "duplicate_number"  # an imported past order's number is taken
->>>>>>> h-imports

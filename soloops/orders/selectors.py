@@ -512,10 +512,7 @@ def order_status_reason(order) -> str:
     if reasons and order.status_reason == "; ".join(stored):
         by_message = {r.get("message", ""): r["text"] for r in reasons}
         return "; ".join(by_message.get(m, m) for m in stored)
-<<<<<<< HEAD
     return flow_reason_text(order.status_reason)
-=======
-    return order.status_reason
 
 
 def orders_by_number(numbers: list[str]) -> dict[str, Order]:
@@ -540,4 +537,3 @@ def _day_start(day: date) -> datetime:
     from soloops.shop.selectors import shop_zone
 
     return datetime.combine(day, time(0), tzinfo=shop_zone())
->>>>>>> h-imports
