@@ -2,6 +2,7 @@ from soloops.dashboard.views import (
     decisions,
     diagrams,
     flows,
+    insights,
     orders,
     preferences,
     products,
@@ -21,6 +22,7 @@ urlpatterns = [
     *purchase_order_lines.urlpatterns,
     *diagrams.urlpatterns,
     *flows.urlpatterns,
+    *insights.urlpatterns,
     *settings.urlpatterns,
     *preferences.urlpatterns,
 ]
