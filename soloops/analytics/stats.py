@@ -39,12 +39,15 @@ def _none(n: int, method: str) -> Estimate:
 def wilson(successes: int, n: int, level: float = LEVEL) -> Estimate:
     if n <= 0:
         return _none(0, "wilson")
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = float(stats.norm.ppf(0.5 + level / 2))
     p = successes / n
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return Estimate(p, max(0.0, centre - half), min(1.0, centre + half), n, "wilson")
+    # at 0 of n and n of n the bound is exactly 0 or 1 (rounding would leave 0.9999…)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return Estimate(p, float(low), float(high), n, "wilson")
 
 
 def mean_t(values: list[float], level: float = LEVEL) -> Estimate:
@@ -55,7 +58,7 @@ def mean_t(values: list[float], level: float = LEVEL) -> Estimate:
     if n == 1:
         return Estimate(mean, None, None, 1, "t")
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    half = stats.t.ppf(0.5 + level / 2, n - 1) * sd / math.sqrt(n)
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
     return Estimate(mean, mean - half, mean + half, n, "t")
 
 
@@ -85,6 +88,6 @@ def total_next_days(daily: list[float], days: int, level: float = LEVEL) -> Esti
         return _none(n, "t_prediction")
     mean = sum(daily) / n
     sd = math.sqrt(sum((v - mean) ** 2 for v in daily) / (n - 1))
-    half = stats.t.ppf(0.5 + level / 2, n - 1) * sd * math.sqrt(days + days * days / n)
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd * math.sqrt(days + days * days / n)
     total = mean * days
     return Estimate(total, max(0.0, total - half), total + half, n, "t_prediction")

@@ -14,6 +14,7 @@ from soloops.events.services import events_dispatch
 from soloops.inventory.models import Location
 from soloops.orders.models import Order, ReviewPolicy
 from soloops.orders.services import order_place
+from tests.api.conftest import caller  # noqa: F401  (the API tests' fixture)
 from tests.factories import SYSTEM, draft, make_variant
 
 SKUS = ("MUG-1", "CAP-1", "TEE-1")
@@ -82,3 +83,4 @@ def facts_snapshot() -> dict:
 
 def money(text: str) -> Decimal:
     return Decimal(text)
+
