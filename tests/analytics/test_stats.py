@@ -15,7 +15,7 @@ def test_wilson_matches_the_textbook_values_and_the_edges():
     assert none.high == pytest.approx(0.2775, abs=1e-4)
     every = wilson(10, 10)
     assert every.high == 1 and every.low == pytest.approx(0.7225, abs=1e-4)
-    # 94 of 100 (Wilson 1927 / Newcombe 1998 method 3): 0.8752 – 0.9722
+    # 94 of 100 (Wilson 1927 / Newcombe 1998 method 3): 0.8752 to 0.9722
     mid = wilson(94, 100)
     assert (mid.low, mid.high) == (pytest.approx(0.8752, abs=1e-4), pytest.approx(0.9722, abs=1e-4))
     # no decided orders: no figure at all
