@@ -83,4 +83,3 @@ def facts_snapshot() -> dict:
 
 def money(text: str) -> Decimal:
     return Decimal(text)
-
