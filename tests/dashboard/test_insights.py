@@ -1,0 +1,64 @@
+"""The Insights page: KPI rows with their intervals, the daily facts a page at a time, the
+same queries for few and many orders, any signed-in role, and the window the owner picks."""
+
+import pytest
+
+from soloops.orders.services import order_cancel
+from tests.analytics.conftest import SYSTEM, dispatch_pending, place, shop  # noqa: F401
+from tests.analytics.test_kpis import finish
+
+pytestmark = pytest.mark.usefixtures("shop")
+
+# Session, user; this window: daily-fact sums, its orders, their deliveries (one query per 500
+# orders), decisions asked; the window before (no orders): sums, orders, decisions; the page.
+QUERIES = 10
+
+
+def test_insights_shows_each_kpi_with_its_interval(viewer_client):
+    # given
+    for hours in (5, 15, 25):
+        finish(place([("MUG-1", 1)]), placed_hours_ago=hours)
+    order_cancel(order=place([("CAP-1", 1)]), actor=SYSTEM, reason="customer asked")
+    dispatch_pending()
+
+    # when
+    response = viewer_client.get("/insights/?days=7")
+
+    # then
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-kpi="completion_rate"' in html
+    row = html[html.index('data-kpi="completion_rate"') :]
+    row = row[: row.index("</tr>")]
+    assert "75 %" in row and "Wilson score interval" in row  # 3 completed of 4 decided
+    assert 'data-kpi="ship_hours_median"' in html
+    assert '<option value="7" selected>' in html
+    assert 'data-table="daily"' in html
+
+
+def test_a_window_not_offered_falls_back_to_four_weeks(viewer_client):
+    response = viewer_client.get("/insights/?days=9999")
+    assert response.status_code == 200
+    assert '<option value="28" selected>' in response.content.decode()
+
+
+def test_insights_costs_the_same_queries_for_few_and_many_orders(
+    owner_client, django_assert_num_queries
+):
+    # given
+    finish(place([("MUG-1", 1)]), placed_hours_ago=3)
+    dispatch_pending()
+    owner_client.get("/insights/")  # warm the shop-profile cache
+    with django_assert_num_queries(QUERIES):
+        assert owner_client.get("/insights/").status_code == 200
+
+    # when the month has many more orders
+    for i in range(30):
+        place([("MUG-1", 1 + i % 3)], days_ago=i % 25 + 0.5)
+    for hours in (10, 30, 50):
+        finish(place([("TEE-1", 1)]), placed_hours_ago=hours)
+    dispatch_pending()
+
+    # then
+    with django_assert_num_queries(QUERIES):
+        assert owner_client.get("/insights/").status_code == 200
