@@ -38,14 +38,16 @@ class Kpi:
     before: Estimate | None = None  # the previous window of the same length
 
     @property
+    def comparable(self) -> bool:
+        """Both windows have a figure."""
+        return (
+            self.before is not None and self.now.value is not None and self.before.value is not None
+        )
+
+    @property
     def changed(self) -> bool:
         """Whether the change from the previous window is real (intervals apart)."""
-        return (
-            self.before is not None
-            and self.now.value is not None
-            and self.before.value is not None
-            and not self.now.overlaps(self.before)
-        )
+        return self.comparable and not self.now.overlaps(self.before)
 
 
 @dataclass
@@ -99,9 +101,9 @@ def _processing(since: date, until: date, zone) -> dict[str, Estimate]:
         delivered.setdefault(subject, at)
     to_deliver = [(at - placed[s]).total_seconds() / HOURS for s, at in delivered.items()]
     return {
-        "ship_hours_mean": mean_t(to_ship),
+        "ship_hours_mean": mean_t(to_ship, floor=0.0),
         "ship_hours_median": median_order_statistic(to_ship),
-        "deliver_hours_mean": mean_t(to_deliver),
+        "deliver_hours_mean": mean_t(to_deliver, floor=0.0),
         "deliver_hours_median": median_order_statistic(to_deliver),
     }
 
@@ -129,7 +131,7 @@ def _workload(since: date, until: date, zone) -> dict[str, Estimate]:
             waits.append((at - held_at[subject]).total_seconds() / HOURS)
     daily = [float(v) for v in per_day.values()]
     return {
-        "decisions_per_day": mean_t(daily),
+        "decisions_per_day": mean_t(daily, floor=0.0),
         "decision_wait_hours_median": median_order_statistic(waits),
         "decisions_next_week": total_next_days(daily, 7),
     }

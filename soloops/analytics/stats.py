@@ -50,7 +50,9 @@ def wilson(successes: int, n: int, level: float = LEVEL) -> Estimate:
     return Estimate(p, float(low), float(high), n, "wilson")
 
 
-def mean_t(values: list[float], level: float = LEVEL) -> Estimate:
+def mean_t(values: list[float], level: float = LEVEL, floor: float | None = None) -> Estimate:
+    """The mean with Student's t-interval; ``floor``: the least possible value (0 for
+    durations and counts), where the interval is cut rather than run below it."""
     n = len(values)
     if n == 0:
         return _none(0, "t")
@@ -59,7 +61,8 @@ def mean_t(values: list[float], level: float = LEVEL) -> Estimate:
         return Estimate(mean, None, None, 1, "t")
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
     half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
-    return Estimate(mean, mean - half, mean + half, n, "t")
+    low = mean - half if floor is None else max(floor, mean - half)
+    return Estimate(mean, low, mean + half, n, "t")
 
 
 def median_order_statistic(values: list[float], level: float = LEVEL) -> Estimate:

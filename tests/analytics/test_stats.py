@@ -71,3 +71,9 @@ def test_next_week_total_is_the_t_prediction_interval_of_a_seven_day_sum():
 def test_overlap_decides_whether_a_change_is_real():
     assert not wilson(94, 100).overlaps(wilson(60, 100))
     assert wilson(94, 100).overlaps(wilson(89, 100))
+
+
+def test_a_duration_interval_does_not_run_below_zero():
+    estimate = mean_t([1.0, 2.0, 90.0], floor=0.0)
+    assert estimate.low == 0.0
+    assert mean_t([1.0, 2.0, 90.0]).low < 0
