@@ -80,3 +80,40 @@ class SkuDailyFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.sku}: {self.units}"
+
+
+class Forecast(models.Model):
+    """The latest forecast of one series — the shop's units (``shop.units``) or revenue
+    (``shop.revenue``), or one SKU's units (``sku:MUG-1``) — for the next days, with the model
+    chosen and why; for a SKU also its safety stock and reorder point. Recomputed nightly
+    (``soloops analytics forecast``); ``follow`` is the owner's choice, kept across runs."""
+
+    series = models.CharField(_("series"), max_length=80, unique=True)
+    sku = models.CharField(_("SKU"), max_length=64, blank=True, default="")
+    tier = models.CharField(_("tier"), max_length=16)  # short, intermittent, regular
+    model = models.CharField(_("model"), max_length=32)
+    reason = models.CharField(_("reason"), max_length=300)
+    scores = models.JSONField(_("backtest MASE by model"), default=dict, blank=True)
+    history_days = models.PositiveIntegerField(_("days of history"), default=0)
+    first_day = models.DateField(_("first day forecast"))
+    # One [mean, lo80, hi80, lo95, hi95] per day from first_day on.
+    points = models.JSONField(_("forecast"), default=list, blank=True)
+    lead_time_days = models.PositiveIntegerField(_("lead time (days)"), null=True, blank=True)
+    service_level = models.FloatField(_("service level"), null=True, blank=True)
+    lead_time_demand = models.FloatField(_("expected demand over the lead time"), null=True)
+    safety_stock = models.PositiveIntegerField(_("safety stock"), null=True, blank=True)
+    reorder_point = models.PositiveIntegerField(_("reorder point"), null=True, blank=True)
+    order_up_to = models.PositiveIntegerField(_("order-up-to level"), null=True, blank=True)
+    # The owner's choice: purchasing's reorder policy follows this forecast ("auto").
+    follow = models.BooleanField(_("reorder policy follows the forecast"), default=False)
+    computed_at = models.DateTimeField(_("computed at"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["series"]
+        verbose_name = _("forecast")
+        verbose_name_plural = _("forecasts")
+
+    def __str__(self) -> str:
+        return f"{self.series}: {self.model}"
