@@ -1,13 +1,15 @@
-"""The Insights API: the daily facts and the KPIs with their intervals (read-only)."""
+"""The Insights API: the daily facts, the KPIs with their intervals, the forecasts with their
+reorder advice, and the owner's choice to let a SKU's reorder policy follow its forecast."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from ninja import Field, Query, Router, Schema
 
-from soloops.analytics import selectors
+from soloops.accounts.auth import api_auth
+from soloops.analytics import selectors, services
 from soloops.analytics.kpis import WINDOW_MAX, WINDOW_MIN
-from soloops.api_input import Day
+from soloops.api_input import Day, Flag, In
 from soloops.pagination import PageOut, PageParams, paginate
 
 router = Router(tags=["analytics"])
@@ -91,3 +93,65 @@ def analytics_kpis(request, params: Query[KpiIn]):
             for k in report.kpis
         ],
     }
+
+
+class ForecastPointOut(Schema):
+    day: date
+    mean: float
+    lo80: float
+    hi80: float
+    lo95: float
+    hi95: float
+
+
+class ForecastOut(Schema):
+    series: str
+    sku: str
+    tier: str = Field(description="short, intermittent or regular")
+    model: str
+    reason: str = Field(description="why this model")
+    scores: dict[str, float] = Field(description="backtest MASE by candidate model")
+    history_days: int
+    computed_at: datetime
+    lead_time_days: int | None
+    service_level: float | None
+    lead_time_demand: float | None
+    safety_stock: int | None
+    reorder_point: int | None
+    order_up_to: int | None
+    follow: bool = Field(description="true: purchasing's reorder policy follows this forecast")
+    points: list[ForecastPointOut]
+
+
+class FollowIn(In):
+    follow: Flag = Field(description="true: the reorder policy follows the forecast nightly")
+
+
+def _forecast_out(row) -> dict:
+    data = {name: getattr(row, name) for name in ForecastOut.model_fields if name != "points"}
+    data["points"] = [
+        dict(zip(("mean", "lo80", "hi80", "lo95", "hi95"), values, strict=True))
+        | {"day": row.first_day + timedelta(days=i)}
+        for i, values in enumerate(row.points)
+    ]
+    return data
+
+
+@router.get(
+    "/analytics/forecasts/{series}",
+    response=ForecastOut,
+    summary="A series' forecast (shop.units, shop.revenue, sku:<SKU>) with reorder advice",
+)
+def analytics_forecast(request, series: str):
+    return _forecast_out(selectors.forecast_get(series=series))
+
+
+@router.put(
+    "/analytics/forecasts/sku:{sku}/follow",
+    response=ForecastOut,
+    summary="Let a SKU's reorder policy follow its forecast, or keep your own values",
+    auth=api_auth("reorder_policy.set"),
+)
+def analytics_forecast_follow(request, sku: str, payload: FollowIn):
+    row = services.forecast_follow_set(sku=sku, follow=payload.follow, actor=request.auth)
+    return _forecast_out(row)
