@@ -28,7 +28,7 @@ def units(db):
 
 
 def test_backtest_reports_mase_of_the_chosen_model_and_both_baselines(units):
-    first, last = units
+    _first, last = units
 
     result = backtest_run(series="shop.units", horizon=28)
 
