@@ -8,15 +8,18 @@ Models (``MODELS``):
 - ``naive``: the last day repeated;
 - ``seasonal_naive``: the same weekday last week (season 7): the floor every model must beat;
 - ``weekday_smoothing``: simple exponential smoothing of the level, times a weekday profile
-  (each weekday's share over the last eight weeks): weekly seasonality with a moving level;
+  (each weekday's share over the last sixteen weeks): weekly seasonality with a moving level;
+- ``weekday_smoothing_yearly``: the same, its level moved along last year's course (only with
+  more than a year of history);
 - ``croston_sba``: Croston's method with the Syntetos-Boylan correction, for intermittent
   demand (most days zero): smoothed size of a sale ÷ smoothed days between sales.
 
 Tiers, so low-volume SKUs never pay for model selection:
 - ``short``: under 28 days of history → the mean of the history, and the reason says so;
 - ``intermittent``: more than half the days without sales → ``croston_sba``;
-- ``regular``: rolling-origin cross-validation (3 origins a week apart, horizon up to 28 days)
-  over seasonal naive and weekday smoothing; the lowest mean MASE wins.
+- ``regular``: rolling-origin cross-validation (3 origins a week apart, at the forecast's own
+  horizon within 28..84 days) over seasonal naive and weekday smoothing (and its yearly variant
+  with more than a year of history); the lowest mean MASE wins.
 
 MASE is scaled by the in-sample error of the seasonal-naive forecast (season 7). Prediction
 intervals are normal around the forecast with the model's one-step residual spread, widened
@@ -33,7 +36,8 @@ SEASON = 7
 SHORT_HISTORY = 28
 INTERMITTENT_ZERO_SHARE = 0.5
 CV_ORIGINS = 3
-CV_HORIZON = 28
+CV_HORIZON = 28  # the backtest horizon when the forecast's own is shorter
+CV_HORIZON_MAX = 84
 ALPHAS = (0.05, 0.1, 0.2, 0.3, 0.5)
 CROSTON_ALPHA = 0.1
 
@@ -69,9 +73,9 @@ def fit_seasonal_naive(y: np.ndarray, h: int) -> Fit:
 
 def _weekday_profile(y: np.ndarray) -> np.ndarray:
     """``profile[k]``: the level of the days ``t`` with ``t % 7 == k`` relative to the mean,
-    over the last eight weeks (1 = an average day)."""
+    over the last sixteen weeks (1 = an average day)."""
     n = len(y)
-    days = np.arange(max(0, n - 8 * SEASON), n)
+    days = np.arange(max(0, n - 16 * SEASON), n)
     overall = y[days].mean()
     profile = np.ones(SEASON)
     if overall <= 0:
@@ -96,7 +100,7 @@ def fit_weekday_smoothing(y: np.ndarray, h: int) -> Fit:
         )
         previous = np.concatenate(([adjusted[0]], levels[:-1]))
         errors = adjusted[1:] - previous
-        sse = float(errors @ errors)
+        sse = float(np.abs(errors).sum())  # absolute: a promotion day must not pick alpha
         if best is None or sse < best[0]:
             best = (sse, alpha, float(levels[-1]), errors)
     _sse, alpha, level, errors = best
@@ -104,6 +108,26 @@ def fit_weekday_smoothing(y: np.ndarray, h: int) -> Fit:
     steps = np.arange(1, h + 1)
     growth = np.sqrt(1 + (steps - 1) * alpha * alpha) * np.maximum(ahead, 1e-9)
     return Fit("weekday_smoothing", level * ahead, _sigma(errors, growth))
+
+
+YEAR = 364  # 52 weeks: the same weekday a year ago
+YEARLY_MIN_HISTORY = YEAR + 2 * 28
+
+
+def fit_weekday_smoothing_yearly(y: np.ndarray, h: int) -> Fit:
+    """Weekday smoothing, with the level moved along last year's course: each day ahead is
+    scaled by how last year's 4-week mean around that day compared with last year's 4-week
+    mean at the forecast origin (the yearly season and its promotions, seen once)."""
+    base = fit_weekday_smoothing(y, h)
+    n = len(y)
+    if n < YEARLY_MIN_HISTORY:
+        return Fit("weekday_smoothing_yearly", base.mean, base.sigma)
+    kernel = np.ones(28) / 28
+    smooth = np.convolve(y, kernel, mode="same")  # a centred 4-week mean
+    origin = smooth[n - YEAR - 1]
+    ahead = smooth[np.minimum(np.arange(n - YEAR, n - YEAR + h), n - 15)]
+    ratio = np.clip(ahead / origin, 0.2, 5.0) if origin > 0 else np.ones(h)
+    return Fit("weekday_smoothing_yearly", base.mean * ratio, base.sigma * ratio)
 
 
 def fit_croston_sba(y: np.ndarray, h: int) -> Fit:
@@ -129,12 +153,15 @@ MODELS = {
     "naive": fit_naive,
     "seasonal_naive": fit_seasonal_naive,
     "weekday_smoothing": fit_weekday_smoothing,
+    "weekday_smoothing_yearly": fit_weekday_smoothing_yearly,
     "croston_sba": fit_croston_sba,
     "mean": fit_mean,
 }
 # Candidates of the regular tier (naive is a reported baseline, not a candidate: on daily sales
 # with a weekly rhythm it loses to seasonal naive, and a lucky backtest must not pick it).
 REGULAR = ("seasonal_naive", "weekday_smoothing")
+# With more than a year of history, the yearly course is a candidate too.
+REGULAR_YEARLY = (*REGULAR, "weekday_smoothing_yearly")
 
 
 def seasonal_scale(y: np.ndarray) -> float:
@@ -188,7 +215,11 @@ def forecast(y, horizon: int) -> Forecast:
         fit = fit_croston_sba(y, horizon)
         reason = f"intermittent: {zero_share:.0%} of recent days without sales"
         return Forecast(fit.model, "intermittent", reason, fit.mean, fit.sigma)
-    scores = {name: cross_validate(y, name) for name in REGULAR}
+    # backtest at the horizon asked for (within 28..84 days): the model best 12 weeks out is
+    # not always the one best next week
+    cv_horizon = min(max(horizon, CV_HORIZON), CV_HORIZON_MAX)
+    candidates = REGULAR_YEARLY if len(y) >= YEARLY_MIN_HISTORY + cv_horizon else REGULAR
+    scores = {name: cross_validate(y, name, cv_horizon) for name in candidates}
     best = min(scores, key=lambda name: scores[name])
     fit = MODELS[best](y, horizon)
     reason = (
