@@ -218,6 +218,8 @@ def forecast(y, horizon: int) -> Forecast:
     # backtest at the horizon asked for (within 28..84 days): the model best 12 weeks out is
     # not always the one best next week
     cv_horizon = min(max(horizon, CV_HORIZON), CV_HORIZON_MAX)
+    # ... and never longer than the history leaves room for (2 weeks to fit, 3 origins)
+    cv_horizon = max(SEASON, min(cv_horizon, len(y) - (2 + CV_ORIGINS - 1) * SEASON))
     candidates = REGULAR_YEARLY if len(y) >= YEARLY_MIN_HISTORY + cv_horizon else REGULAR
     scores = {name: cross_validate(y, name, cv_horizon) for name in candidates}
     best = min(scores, key=lambda name: scores[name])

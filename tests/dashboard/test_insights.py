@@ -1,8 +1,13 @@
 """The Insights page: KPI rows with their intervals, the daily facts a page at a time, the
 same queries for few and many orders, any signed-in role, and the window the owner picks."""
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from soloops.analytics.models import DailyFact, Forecast
+from soloops.analytics.services import forecasts_refresh
 from soloops.orders.services import order_cancel
 from tests.analytics.conftest import SYSTEM, dispatch_pending, place, shop  # noqa: F401
 from tests.analytics.test_kpis import finish
@@ -11,10 +16,10 @@ pytestmark = pytest.mark.usefixtures("shop")
 
 # Session, user; the facts' last change (the KPI cache key); this window: daily-fact sums, its
 # orders, their deliveries (one query per 500 orders), decisions asked; the window before (no
-# orders): sums, orders, decisions; the page of facts.
-QUERIES = 11
-# With the KPIs cached (no fact changed since): session, user, the cache key, the page.
-CACHED_QUERIES = 4
+# orders): sums, orders, decisions; the page of facts; the shop's forecasts.
+QUERIES = 12
+# With the KPIs cached (no fact changed since): session, user, the cache key, the page, forecasts.
+CACHED_QUERIES = 5
 
 
 def test_insights_shows_each_kpi_with_its_interval(viewer_client):
@@ -67,3 +72,24 @@ def test_insights_costs_the_same_queries_for_few_and_many_orders(
         assert owner_client.get("/insights/").status_code == 200
     with django_assert_num_queries(CACHED_QUERIES):
         assert owner_client.get("/insights/").status_code == 200
+
+
+def test_insights_shows_how_good_the_forecasts_are(viewer_client):
+    # given 60 days of facts and a forecast run
+    yesterday = timezone.localdate() - timedelta(days=1)
+    DailyFact.objects.bulk_create(
+        DailyFact(day=yesterday - timedelta(days=i), units=5 + i % 7, revenue=10 * (5 + i % 7))
+        for i in range(60)
+    )
+    forecasts_refresh(actor=SYSTEM)
+
+    # when
+    html = viewer_client.get("/insights/").content.decode()
+
+    # then: one row per shop series, with the chosen model and both backtest errors
+    table = html[html.index('data-table="accuracy"') :]
+    table = table[: table.index("</table>")]
+    assert "Units sold per day" in table and "Revenue per day" in table
+    units = Forecast.objects.get(series="shop.units")
+    assert f"<code>{units.model}</code>" in table
+    assert f"{units.scores['seasonal_naive']:.2f}" in table

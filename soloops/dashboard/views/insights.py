@@ -3,14 +3,15 @@ figure of the window before (a change is flagged only when the intervals are apa
 daily facts, newest first, a page at a time.
 
 A fixed number of queries however many orders the window holds (the KPIs read the daily
-facts and two range scans of orders and the event log per window).
+facts and two range scans of orders and the event log per window), cached until a fact
+changes; plus one query for the shop's forecasts.
 """
 
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from soloops.analytics.selectors import daily_facts_list, kpi_report
+from soloops.analytics.selectors import SHOP_SERIES, daily_facts_list, forecasts_list, kpi_report
 from soloops.dashboard.access import console_view
 from soloops.dashboard.paging import page_of
 from soloops.shop.selectors import shop_currency
@@ -38,6 +39,23 @@ METHODS = {
 }
 
 
+SERIES_LABELS = {"shop.units": _("Units sold per day"), "shop.revenue": _("Revenue per day")}
+
+
+def _accuracy() -> list[dict]:
+    """The shop's forecasts: the model chosen and its backtest MASE beside seasonal naive's."""
+    return [
+        {
+            "label": SERIES_LABELS[f.series],
+            "model": f.model,
+            "mase": f.scores.get(f.model),
+            "floor": f.scores.get("seasonal_naive"),
+            "computed_at": f.computed_at,
+        }
+        for f in forecasts_list().filter(series__in=list(SHOP_SERIES))
+    ]
+
+
 def _window(request) -> int:
     try:
         days = int(request.GET.get("days", DEFAULT_WINDOW))
@@ -62,6 +80,7 @@ def insights(request):
         "days": days,
         "currency": shop_currency(),
         "page": page_of(facts, request, per_page=31),
+        "accuracy": _accuracy(),
     }
     return render(request, "dashboard/insights/index.html", context)
 
