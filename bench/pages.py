@@ -89,6 +89,8 @@ def pages() -> list[tuple[str, str]]:
         ("runs", "/flows/runs/"),
         ("runs failed", "/flows/runs/?status=failed"),
         ("settings", "/settings/"),
+        ("insights", "/insights/"),
+        ("insights 365 days", "/insights/?days=365"),
     ]
     if held:
         found.append(("held order detail", f"/orders/{held.number}/"))

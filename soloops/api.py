@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from soloops.accounts.api import router as accounts_router
 from soloops.accounts.auth import ActorAuth
+from soloops.analytics.api import router as analytics_router
 from soloops.api_input import SPECIFIC_CODES, JsonParser, body_too_large, refuse_unstorable
 from soloops.automation.api import router as automation_router
 from soloops.automation.api_flows import router as flows_router
@@ -110,6 +111,7 @@ api.add_router("/", fulfillment_router)
 api.add_router("/", imports_router)
 api.add_router("/", webhooks_router)
 api.add_router("/", channels_router)
+api.add_router("/", analytics_router)
 # After validation, before any handler: no NUL characters, no integers past 64 bits.
 api.add_decorator(refuse_unstorable)
 

@@ -356,3 +356,8 @@ LOGGING = {
     # follows SOLOOPS_LOG_LEVEL like everything else.
     "loggers": {"django": {"level": LOG_LEVEL}, "django.db.backends": {"level": "WARNING"}},
 }
+
+# Insights: the share of lead times the reorder points should cover without running out.
+SERVICE_LEVEL = float(os.environ.get("SOLOOPS_SERVICE_LEVEL", "0.95"))
+if not 0.5 < SERVICE_LEVEL <= 0.999:
+    raise ImproperlyConfigured("SOLOOPS_SERVICE_LEVEL must be above 0.5 and at most 0.999")

@@ -1,3 +1,119 @@
-"""The analytics app's tables."""
+"""The analytics app's tables: the shop's figures per day, and per SKU per day.
 
-from django.db import models  # noqa: F401
+Both are derived data: every row can be recomputed from the orders, refunds and the event log
+(``soloops analytics rebuild``), so they carry no event of their own.
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+ZERO = Decimal("0.00")
+
+
+def _money(label: str) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=14, decimal_places=2, default=ZERO)
+
+
+class DailyFact(models.Model):
+    """The shop's figures for one day in its time zone. Every day from the first order to
+    today has a row, zero when nothing happened (forecasts need gap-free series).
+
+    Order figures belong to the day the order was placed (its cohort): ``orders_completed``
+    on a day counts the orders placed that day that are completed now. Refunds belong to the
+    day they were recorded; ``revenue`` is the day's gross revenue minus the day's refunds.
+    Money is in the shop's currency (orders in another currency are counted, not summed)."""
+
+    day = models.DateField(_("day"), unique=True)
+    orders_placed = models.PositiveIntegerField(_("orders placed"), default=0)
+    orders_accepted = models.PositiveIntegerField(_("orders accepted"), default=0)
+    orders_held = models.PositiveIntegerField(_("orders held"), default=0)
+    orders_rejected = models.PositiveIntegerField(_("orders rejected"), default=0)
+    orders_cancelled = models.PositiveIntegerField(_("orders cancelled"), default=0)
+    orders_completed = models.PositiveIntegerField(_("orders completed"), default=0)
+    orders_paid = models.PositiveIntegerField(_("orders paid"), default=0)
+    orders_shipped = models.PositiveIntegerField(_("orders shipped"), default=0)
+    units = models.PositiveIntegerField(_("units"), default=0)
+    revenue_gross = _money(_("gross revenue"))
+    refunds_count = models.PositiveIntegerField(_("refunds"), default=0)
+    refunds_amount = _money(_("refunded"))
+    revenue = _money(_("net revenue"))
+    average_order_value = _money(_("average order value"))
+    new_customers = models.PositiveIntegerField(_("new customers"), default=0)
+    returning_customers = models.PositiveIntegerField(_("returning customers"), default=0)
+    payments_failed = models.PositiveIntegerField(_("payments failed"), default=0)
+    flow_runs_failed = models.PositiveIntegerField(_("flow runs failed"), default=0)
+    emails_sent = models.PositiveIntegerField(_("emails sent"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("daily fact")
+        verbose_name_plural = _("daily facts")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.orders_placed} orders"
+
+
+class SkuDailyFact(models.Model):
+    """One SKU's sales on one day (orders that count: not rejected or cancelled). Sparse: a
+    day without sales has no row; ``selectors.sku_daily_series`` fills the zeros."""
+
+    day = models.DateField(_("day"))
+    sku = models.CharField(_("SKU"), max_length=64)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    units = models.PositiveIntegerField(_("units"), default=0)
+    revenue = _money(_("revenue"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["sku", "day"]
+        verbose_name = _("SKU daily fact")
+        verbose_name_plural = _("SKU daily facts")
+        constraints = [
+            models.UniqueConstraint(fields=["sku", "day"], name="sku_daily_fact_unique"),
+        ]
+        indexes = [models.Index(fields=["day"], name="sku_daily_fact_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.sku}: {self.units}"
+
+
+class Forecast(models.Model):
+    """The latest forecast of one series — the shop's units (``shop.units``) or revenue
+    (``shop.revenue``), or one SKU's units (``sku:MUG-1``) — for the next days, with the model
+    chosen and why; for a SKU also its safety stock and reorder point. Recomputed nightly
+    (``soloops analytics forecast``); ``follow`` is the owner's choice, kept across runs."""
+
+    series = models.CharField(_("series"), max_length=80, unique=True)
+    sku = models.CharField(_("SKU"), max_length=64, blank=True, default="")
+    tier = models.CharField(_("tier"), max_length=16)  # short, intermittent, regular
+    model = models.CharField(_("model"), max_length=32)
+    reason = models.CharField(_("reason"), max_length=300)
+    scores = models.JSONField(_("backtest MASE by model"), default=dict, blank=True)
+    history_days = models.PositiveIntegerField(_("days of history"), default=0)
+    first_day = models.DateField(_("first day forecast"))
+    # One [mean, lo80, hi80, lo95, hi95] per day from first_day on.
+    points = models.JSONField(_("forecast"), default=list, blank=True)
+    lead_time_days = models.PositiveIntegerField(_("lead time (days)"), null=True, blank=True)
+    service_level = models.FloatField(_("service level"), null=True, blank=True)
+    lead_time_demand = models.FloatField(_("expected demand over the lead time"), null=True)
+    safety_stock = models.PositiveIntegerField(_("safety stock"), null=True, blank=True)
+    reorder_point = models.PositiveIntegerField(_("reorder point"), null=True, blank=True)
+    order_up_to = models.PositiveIntegerField(_("order-up-to level"), null=True, blank=True)
+    # The owner's choice: purchasing's reorder policy follows this forecast ("auto").
+    follow = models.BooleanField(_("reorder policy follows the forecast"), default=False)
+    computed_at = models.DateTimeField(_("computed at"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["series"]
+        verbose_name = _("forecast")
+        verbose_name_plural = _("forecasts")
+
+    def __str__(self) -> str:
+        return f"{self.series}: {self.model}"

@@ -2,13 +2,14 @@
 
 One module per command group: ``processes`` (init, demo, demo-data, run, web, worker,
 scheduler), ``accounts`` (user, token), ``flows`` (flow, runs), ``events``, ``stream``,
+scheduler), ``accounts`` (user, token), ``flows`` (flow, runs), ``events``, ``analytics``,
 ``check`` (check, manage); ``console`` holds what they share.
 """
 
 import argparse
 import os
 
-from . import accounts, check, events, flows, imports, processes, stream
+from . import accounts, analytics, check, events, flows, imports, processes, stream
 from .console import fail
 
 
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     stream.register(sub)
     imports.register(sub)
     imports.register_export(sub)
+    analytics.register(sub)
     check.register_manage(sub)
     return parser
 

@@ -42,3 +42,37 @@ def events_after(*, after_id: int, limit: int) -> list[Event]:
 def event_last_id() -> int:
     """The highest committed event id (0 for an empty log)."""
     return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+def event_times(*, types: list[str], start, end) -> list[tuple[str, object]]:
+    """(type, created_at) of every event of ``types`` recorded in [start, end): the counts of
+    the analytics app's daily facts (emails sent, flow runs failed, payments failed)."""
+    return list(
+        Event.objects.filter(type__in=types, created_at__gte=start, created_at__lt=end)
+        .values_list("type", "created_at")
+        .order_by()
+    )
+
+
+def event_subjects(*, types: list[str], start, end) -> list[tuple[str, str, object]]:
+    """(type, subject_id, created_at) of every event of ``types`` recorded in [start, end)."""
+    return list(
+        Event.objects.filter(type__in=types, created_at__gte=start, created_at__lt=end)
+        .values_list("type", "subject_id", "created_at")
+        .order_by("id")
+    )
+
+
+SUBJECT_CHUNK = 500
+
+
+def subject_event_times(
+    *, types: list[str], subject_type: str, subject_ids: list
+) -> list[tuple[str, str, object]]:
+    """(type, subject_id, created_at) of the events of ``types`` about the given objects,
+    oldest first; a query per 500 objects, each on event_subject_idx."""
+    rows: list[tuple[str, str, object]] = []
+    ids = [str(i) for i in subject_ids]
+    for at in range(0, len(ids), SUBJECT_CHUNK):
+        rows += Event.objects.filter(
+            subject_type=subject_type, subject_id__in=ids[at : at + SUBJECT_CHUNK], type__in=types
+        ).values_list("type", "subject_id", "created_at")
+    return sorted(rows, key=lambda row: row[2])

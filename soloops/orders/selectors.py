@@ -11,6 +11,7 @@ from django.db.models import (
     Case,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -537,3 +538,79 @@ def _day_start(day: date) -> datetime:
     from soloops.shop.selectors import shop_zone
 
     return datetime.combine(day, time(0), tzinfo=shop_zone())
+
+
+# --- the rows the analytics app's daily facts are computed from ---------------------------
+
+
+def rollup_orders(*, start: datetime, end: datetime) -> list[dict]:
+    """Every order placed in [start, end) with what the daily facts count, and whether its
+    customer ordered before (``returning``; ties on placed_at broken by id). One range scan of
+    order_placed_idx; the EXISTS per row walks order_customer_idx."""
+    earlier = Order.objects.filter(customer_id=OuterRef("customer_id")).filter(
+        Q(placed_at__lt=OuterRef("placed_at"))
+        | Q(placed_at=OuterRef("placed_at"), id__lt=OuterRef("id"))
+    )
+    return list(
+        Order.objects.filter(placed_at__gte=start, placed_at__lt=end)
+        .annotate(returning=Exists(earlier))
+        .values(
+            "id",
+            "placed_at",
+            "status",
+            "currency",
+            "total",
+            "review_outcome",
+            "accepted_at",
+            "shipped_at",
+            "completed_at",
+            "returning",
+        )
+        .order_by()
+    )
+
+
+def rollup_lines(*, start: datetime, end: datetime) -> list[dict]:
+    """The lines of orders placed in [start, end) that count (not rejected or cancelled):
+    sku, quantity, line_total, the order's placed_at and currency."""
+    return list(
+        OrderLine.objects.filter(order__placed_at__gte=start, order__placed_at__lt=end)
+        .exclude(order__status__in=NOT_COUNTED)
+        .values("sku", "quantity", "line_total", "order__placed_at", "order__currency")
+        .order_by()
+    )
+
+
+def rollup_order_times(*, order_id: int) -> list[datetime]:
+    """When the order was placed, and when its customer's next order was (whether that one
+    is the customer's first depends on this one: a backdated import changes it)."""
+    order = Order.objects.filter(pk=order_id).values("placed_at", "customer_id", "id").first()
+    if order is None:
+        return []
+    later = (
+        Order.objects.filter(customer_id=order["customer_id"])
+        .filter(
+            Q(placed_at__gt=order["placed_at"])
+            | Q(placed_at=order["placed_at"], id__gt=order["id"])
+        )
+        .order_by("placed_at", "id")
+        .values_list("placed_at", flat=True)
+        .first()
+    )
+    return [order["placed_at"], *([later] if later else [])]
+
+
+def first_order_at() -> datetime | None:
+    """When the shop's first order was placed (None: no orders yet)."""
+    return Order.objects.order_by("placed_at").values_list("placed_at", flat=True).first()
+
+
+def rollup_processing(*, start: datetime, end: datetime) -> list[dict]:
+    """Orders placed in [start, end) that count (not rejected or cancelled): id, placed_at,
+    shipped_at — the processing-time figures."""
+    return list(
+        Order.objects.filter(placed_at__gte=start, placed_at__lt=end)
+        .exclude(status__in=NOT_COUNTED)
+        .values("id", "placed_at", "shipped_at")
+        .order_by()
+    )

@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from soloops.accounts.actors import Actor
 from soloops.errors import NotFound
 from soloops.payments.errors import PaymentErrorCode as Code
-from soloops.payments.models import Payment, Refund
+from soloops.payments.models import Payment, Refund, RefundStatus
 
 
 def _payments():
@@ -37,3 +37,20 @@ def refund_get_for(*, actor: Actor, refund_id: int) -> Refund:
     if refund is None:
         raise NotFound(Code.NOT_FOUND, f"no refund {refund_id}")
     return refund
+
+
+def rollup_refunds(*, start, end) -> list[dict]:
+    """Refunds that succeeded, recorded in [start, end): when, how much, in which currency
+    (the analytics app's daily facts)."""
+    return list(
+        Refund.objects.filter(
+            status=RefundStatus.SUCCEEDED, created_at__gte=start, created_at__lt=end
+        )
+        .values("created_at", "amount", "payment__currency")
+        .order_by()
+    )
+
+
+def refund_recorded_at(*, refund_id: int):
+    """When a refund was recorded (None: no such refund)."""
+    return Refund.objects.filter(pk=refund_id).values_list("created_at", flat=True).first()

@@ -1,0 +1,73 @@
+"""Forecasts on series of known structure, the intermittent tier, short histories, and the
+reorder advice moving with lead time and service level."""
+
+import numpy as np
+import pytest
+
+from soloops.analytics.forecasting import MODELS, forecast, mase
+from soloops.analytics.reorder import reorder_advice
+from soloops.analytics.synthetic import intermittent_series, regular_series
+from soloops.errors import InvalidInput
+
+
+@pytest.mark.parametrize("horizon", [28, 84])
+def test_the_chosen_model_beats_seasonal_naive_on_weekly_seasonal_demand(horizon):
+    # given three years-long series with trend, weekly and yearly seasonality, promotions
+    chosen, floor = [], []
+    for seed in (1, 2, 3, 4, 5):
+        y = regular_series(730, seed=seed)
+        history, actual = y[:-horizon], y[-horizon:]
+
+        # when
+        result = forecast(history, horizon)
+
+        # then (per series, the figures; over the five, the comparison)
+        assert result.tier == "regular"
+        chosen.append(mase(actual, result.mean, history))
+        floor.append(mase(actual, MODELS["seasonal_naive"](history, horizon).mean, history))
+    assert np.mean(chosen) < np.mean(floor)
+
+
+def test_an_intermittent_sku_gets_an_intermittent_model():
+    y = intermittent_series(400, rate=0.15)
+    result = forecast(y, 28)
+    assert (result.tier, result.model) == ("intermittent", "croston_sba")
+    # about 0.15 sales a day of 1-3 units: the rate is near 0.3 units a day
+    assert 0.1 < result.mean[0] < 0.6
+    assert "without sales" in result.reason
+
+
+def test_a_short_history_gets_the_mean_and_says_so():
+    result = forecast([3, 4, 5, 4, 3, 6, 5, 4, 3, 5], 14)
+    assert (result.tier, result.model) == ("short", "mean")
+    assert "only 10 days of history" in result.reason
+    assert result.mean[0] == pytest.approx(4.2)
+
+
+def test_intervals_nest_and_never_go_below_zero():
+    result = forecast(regular_series(200, level=2.0, seed=3), 28)
+    lo80, hi80 = result.bounds(0.80)
+    lo95, hi95 = result.bounds(0.95)
+    assert np.all(lo95 <= lo80) and np.all(hi80 <= hi95)
+    assert np.all(lo95 >= 0)
+
+
+def test_reorder_point_rises_with_lead_time_and_service_level():
+    mean, sigma = np.full(90, 10.0), np.full(90, 3.0)
+
+    week = reorder_advice(mean=mean, sigma=sigma, lead_time_days=7, service_level=0.95)
+    fortnight = reorder_advice(mean=mean, sigma=sigma, lead_time_days=14, service_level=0.95)
+    careful = reorder_advice(mean=mean, sigma=sigma, lead_time_days=7, service_level=0.99)
+
+    # 7 days of 10 = 70, sigma 3 * sqrt(7) = 7.94, z(95 %) = 1.645 → safety 14 (rounded up)
+    assert (week.lead_time_demand, week.safety_stock, week.reorder_point) == (70.0, 14, 84)
+    assert week.order_up_to == 84 + 70  # plus a review week of demand
+    assert fortnight.reorder_point > week.reorder_point
+    assert careful.safety_stock > week.safety_stock
+
+
+@pytest.mark.parametrize("level", [0.5, 0.9995, 1.2, float("nan")])
+def test_a_service_level_outside_the_range_is_refused_by_name(level):
+    with pytest.raises(InvalidInput) as refused:
+        reorder_advice(mean=np.ones(30), sigma=np.ones(30), lead_time_days=7, service_level=level)
+    assert refused.value.field == "service_level"

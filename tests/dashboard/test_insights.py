@@ -1,0 +1,95 @@
+"""The Insights page: KPI rows with their intervals, the daily facts a page at a time, the
+same queries for few and many orders, any signed-in role, and the window the owner picks."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from soloops.analytics.models import DailyFact, Forecast
+from soloops.analytics.services import forecasts_refresh
+from soloops.orders.services import order_cancel
+from tests.analytics.conftest import SYSTEM, dispatch_pending, place, shop  # noqa: F401
+from tests.analytics.test_kpis import finish
+
+pytestmark = pytest.mark.usefixtures("shop")
+
+# Session, user; the facts' last change (the KPI cache key); this window: daily-fact sums, its
+# orders, their deliveries (one query per 500 orders), decisions asked; the window before (no
+# orders): sums, orders, decisions; the page of facts; the shop's forecasts.
+QUERIES = 12
+# With the KPIs cached (no fact changed since): session, user, the cache key, the page, forecasts.
+CACHED_QUERIES = 5
+
+
+def test_insights_shows_each_kpi_with_its_interval(viewer_client):
+    # given
+    for hours in (5, 15, 25):
+        finish(place([("MUG-1", 1)]), placed_hours_ago=hours)
+    order_cancel(order=place([("CAP-1", 1)]), actor=SYSTEM, reason="customer asked")
+    dispatch_pending()
+
+    # when
+    response = viewer_client.get("/insights/?days=7")
+
+    # then
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-kpi="completion_rate"' in html
+    row = html[html.index('data-kpi="completion_rate"') :]
+    row = row[: row.index("</tr>")]
+    assert "75 %" in row and "Wilson score interval" in row  # 3 completed of 4 decided
+    assert 'data-kpi="ship_hours_median"' in html
+    assert '<option value="7" selected>' in html
+    assert 'data-table="daily"' in html
+
+
+def test_a_window_not_offered_falls_back_to_four_weeks(viewer_client):
+    response = viewer_client.get("/insights/?days=9999")
+    assert response.status_code == 200
+    assert '<option value="28" selected>' in response.content.decode()
+
+
+def test_insights_costs_the_same_queries_for_few_and_many_orders(
+    owner_client, django_assert_num_queries
+):
+    # given
+    finish(place([("MUG-1", 1)]), placed_hours_ago=3)
+    dispatch_pending()
+    owner_client.get("/insights/")  # warm the shop-profile cache
+    with django_assert_num_queries(CACHED_QUERIES):
+        assert owner_client.get("/insights/").status_code == 200
+
+    # when the month has many more orders
+    for i in range(30):
+        place([("MUG-1", 1 + i % 3)], days_ago=i % 25 + 0.5)
+    for hours in (10, 30, 50):
+        finish(place([("TEE-1", 1)]), placed_hours_ago=hours)
+    dispatch_pending()
+
+    # then: the facts changed, so the KPIs are computed again, with the same queries
+    with django_assert_num_queries(QUERIES):
+        assert owner_client.get("/insights/").status_code == 200
+    with django_assert_num_queries(CACHED_QUERIES):
+        assert owner_client.get("/insights/").status_code == 200
+
+
+def test_insights_shows_how_good_the_forecasts_are(viewer_client):
+    # given 60 days of facts and a forecast run
+    yesterday = timezone.localdate() - timedelta(days=1)
+    DailyFact.objects.bulk_create(
+        DailyFact(day=yesterday - timedelta(days=i), units=5 + i % 7, revenue=10 * (5 + i % 7))
+        for i in range(60)
+    )
+    forecasts_refresh(actor=SYSTEM)
+
+    # when
+    html = viewer_client.get("/insights/").content.decode()
+
+    # then: one row per shop series, with the chosen model and both backtest errors
+    table = html[html.index('data-table="accuracy"') :]
+    table = table[: table.index("</table>")]
+    assert "Units sold per day" in table and "Revenue per day" in table
+    units = Forecast.objects.get(series="shop.units")
+    assert f"<code>{units.model}</code>" in table
+    assert f"{units.scores['seasonal_naive']:.2f}" in table
