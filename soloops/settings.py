@@ -245,6 +245,10 @@ STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")  # sk_live_â€¦ / sk_test_â
 # refuses every call.
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 
+# --- support -------------------------------------------------------------------------------
+# How soon a customer's first message should be answered: the inbox's SLA timer.
+SUPPORT_FIRST_RESPONSE_HOURS = env_float("SOLOOPS_SUPPORT_FIRST_RESPONSE_HOURS", 24.0)
+
 # --- cache ----------------------------------------------------------------------------------
 # Shared by every process, as the storefront's per-IP rate limit must count across all gunicorn
 # workers. Files under var/ need no setup step and no service, and keep cache writes off

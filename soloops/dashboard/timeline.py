@@ -200,7 +200,26 @@ def _email(event) -> str:
     return texts[what] % values if what in texts else event.type
 
 
-SUMMARIES = {"order": _order, "payment": _payment, "shipment": _shipment, "email": _email}
+def _conversation(event) -> str:
+    p = event.payload
+    what = event.type.split(".", 1)[1]
+    values = {"email": p.get("email", ""), "by": p.get("by", ""), "order": p.get("order_number")}
+    texts = {
+        "opened": _("Conversation started by %(email)s"),
+        "received": _("Message from the customer"),
+        "replied": _("Reply emailed by %(by)s"),
+        "closed": _("Conversation closed"),
+    }
+    return texts[what] % values if what in texts else event.type
+
+
+SUMMARIES = {
+    "order": _order,
+    "payment": _payment,
+    "shipment": _shipment,
+    "email": _email,
+    "conversation": _conversation,
+}
 
 
 def summary(event) -> str:

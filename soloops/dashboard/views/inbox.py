@@ -1,0 +1,134 @@
+"""The inbox: every conversation with customers, unanswered first, and one conversation with
+the order beside it (status, lines, shipments with their tracking) and a reply box.
+
+A reply is emailed through the emails pipeline; the form's key makes a double submit send one.
+"""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from soloops.dashboard import timeline
+from soloops.dashboard.access import console_view
+from soloops.dashboard.forms.inbox import InboxFiltersForm, ReplyForm
+from soloops.dashboard.paging import page_of
+from soloops.errors import ApplicationError, NotFound
+from soloops.events.selectors import timeline_for_subjects
+from soloops.fulfillment.selectors import shipments_list
+from soloops.support import services
+from soloops.support.selectors import (
+    CONVERSATION_CHANNELS,
+    CONVERSATION_STATUSES,
+    ORDER_LINKS,
+    conversation_get_for,
+    conversations_list,
+)
+
+LIST = "dashboard/inbox/list.html"
+DETAIL = "dashboard/inbox/conversation.html"
+
+
+def _get(request, ref: str):
+    try:
+        return conversation_get_for(actor=request.actor, ref=ref)
+    except NotFound:
+        raise Http404(_("No conversation %(ref)s.") % {"ref": ref}) from None
+
+
+def _labels(conversation, statuses: dict, channels: dict) -> None:
+    conversation.status_label = statuses.get(conversation.status, conversation.status)
+    conversation.channel_label = channels.get(conversation.channel, conversation.channel)
+    due = conversation.first_response_due_at
+    conversation.overdue = bool(
+        conversation.status == "open"
+        and conversation.first_responded_at is None
+        and due is not None
+        and due < timezone.now()
+    )
+
+
+@console_view()
+def index(request):
+    form = InboxFiltersForm(request.GET or None)
+    form.is_valid()  # an invalid filter is shown beside its field and not applied
+    page = page_of(conversations_list(form.filters()), request)
+    statuses = {value: str(label) for value, label in CONVERSATION_STATUSES}
+    channels = {value: str(label) for value, label in CONVERSATION_CHANNELS}
+    for conversation in page.items:
+        _labels(conversation, statuses, channels)
+    context = {
+        "section": "inbox",
+        "form": form,
+        "page": page,
+        "filtered": form.is_bound and form.active,
+    }
+    return render(request, LIST, context)
+
+
+def _detail(request, ref: str, reply_form: ReplyForm | None = None, status: int = 200):
+    conversation = _get(request, ref)
+    statuses = {value: str(label) for value, label in CONVERSATION_STATUSES}
+    channels = {value: str(label) for value, label in CONVERSATION_CHANNELS}
+    _labels(conversation, statuses, channels)
+    order = conversation.order
+    shipments = list(shipments_list(order=order)) if order is not None else []
+    for shipment in shipments:  # a carrier's tracking URL is linked only if it is a web address
+        url = shipment.tracking_url
+        shipment.tracking_href = url if url.startswith(("https://", "http://")) else ""
+    events = timeline_for_subjects(subjects={"support.conversation": [conversation.pk]})
+    context = {
+        "section": "inbox",
+        "conversation": conversation,
+        "conversation_messages": list(conversation.messages.all()),
+        "order": order,
+        "order_link_label": str(ORDER_LINKS.get(conversation.order_link, "")),
+        "shipments": shipments,
+        "reply_form": reply_form or ReplyForm(),
+        "timeline": timeline.entries(events),
+    }
+    return render(request, DETAIL, context, status=status)
+
+
+@console_view()
+def conversation(request, ref: str):
+    if request.method != "POST":
+        return _detail(request, ref)
+    found = _get(request, ref)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.conversation_reply(
+                conversation=found,
+                body=form.cleaned_data["body"],
+                actor=request.actor,
+                idempotency_key=f"console:{form.cleaned_data['key']}",
+            )
+        except ApplicationError as e:
+            form.add_error("body" if e.field == "body" else None, e.message)
+        else:
+            messages.success(request, _("Reply sent to %(email)s.") % {"email": found.email})
+            return redirect("dashboard:conversation", ref=ref)
+    return _detail(request, ref, reply_form=form, status=400)
+
+
+@console_view(role="staff")
+@require_POST
+def close(request, ref: str):
+    try:
+        services.conversation_close(conversation=_get(request, ref), actor=request.actor)
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Conversation closed."))
+    return redirect("dashboard:inbox")
+
+
+urlpatterns = [
+    path("inbox/", index, name="inbox"),
+    path("inbox/<slug:ref>/", conversation, name="conversation"),
+    path("inbox/<slug:ref>/close/", close, name="conversation_close"),
+]

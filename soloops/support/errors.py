@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class SupportErrorCode(StrEnum):
+    NOT_FOUND = "not_found"
+    INVALID_EMAIL = "invalid_email"
+    EMPTY_MESSAGE = "empty_message"
+    MESSAGE_TOO_LONG = "message_too_long"
+    CLOSED = "conversation_closed"
+    UNKNOWN_ORDER = "unknown_order"

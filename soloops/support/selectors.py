@@ -1,0 +1,76 @@
+"""Reads of support: the inbox list (unanswered first), one conversation with its messages."""
+
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+
+from soloops.accounts.actors import Actor
+from soloops.errors import NotFound
+from soloops.support.errors import SupportErrorCode as Code
+from soloops.support.models import Channel, Conversation, ConversationStatus, OrderLink
+
+CONVERSATION_STATUSES = ConversationStatus.choices
+CONVERSATION_CHANNELS = Channel.choices
+ORDER_LINKS = dict(OrderLink.choices)
+
+
+@dataclass(frozen=True)
+class ConversationFilters:
+    status: str | None = None
+    channel: str | None = None
+    email: str | None = None
+    order_number: str | None = None
+
+
+def conversations_list(filters: ConversationFilters) -> QuerySet[Conversation]:
+    """Waiting for an answer first (oldest due first), then the rest newest first; each row
+    carries its order's number (one query per page, no per-row lookups)."""
+    rows = Conversation.objects.select_related("order").only(
+        "ref",
+        "channel",
+        "status",
+        "subject",
+        "email",
+        "name",
+        "message_count",
+        "last_message_at",
+        "first_response_due_at",
+        "first_responded_at",
+        "order_link",
+        "created_at",
+        "order__number",
+        "order__status",
+    )
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    if filters.email:
+        rows = rows.filter(email=filters.email.strip().lower())
+    if filters.order_number:
+        rows = rows.filter(order__number=filters.order_number.strip().upper())
+    waiting_first = Case(
+        When(status=ConversationStatus.OPEN, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return rows.order_by(waiting_first, "-last_message_at", "-id")
+
+
+def conversation_get_for(*, actor: Actor | None, ref: str) -> Conversation:
+    """One conversation with its messages, for any signed-in actor."""
+    if actor is None or "\x00" in ref:
+        raise NotFound(Code.NOT_FOUND, f"no conversation {ref!r}")
+    conversation = (
+        Conversation.objects.select_related("order", "customer")
+        .prefetch_related("messages")
+        .filter(ref=ref)
+        .first()
+    )
+    if conversation is None:
+        raise NotFound(Code.NOT_FOUND, f"no conversation {ref}")
+    return conversation
+
+
+def conversations_waiting_count() -> int:
+    return Conversation.objects.filter(status=ConversationStatus.OPEN).count()

@@ -1,0 +1,258 @@
+"""Every write on support: a conversation opened, a message received, the shop's reply, closing.
+
+Each runs in one transaction with its event. A reply goes out through the emails pipeline
+(``email_enqueue``) inside that transaction, under an idempotency key, so a retried request or
+a double click sends one email.
+"""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from soloops.accounts.actors import Actor
+from soloops.emails.services import email_enqueue
+from soloops.errors import Conflict, InvalidInput
+from soloops.events.services import event_emit
+from soloops.idempotency import hash_request, replay
+from soloops.numbers import random_code
+from soloops.support.errors import SupportErrorCode as Code
+from soloops.support.linking import link_for
+from soloops.support.models import (
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Message,
+)
+
+MESSAGE_MAX = 20_000
+SUBJECT_MAX = 300
+
+
+def _clean_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput(
+            Code.INVALID_EMAIL, f"{email!r} is not an email address", field="email"
+        ) from None
+    return email
+
+
+def _clean_body(body: str, field: str = "body") -> str:
+    body = (body or "").strip()
+    if not body:
+        raise InvalidInput(Code.EMPTY_MESSAGE, "the message is empty", field=field)
+    if len(body) > MESSAGE_MAX:
+        raise InvalidInput(
+            Code.MESSAGE_TOO_LONG, f"a message holds at most {MESSAGE_MAX} characters", field=field
+        )
+    return body
+
+
+def _language(code: str) -> str:
+    return "zh-hans" if (code or "").lower().startswith("zh") else "en"
+
+
+def _order_number(conversation: Conversation) -> str | None:
+    return conversation.order.number if conversation.order_id else None
+
+
+def conversation_open(
+    *,
+    channel: str,
+    email: str,
+    body: str,
+    actor: Actor,
+    name: str = "",
+    subject: str = "",
+    language: str = "en",
+    order=None,
+    message_id: str = "",
+) -> Conversation:
+    """A new conversation with its first message, linked to the customer and an order.
+
+    ``order`` is the order the customer chose (the order page's "ask about this order");
+    without it the order is looked for in the subject, the text, then the customer's latest
+    open order (``linking``).
+    """
+    email = _clean_email(email)
+    body = _clean_body(body)
+    subject = (subject or "").strip()[:SUBJECT_MAX]
+    link = link_for(email=email, subject=subject, body=body, given=order)
+    now = timezone.now()
+    due = now + timedelta(hours=settings.SUPPORT_FIRST_RESPONSE_HOURS)
+    with transaction.atomic():
+        conversation = Conversation.objects.create(
+            ref=f"C-{random_code(8)}",
+            channel=channel,
+            subject=subject,
+            email=email,
+            name=(name or (link.customer.name if link.customer else "")).strip()[:200],
+            language=_language(language),
+            customer=link.customer,
+            order=link.order,
+            order_link=link.rule,
+            last_message_at=now,
+            first_response_due_at=due,
+        )
+        event_emit(
+            type="conversation.opened",
+            subject=conversation,
+            payload={
+                "ref": conversation.ref,
+                "channel": channel,
+                "email": email,
+                "order_number": _order_number(conversation),
+                "order_link": link.rule,
+            },
+            actor=actor,
+        )
+        _receive(conversation, body=body, message_id=message_id, in_reply_to="", actor=actor)
+    return conversation
+
+
+def _receive(conversation, *, body, message_id, in_reply_to, actor) -> Message:
+    message = Message.objects.create(
+        conversation=conversation,
+        direction=Direction.IN,
+        author=conversation.email,
+        body=body,
+        message_id=message_id[:500],
+        in_reply_to=in_reply_to[:500],
+    )
+    conversation.message_count += 1
+    conversation.last_message_at = message.created_at
+    conversation.status = ConversationStatus.OPEN
+    conversation.save(update_fields=["message_count", "last_message_at", "status", "updated_at"])
+    event_emit(
+        type="conversation.received",
+        subject=conversation,
+        payload={
+            "ref": conversation.ref,
+            "message": message.pk,
+            "channel": conversation.channel,
+            "order_number": _order_number(conversation),
+        },
+        actor=actor,
+    )
+    return message
+
+
+def conversation_receive(
+    *,
+    conversation: Conversation,
+    body: str,
+    actor: Actor,
+    message_id: str = "",
+    in_reply_to: str = "",
+) -> Message:
+    """Another message from the customer; a closed conversation opens again."""
+    body = _clean_body(body)
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        return _receive(
+            conversation, body=body, message_id=message_id, in_reply_to=in_reply_to, actor=actor
+        )
+
+
+def conversation_reply(
+    *,
+    conversation: Conversation,
+    body: str,
+    actor: Actor,
+    idempotency_key: str | None = None,
+    by: str = "",
+) -> Message:
+    """The shop's answer, emailed to the customer exactly once per ``idempotency_key``.
+
+    The same key with the same text returns the first reply; with another text it is refused.
+    """
+    body = _clean_body(body)
+    key = idempotency_key or uuid.uuid4().hex
+    request_hash = hash_request({"conversation": conversation.ref, "body": body})
+    if (earlier := replay(Message.objects.all(), key=key, request_hash=request_hash)) is not None:
+        return earlier
+    try:
+        with transaction.atomic():
+            return _reply(conversation, body, actor, key, request_hash, by or actor.label)
+    except IntegrityError:
+        # A concurrent copy of this request committed first; its reply is the one.
+        found = replay(Message.objects.all(), key=key, request_hash=request_hash)
+        if found is None:
+            raise
+        return found
+
+
+def _reply(conversation, body, actor, key, request_hash, by) -> Message:
+    conversation = (
+        Conversation.objects.select_for_update().select_related("order").get(pk=conversation.pk)
+    )
+    message = Message.objects.create(
+        conversation=conversation,
+        direction=Direction.OUT,
+        author=by[:200],
+        body=body,
+        idempotency_key=key,
+        request_hash=request_hash,
+    )
+    send = email_enqueue(
+        to=conversation.email,
+        template="support_reply",
+        context={
+            "body": body,
+            "subject": conversation.subject,
+            "conversation": {"ref": conversation.ref},
+            "customer": {"name": conversation.name, "email": conversation.email},
+            "order": {"number": _order_number(conversation) or ""},
+        },
+        language=conversation.language,
+        idempotency_key=f"support-reply:{key}",
+        subject=("support.conversation", conversation.ref),
+        actor=actor,
+    )
+    message.email_send_id = send.pk
+    message.message_id = send.message_id
+    message.save(update_fields=["email_send_id", "message_id", "updated_at"])
+    now = timezone.now()
+    conversation.message_count += 1
+    conversation.last_message_at = now
+    conversation.status = ConversationStatus.ANSWERED
+    fields = ["message_count", "last_message_at", "status", "updated_at"]
+    if conversation.first_responded_at is None:
+        conversation.first_responded_at = now
+        fields.append("first_responded_at")
+    conversation.save(update_fields=fields)
+    event_emit(
+        type="conversation.replied",
+        subject=conversation,
+        payload={
+            "ref": conversation.ref,
+            "message": message.pk,
+            "by": message.author,
+            "email_send": send.pk,
+        },
+        actor=actor,
+    )
+    return message
+
+
+def conversation_close(*, conversation: Conversation, actor: Actor) -> Conversation:
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if conversation.status == ConversationStatus.CLOSED:
+            raise Conflict(Code.CLOSED, f"conversation {conversation.ref} is already closed")
+        conversation.status = ConversationStatus.CLOSED
+        conversation.save(update_fields=["status", "updated_at"])
+        event_emit(
+            type="conversation.closed",
+            subject=conversation,
+            payload={"ref": conversation.ref},
+            actor=actor,
+        )
+    return conversation

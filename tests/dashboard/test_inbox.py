@@ -1,0 +1,89 @@
+"""The inbox in the console: unanswered first with filters, one conversation with its order
+and shipments beside it, a reply sent once per form, roles."""
+
+import pytest
+
+from soloops.emails.models import EmailSend
+from soloops.support.models import Conversation
+from tests.emails.conftest import shop  # noqa: F401  (fixture)
+from tests.support.conftest import open_conversation, place
+
+pytestmark = pytest.mark.usefixtures("shop")
+
+
+def test_the_inbox_lists_waiting_conversations_first_with_their_order(owner_client):
+    order = place()
+    waiting = open_conversation(subject="Where is it?", body=f"{order.number}?")
+    Conversation.objects.filter(pk=open_conversation(subject="Thanks!").pk).update(
+        status="answered"
+    )
+
+    html = owner_client.get("/inbox/").content.decode()
+
+    assert html.index("Where is it?") < html.index("Thanks!")
+    assert order.number in html
+    filtered = owner_client.get("/inbox/", {"status": "answered"}).content.decode()
+    assert "Thanks!" in filtered and "Where is it?" not in filtered
+    assert waiting.ref in owner_client.get("/inbox/", {"order": order.number}).content.decode()
+
+
+def test_the_list_costs_the_same_queries_for_many_rows(owner_client,
+                                                        django_assert_max_num_queries):  # fmt: skip
+    for i in range(30):
+        place(email=f"c{i}@example.com")
+        open_conversation(email=f"c{i}@example.com")
+
+    with django_assert_max_num_queries(8):
+        assert owner_client.get("/inbox/").status_code == 200
+
+
+def test_the_owner_replies_from_the_conversation_once_per_form(owner_client):
+    # given a question about an order
+    order = place()
+    conversation = open_conversation(body=f"Is {order.number} on its way?")
+    page = owner_client.get(f"/inbox/{conversation.ref}/").content.decode()
+    assert order.number in page and "Order number in the message" in page
+
+    # when she sends the reply, and the same form again (a double click)
+    key = page.split('name="key" value="')[1].split('"')[0]
+    data = {"body": "Yes, it left this morning.", "key": key}
+    first = owner_client.post(f"/inbox/{conversation.ref}/", data)
+    second = owner_client.post(f"/inbox/{conversation.ref}/", data)
+
+    # then one email went out and the thread shows the reply
+    assert first.status_code == second.status_code == 302
+    assert EmailSend.objects.filter(template="support_reply").count() == 1
+    page = owner_client.get(f"/inbox/{conversation.ref}/").content.decode()
+    assert "Yes, it left this morning." in page
+    assert "Reply emailed by olivia" in page
+
+
+def test_an_empty_reply_is_a_form_error(owner_client):
+    conversation = open_conversation()
+
+    response = owner_client.post(f"/inbox/{conversation.ref}/", {"body": "", "key": "k"})
+
+    assert response.status_code == 400
+    assert "errorlist" in response.content.decode()
+    assert EmailSend.objects.count() == 0
+
+
+def test_a_viewer_reads_but_cannot_reply_or_close(viewer_client):
+    conversation = open_conversation()
+
+    page = viewer_client.get(f"/inbox/{conversation.ref}/").content.decode()
+    reply = viewer_client.post(f"/inbox/{conversation.ref}/", {"body": "x", "key": "k"})
+    close = viewer_client.post(f"/inbox/{conversation.ref}/close/")
+
+    assert "Send reply" not in page
+    assert reply.status_code == close.status_code == 403
+    assert EmailSend.objects.count() == 0
+
+
+def test_closing_and_an_unknown_conversation(staff_client):
+    conversation = open_conversation()
+
+    assert staff_client.post(f"/inbox/{conversation.ref}/close/").status_code == 302
+    conversation.refresh_from_db()
+    assert conversation.status == "closed"
+    assert staff_client.get("/inbox/C-NOPE/").status_code == 404
