@@ -3,6 +3,7 @@ list and one conversation, the shop's reply (emailed, exactly once per Idempoten
 closing."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from django.http import HttpResponse
 from ninja import Field, Header, Query, Router, Schema
@@ -15,7 +16,10 @@ from soloops.orders.selectors import order_get_for
 from soloops.pagination import PageOut, PageParams, paginate
 from soloops.support import selectors, services
 from soloops.support.errors import SupportErrorCode as Code
+from soloops.support.intents import INTENTS
 from soloops.support.models import Channel, ConversationStatus
+
+Intent = StrEnum("Intent", {name: name for name in INTENTS})
 
 router = Router(tags=["support"])
 
@@ -25,6 +29,9 @@ class ConversationMessageOut(Schema):
     direction: str = Field(description="in: from the customer; out: from the shop")
     author: str
     body: str
+    intent: str = Field(description="what an inbound message asks for (empty: outbound)")
+    confidence: float | None = Field(description="the classifier's calibrated probability")
+    model_version: str
     created_at: datetime
 
 
@@ -45,6 +52,8 @@ class ConversationSummaryOut(Schema):
     name: str
     order_number: str | None = None
     order_link: str = Field(description="which rule linked the order (empty: none)")
+    intent: str = Field(description="what the customer's latest message asks for")
+    confidence: float | None
     message_count: int
     last_message_at: datetime
     first_response_due_at: datetime | None
@@ -69,6 +78,7 @@ class ConversationPage(PageOut):
 class ConversationFiltersIn(PageParams):
     status: ConversationStatus | None = None
     channel: Channel | None = None
+    intent: Intent | None = None
     email: str | None = Field(None, max_length=254)
     order_number: str | None = Field(None, max_length=20)
 

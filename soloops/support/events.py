@@ -2,8 +2,9 @@
 
 - ``conversation.opened``: {ref, channel, email, order_number, order_link} — a customer
   started a conversation (a mail, the contact form, the API);
-- ``conversation.received``: {ref, message, channel, order_number} — a message from the
-  customer, the first one included, so a flow reacts to every question;
+- ``conversation.received``: {ref, message, channel, order_number, intent, confidence,
+  model_version} — a message from the customer (the first one included), with what the
+  classifier read in it, so a flow reacts to every question;
 - ``conversation.replied``: {ref, message, by, email_send} — the shop answered by email;
 - ``conversation.closed``: {ref} — nothing left to do.
 
@@ -28,6 +29,9 @@ class Received(Payload):
     message: int
     channel: str
     order_number: str | None
+    intent: str
+    confidence: float
+    model_version: str
 
 
 class Replied(Payload):

@@ -52,6 +52,9 @@ class Conversation(models.Model):
     order_link = models.CharField(
         _("order linked by"), max_length=32, choices=OrderLink.choices, blank=True, default=""
     )
+    # What the customer's latest message asks for (support.intents), and how sure the model is.
+    intent = models.CharField(_("intent"), max_length=32, blank=True, default="")
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
     message_count = models.PositiveIntegerField(default=0)
     last_message_at = models.DateTimeField(_("last message"))
     first_response_due_at = models.DateTimeField(_("first response due"), null=True)
@@ -67,6 +70,7 @@ class Conversation(models.Model):
             models.Index(fields=["email", "-last_message_at"], name="conversation_email_idx"),
             models.Index(fields=["order"], name="conversation_order_idx"),
             models.Index(fields=["channel", "-last_message_at"], name="conversation_channel_idx"),
+            models.Index(fields=["intent", "-last_message_at"], name="conversation_intent_idx"),
         ]
 
     def __str__(self) -> str:
@@ -80,6 +84,10 @@ class Message(models.Model):
     direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices)
     author = models.CharField(_("from"), max_length=200)  # an address, or who answered
     body = models.TextField(_("message"))  # plain text, quoted history removed
+    # Inbound: what the classifier read in it, and which model version said so.
+    intent = models.CharField(_("intent"), max_length=32, blank=True, default="")
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    model_version = models.CharField(max_length=32, blank=True, default="")
     # Mail threading: this message's Message-ID and the ones it answers.
     message_id = models.CharField(max_length=500, blank=True, default="")
     in_reply_to = models.CharField(max_length=500, blank=True, default="")

@@ -7,17 +7,20 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from soloops.accounts.actors import Actor
 from soloops.errors import NotFound
 from soloops.support.errors import SupportErrorCode as Code
+from soloops.support.intents import LABELS
 from soloops.support.models import Channel, Conversation, ConversationStatus, OrderLink
 
 CONVERSATION_STATUSES = ConversationStatus.choices
 CONVERSATION_CHANNELS = Channel.choices
 ORDER_LINKS = dict(OrderLink.choices)
+INTENT_LABELS = LABELS
 
 
 @dataclass(frozen=True)
 class ConversationFilters:
     status: str | None = None
     channel: str | None = None
+    intent: str | None = None
     email: str | None = None
     order_number: str | None = None
 
@@ -37,6 +40,8 @@ def conversations_list(filters: ConversationFilters) -> QuerySet[Conversation]:
         "first_response_due_at",
         "first_responded_at",
         "order_link",
+        "intent",
+        "confidence",
         "created_at",
         "order__number",
         "order__status",
@@ -45,6 +50,8 @@ def conversations_list(filters: ConversationFilters) -> QuerySet[Conversation]:
         rows = rows.filter(status=filters.status)
     if filters.channel:
         rows = rows.filter(channel=filters.channel)
+    if filters.intent:
+        rows = rows.filter(intent=filters.intent)
     if filters.email:
         rows = rows.filter(email=filters.email.strip().lower())
     if filters.order_number:

@@ -20,6 +20,7 @@ from soloops.errors import Conflict, InvalidInput
 from soloops.events.services import event_emit
 from soloops.idempotency import hash_request, replay
 from soloops.numbers import random_code
+from soloops.support.classifier import classify
 from soloops.support.errors import SupportErrorCode as Code
 from soloops.support.linking import link_for
 from soloops.support.models import (
@@ -118,6 +119,7 @@ def conversation_open(
 
 
 def _receive(conversation, *, body, message_id, in_reply_to, actor) -> Message:
+    understood = classify(" ".join(filter(None, [conversation.subject, body])))
     message = Message.objects.create(
         conversation=conversation,
         direction=Direction.IN,
@@ -125,11 +127,20 @@ def _receive(conversation, *, body, message_id, in_reply_to, actor) -> Message:
         body=body,
         message_id=message_id[:500],
         in_reply_to=in_reply_to[:500],
+        intent=understood.intent,
+        confidence=understood.confidence,
+        model_version=understood.model_version,
     )
     conversation.message_count += 1
     conversation.last_message_at = message.created_at
     conversation.status = ConversationStatus.OPEN
-    conversation.save(update_fields=["message_count", "last_message_at", "status", "updated_at"])
+    conversation.intent = understood.intent
+    conversation.confidence = understood.confidence
+    conversation.save(
+        update_fields=[
+            "message_count", "last_message_at", "status", "intent", "confidence", "updated_at"
+        ]
+    )  # fmt: skip
     event_emit(
         type="conversation.received",
         subject=conversation,
@@ -138,6 +149,9 @@ def _receive(conversation, *, body, message_id, in_reply_to, actor) -> Message:
             "message": message.pk,
             "channel": conversation.channel,
             "order_number": _order_number(conversation),
+            "intent": understood.intent,
+            "confidence": understood.confidence,
+            "model_version": understood.model_version,
         },
         actor=actor,
     )

@@ -163,3 +163,24 @@ def test_a_reply_reaches_a_real_smtp_server_in_the_customers_language(
     assert mail["To"] == "ada@example.com"
     assert mail["Subject"] == "回复：订单"  # noqa: RUF001
     assert "已发货。" in mail.get_body(("plain",)).get_content()
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("Where is my order? It has not arrived", "order_status"),
+     ("我的订单到哪里了", "order_status"),
+     ("Please cancel my order, I ordered by mistake", "cancel_order"),
+     ("请取消订单，我不想要了", "cancel_order"),  # noqa: RUF001
+     ("Can you send me an invoce for my order", "invoice"),
+     ("The mug arrived broken, this is unacceptable", "complaint")],
+)  # fmt: skip
+def test_each_message_is_understood_and_the_model_version_recorded(shop, text, intent):
+    conversation = open_conversation(email="new@example.com", body=text)
+
+    (message,) = conversation.messages.all()
+    assert (message.intent, conversation.intent) == (intent, intent)
+    assert 0 < message.confidence <= 1
+    assert len(message.model_version) == 12
+    received = Event.objects.get(type="conversation.received")
+    assert received.payload["intent"] == intent
+    assert received.payload["model_version"] == message.model_version

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from soloops.support.selectors import (
     CONVERSATION_CHANNELS,
     CONVERSATION_STATUSES,
+    INTENT_LABELS,
     ConversationFilters,
 )
 from soloops.support.services import MESSAGE_MAX
@@ -28,6 +29,12 @@ class InboxFiltersForm(forms.Form):
         choices=[("", _("Any channel")), *CONVERSATION_CHANNELS],
         widget=forms.Select(attrs={"data-autosubmit": ""}),
     )
+    intent = forms.ChoiceField(
+        label=_("Intent"),
+        required=False,
+        choices=[("", _("Any intent")), *INTENT_LABELS.items()],
+        widget=forms.Select(attrs={"data-autosubmit": ""}),
+    )
     email = forms.EmailField(label=_("Customer email"), required=False, max_length=254)
     order = forms.CharField(
         label=_("Order number"),
@@ -45,6 +52,7 @@ class InboxFiltersForm(forms.Form):
         return ConversationFilters(
             status=data.get("status") or None,
             channel=data.get("channel") or None,
+            intent=data.get("intent") or None,
             email=data.get("email") or None,
             order_number=(data.get("order") or "").strip() or None,
         )

@@ -23,6 +23,7 @@ from soloops.support import services
 from soloops.support.selectors import (
     CONVERSATION_CHANNELS,
     CONVERSATION_STATUSES,
+    INTENT_LABELS,
     ORDER_LINKS,
     conversation_get_for,
     conversations_list,
@@ -42,6 +43,7 @@ def _get(request, ref: str):
 def _labels(conversation, statuses: dict, channels: dict) -> None:
     conversation.status_label = statuses.get(conversation.status, conversation.status)
     conversation.channel_label = channels.get(conversation.channel, conversation.channel)
+    conversation.intent_label = str(INTENT_LABELS.get(conversation.intent, ""))
     due = conversation.first_response_due_at
     conversation.overdue = bool(
         conversation.status == "open"
@@ -80,10 +82,13 @@ def _detail(request, ref: str, reply_form: ReplyForm | None = None, status: int 
         url = shipment.tracking_url
         shipment.tracking_href = url if url.startswith(("https://", "http://")) else ""
     events = timeline_for_subjects(subjects={"support.conversation": [conversation.pk]})
+    thread = list(conversation.messages.all())
+    for message in thread:
+        message.intent_label = str(INTENT_LABELS.get(message.intent, ""))
     context = {
         "section": "inbox",
         "conversation": conversation,
-        "conversation_messages": list(conversation.messages.all()),
+        "conversation_messages": thread,
         "order": order,
         "order_link_label": str(ORDER_LINKS.get(conversation.order_link, "")),
         "shipments": shipments,
