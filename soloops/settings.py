@@ -248,6 +248,9 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 # --- support -------------------------------------------------------------------------------
 # How soon a customer's first message should be answered: the inbox's SLA timer.
 SUPPORT_FIRST_RESPONSE_HOURS = env_float("SOLOOPS_SUPPORT_FIRST_RESPONSE_HOURS", 24.0)
+# The classifier's confidence above which an order-status question is answered without the
+# owner (bench/support.py prints the precision of automatic answers per threshold).
+SUPPORT_AUTO_REPLY_THRESHOLD = env_float("SOLOOPS_SUPPORT_AUTO_REPLY_THRESHOLD", 0.6)
 
 # --- cache ----------------------------------------------------------------------------------
 # Shared by every process, as the storefront's per-IP rate limit must count across all gunicorn

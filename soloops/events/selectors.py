@@ -29,3 +29,14 @@ def timeline_for_subjects(*, subjects: dict[str, list], limit: int = TIMELINE_MA
     events = list(Event.objects.filter(match).order_by("-id")[:limit])
     events.reverse()
     return events
+
+
+def events_carrying(*, types: tuple[str, ...], key: str, value: str, limit: int = 20) -> list:
+    """The newest events of ``types`` whose payload has ``key`` = ``value``, oldest first — e.g.
+    the shipment events of one order (``order_number``), for an app that may not import the
+    app that emits them. Filtered by type first (event_type index), then by the JSON value."""
+    events = list(
+        Event.objects.filter(type__in=types, **{f"payload__{key}": value}).order_by("-id")[:limit]
+    )
+    events.reverse()
+    return events

@@ -6,14 +6,19 @@
   model_version} — a message from the customer (the first one included), with what the
   classifier read in it, so a flow reacts to every question;
 - ``conversation.replied``: {ref, message, by, email_send} — the shop answered by email;
+- ``conversation.auto_replied``: {ref, message, intent, confidence, model_version, reason,
+  order_number, reply, email_send} — SoloOps answered by itself (support.policy says when);
+- ``conversation.escalated``: {same, suggestion} — the owner is asked, with why and a
+  suggested reply;
 - ``conversation.closed``: {ref} — nothing left to do.
 
-Handles nothing: flows react to these (e.g. notify the owner of a new conversation).
+Handles ``conversation.received``: the policy decides on each customer message (``handlers``).
 """
 
 from soloops.events.catalogue import EventType, Payload, declare
+from soloops.support import handlers
 
-HANDLERS: dict = {}
+HANDLERS = {"conversation.received": [handlers.answer_received]}
 
 
 class Opened(Payload):
@@ -41,6 +46,25 @@ class Replied(Payload):
     email_send: int | None
 
 
+class Decided(Payload):
+    ref: str
+    message: int
+    intent: str
+    confidence: float
+    model_version: str
+    reason: str
+    order_number: str | None
+
+
+class AutoReplied(Decided):
+    reply: int
+    email_send: int
+
+
+class Escalated(Decided):
+    suggestion: str
+
+
 class Closed(Payload):
     ref: str
 
@@ -50,5 +74,7 @@ EVENTS = declare(
     EventType("conversation.opened", Opened, "a customer started a conversation", _SUBJECT),
     EventType("conversation.received", Received, "a message from the customer", _SUBJECT),
     EventType("conversation.replied", Replied, "the shop answered by email", _SUBJECT),
+    EventType("conversation.auto_replied", AutoReplied, "SoloOps answered by itself", _SUBJECT),
+    EventType("conversation.escalated", Escalated, "the owner is asked to answer", _SUBJECT),
     EventType("conversation.closed", Closed, "the conversation needs nothing more", _SUBJECT),
 )

@@ -55,6 +55,9 @@ class Conversation(models.Model):
     # What the customer's latest message asks for (support.intents), and how sure the model is.
     intent = models.CharField(_("intent"), max_length=32, blank=True, default="")
     confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    # Why the owner is asked (support.policy), and the reply SoloOps suggests to her.
+    escalation_reason = models.CharField(max_length=32, blank=True, default="")
+    suggestion = models.TextField(_("suggested reply"), blank=True, default="")
     message_count = models.PositiveIntegerField(default=0)
     last_message_at = models.DateTimeField(_("last message"))
     first_response_due_at = models.DateTimeField(_("first response due"), null=True)
@@ -88,6 +91,12 @@ class Message(models.Model):
     intent = models.CharField(_("intent"), max_length=32, blank=True, default="")
     confidence = models.FloatField(_("confidence"), null=True, blank=True)
     model_version = models.CharField(max_length=32, blank=True, default="")
+    # An auto-reply, out-of-office or bounce (headers or text): never answered.
+    automated = models.BooleanField(default=False)
+    # Outbound: written by SoloOps itself (the policy), not a person.
+    automatic = models.BooleanField(default=False)
+    # Inbound: what the policy did with it (support.policy: auto, acknowledge, owner, ignore).
+    handling = models.CharField(max_length=16, blank=True, default="")
     # Mail threading: this message's Message-ID and the ones it answers.
     message_id = models.CharField(max_length=500, blank=True, default="")
     in_reply_to = models.CharField(max_length=500, blank=True, default="")

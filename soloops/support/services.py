@@ -20,6 +20,7 @@ from soloops.errors import Conflict, InvalidInput
 from soloops.events.services import event_emit
 from soloops.idempotency import hash_request, replay
 from soloops.numbers import random_code
+from soloops.support import answers, policy
 from soloops.support.classifier import classify
 from soloops.support.errors import SupportErrorCode as Code
 from soloops.support.linking import link_for
@@ -75,6 +76,7 @@ def conversation_open(
     language: str = "en",
     order=None,
     message_id: str = "",
+    automated: bool = False,
 ) -> Conversation:
     """A new conversation with its first message, linked to the customer and an order.
 
@@ -114,11 +116,12 @@ def conversation_open(
             },
             actor=actor,
         )
-        _receive(conversation, body=body, message_id=message_id, in_reply_to="", actor=actor)
+        _receive(conversation, body=body, message_id=message_id, in_reply_to="", actor=actor,
+                 automated=automated)  # fmt: skip
     return conversation
 
 
-def _receive(conversation, *, body, message_id, in_reply_to, actor) -> Message:
+def _receive(conversation, *, body, message_id, in_reply_to, actor, automated=False) -> Message:
     understood = classify(" ".join(filter(None, [conversation.subject, body])))
     message = Message.objects.create(
         conversation=conversation,
@@ -130,6 +133,7 @@ def _receive(conversation, *, body, message_id, in_reply_to, actor) -> Message:
         intent=understood.intent,
         confidence=understood.confidence,
         model_version=understood.model_version,
+        automated=automated,
     )
     conversation.message_count += 1
     conversation.last_message_at = message.created_at
@@ -165,14 +169,14 @@ def conversation_receive(
     actor: Actor,
     message_id: str = "",
     in_reply_to: str = "",
+    automated: bool = False,
 ) -> Message:
     """Another message from the customer; a closed conversation opens again."""
     body = _clean_body(body)
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        return _receive(
-            conversation, body=body, message_id=message_id, in_reply_to=in_reply_to, actor=actor
-        )
+        return _receive(conversation, body=body, message_id=message_id, in_reply_to=in_reply_to,
+                        actor=actor, automated=automated)  # fmt: skip
 
 
 def conversation_reply(
@@ -203,7 +207,7 @@ def conversation_reply(
         return found
 
 
-def _reply(conversation, body, actor, key, request_hash, by) -> Message:
+def _reply(conversation, body, actor, key, request_hash, by, automatic=False) -> Message:
     conversation = (
         Conversation.objects.select_for_update().select_related("order").get(pk=conversation.pk)
     )
@@ -214,6 +218,7 @@ def _reply(conversation, body, actor, key, request_hash, by) -> Message:
         body=body,
         idempotency_key=key,
         request_hash=request_hash,
+        automatic=automatic,
     )
     send = email_enqueue(
         to=conversation.email,
@@ -237,23 +242,92 @@ def _reply(conversation, body, actor, key, request_hash, by) -> Message:
     conversation.message_count += 1
     conversation.last_message_at = now
     conversation.status = ConversationStatus.ANSWERED
-    fields = ["message_count", "last_message_at", "status", "updated_at"]
+    conversation.suggestion = ""
+    fields = ["message_count", "last_message_at", "status", "suggestion", "updated_at"]
     if conversation.first_responded_at is None:
         conversation.first_responded_at = now
         fields.append("first_responded_at")
     conversation.save(update_fields=fields)
-    event_emit(
-        type="conversation.replied",
-        subject=conversation,
-        payload={
-            "ref": conversation.ref,
-            "message": message.pk,
-            "by": message.author,
-            "email_send": send.pk,
-        },
-        actor=actor,
-    )
+    if not automatic:
+        event_emit(
+            type="conversation.replied",
+            subject=conversation,
+            payload={
+                "ref": conversation.ref,
+                "message": message.pk,
+                "by": message.author,
+                "email_send": send.pk,
+            },
+            actor=actor,
+        )
     return message
+
+
+AUTOMATIC_AUTHOR = "SoloOps"
+
+
+def conversation_answer(*, message: Message, actor: Actor) -> str:
+    """Apply the policy (``support.policy``) to an inbound message: answer it from the order's
+    state, acknowledge it and ask the owner, ask the owner with a suggested reply, or leave an
+    automatic message unanswered. Returns the action taken. Runs once per message (the
+    handler's delivery), and the reply's key is the message's, so it is emailed once.
+    """
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        if message.handling:
+            return message.handling  # already decided
+        conversation = (
+            Conversation.objects.select_for_update()
+            .select_related("order")
+            .get(pk=message.conversation_id)
+        )
+        history = list(conversation.messages.filter(pk__lt=message.pk))
+        decision = policy.decide(conversation=conversation, message=message, history=history)
+        message.handling = decision.action
+        message.save(update_fields=["handling", "updated_at"])
+        if decision.action == policy.IGNORE:
+            return decision.action
+        text = answers.compose(intent=message.intent, order=conversation.order,
+                               language=conversation.language)  # fmt: skip
+        if decision.action in (policy.AUTO, policy.ACKNOWLEDGE):
+            reply = _reply(conversation, text, actor, f"support-auto:{message.pk}",
+                           "", AUTOMATIC_AUTHOR, automatic=True)  # fmt: skip
+            conversation.refresh_from_db()
+            event_emit(
+                type="conversation.auto_replied",
+                subject=conversation,
+                payload=_decision_payload(conversation, message, decision) | {
+                    "reply": reply.pk, "email_send": reply.email_send_id
+                },
+                actor=actor,
+            )  # fmt: skip
+        if decision.action in (policy.ACKNOWLEDGE, policy.OWNER):
+            conversation.status = ConversationStatus.OPEN
+            conversation.escalation_reason = decision.reason
+            conversation.suggestion = "" if decision.action == policy.ACKNOWLEDGE else text
+            conversation.save(
+                update_fields=["status", "escalation_reason", "suggestion", "updated_at"]
+            )
+            event_emit(
+                type="conversation.escalated",
+                subject=conversation,
+                payload=_decision_payload(conversation, message, decision)
+                | {"suggestion": conversation.suggestion},
+                actor=actor,
+            )
+    return decision.action
+
+
+def _decision_payload(conversation, message, decision) -> dict:
+    return {
+        "ref": conversation.ref,
+        "message": message.pk,
+        "intent": message.intent,
+        "confidence": message.confidence,
+        "model_version": message.model_version,
+        "reason": decision.reason,
+        "order_number": _order_number(conversation),
+    }
 
 
 def conversation_close(*, conversation: Conversation, actor: Actor) -> Conversation:

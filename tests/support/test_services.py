@@ -151,7 +151,7 @@ def test_a_reply_reaches_a_real_smtp_server_in_the_customers_language(
     order, smtp, run_after_commit
 ):
     # given a Chinese customer's question
-    conversation = open_conversation(body="我的订单在哪里", language="zh-hans", subject="订单")
+    conversation = open_conversation(body="你们有实体店吗", language="zh-hans", subject="订单")
 
     # when the shop answers and the worker sends
     with transaction.atomic():
