@@ -62,9 +62,7 @@ def test_a_chinese_question_is_answered_in_chinese(shop, run_after_commit):
     assert "您的订单" in reply.body
 
 
-def test_a_cancel_request_is_acknowledged_and_becomes_the_owners_decision(
-    order, run_after_commit
-):
+def test_a_cancel_request_is_acknowledged_and_becomes_the_owners_decision(order, run_after_commit):
     conversation = open_conversation(body=f"Please cancel my order {order.number}, by mistake")
     run_after_commit()
 
