@@ -87,3 +87,38 @@ def test_closing_and_an_unknown_conversation(staff_client):
     conversation.refresh_from_db()
     assert conversation.status == "closed"
     assert staff_client.get("/inbox/C-NOPE/").status_code == 404
+
+
+def test_a_cancel_request_is_one_decision_approved_once(owner_client, run_after_commit):
+    # given an order paid by card, and its customer asking to cancel it
+    from soloops.accounts.actors import Actor
+    from soloops.payments.models import Refund
+    from soloops.payments.services import payment_start
+
+    order = place()
+    payment_start(order=order, provider="sandbox", actor=Actor.system("test"),
+                  card_number="4242 4242 4242 4242")  # fmt: skip
+    order.refresh_from_db()
+    assert order.status == "paid"
+    conversation = open_conversation(body=f"Please cancel my order {order.number}, by mistake")
+    run_after_commit()
+
+    # when the owner opens it: the acknowledgement went out, and the decision is on the page
+    page = owner_client.get(f"/inbox/{conversation.ref}/").content.decode()
+    assert f"Cancel order {order.number} and refund" in page
+    assert "it would change money or goods" in page
+
+    # and she approves, twice (a double click)
+    url = f"/inbox/{conversation.ref}/cancel-order/"
+    owner_client.post(url)
+    owner_client.post(url)
+
+    # then the order is cancelled and refunded once, and the customer told once
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    assert Refund.objects.filter(payment__order_id=order.pk).count() == 1
+    bodies = [s.body_text for s in EmailSend.objects.filter(template="support_reply")]
+    assert sum("is cancelled" in b for b in bodies) == 1
+    assert sum("will confirm it" in b for b in bodies) == 1
+    page = owner_client.get(f"/inbox/{conversation.ref}/").content.decode()
+    assert "Approve: cancel and refund" not in page

@@ -8,8 +8,9 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from soloops.dashboard import timeline
@@ -18,7 +19,9 @@ from soloops.dashboard.forms.inbox import InboxFiltersForm, ReplyForm
 from soloops.dashboard.paging import page_of
 from soloops.errors import ApplicationError, NotFound
 from soloops.events.selectors import timeline_for_subjects
+from soloops.formatting import money_display
 from soloops.fulfillment.selectors import shipments_list
+from soloops.payments.services import order_cancel_and_refund
 from soloops.support import services
 from soloops.support.selectors import (
     CONVERSATION_CHANNELS,
@@ -29,6 +32,27 @@ from soloops.support.selectors import (
     conversations_list,
 )
 
+REASONS = {
+    "automated": gettext_lazy("an automatic message (out-of-office, auto-reply): not answered"),
+    "after_auto_reply": gettext_lazy(
+        "the customer wrote again after an automatic reply: a person answers now"
+    ),
+    "third_message": gettext_lazy("a third message in this conversation"),
+    "complaint": gettext_lazy("a complaint"),
+    "low_confidence": gettext_lazy("SoloOps is not sure enough what is asked"),
+    "no_order": gettext_lazy("no order could be linked"),
+    "changes_money_or_goods": gettext_lazy(
+        "it would change money or goods: the customer got an acknowledgement, you decide"
+    ),
+    "not_informational": gettext_lazy("not a question SoloOps answers by itself"),
+}
+HANDLING = {
+    "auto": gettext_lazy("answered by SoloOps"),
+    "acknowledge": gettext_lazy("acknowledged; waits for you"),
+    "owner": gettext_lazy("waits for you"),
+    "ignore": gettext_lazy("not answered (automatic message)"),
+}
+CANCELLABLE = ("placed", "on_hold", "accepted", "paid")
 LIST = "dashboard/inbox/list.html"
 DETAIL = "dashboard/inbox/conversation.html"
 
@@ -85,6 +109,7 @@ def _detail(request, ref: str, reply_form: ReplyForm | None = None, status: int 
     thread = list(conversation.messages.all())
     for message in thread:
         message.intent_label = str(INTENT_LABELS.get(message.intent, ""))
+        message.handling_label = str(HANDLING.get(message.handling, ""))
     context = {
         "section": "inbox",
         "conversation": conversation,
@@ -92,7 +117,14 @@ def _detail(request, ref: str, reply_form: ReplyForm | None = None, status: int 
         "order": order,
         "order_link_label": str(ORDER_LINKS.get(conversation.order_link, "")),
         "shipments": shipments,
-        "reply_form": reply_form or ReplyForm(),
+        "reply_form": reply_form or ReplyForm(initial={"body": conversation.suggestion}),
+        "reason": str(REASONS.get(conversation.escalation_reason, "")),
+        "cancel_card": (
+            conversation.intent == "cancel_order"
+            and order is not None
+            and order.status in CANCELLABLE
+            and conversation.status == "open"
+        ),
         "timeline": timeline.entries(events),
     }
     return render(request, DETAIL, context, status=status)
@@ -122,6 +154,39 @@ def conversation(request, ref: str):
 
 @console_view(role="staff")
 @require_POST
+def approve_cancel(request, ref: str):
+    """The owner approves the customer's cancellation: the order is cancelled and refunded
+    through payments' own service (once: a second approval finds it cancelled), then the
+    customer is told, under a key of its own (one email)."""
+    conversation = _get(request, ref)
+    order = conversation.order
+    if order is None:
+        raise Http404(_("No order to cancel."))
+    try:
+        order, refunds = order_cancel_and_refund(
+            order=order, actor=request.actor, reason=_("Customer asked (%(ref)s)") % {"ref": ref}
+        )
+        with translation.override(conversation.language):
+            body = _("Your order %(number)s is cancelled.") % {"number": order.number}
+            if refunds:
+                body += " " + _("We are refunding %(amount)s to your payment method.") % {
+                    "amount": money_display(sum(r.amount for r in refunds), order.currency)
+                }
+        services.conversation_reply(
+            conversation=conversation,
+            body=body,
+            actor=request.actor,
+            idempotency_key=f"cancel-approved:{conversation.ref}:{order.number}",
+        )
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Order %(number)s cancelled.") % {"number": order.number})
+    return redirect("dashboard:conversation", ref=ref)
+
+
+@console_view(role="staff")
+@require_POST
 def close(request, ref: str):
     try:
         services.conversation_close(conversation=_get(request, ref), actor=request.actor)
@@ -136,4 +201,5 @@ urlpatterns = [
     path("inbox/", index, name="inbox"),
     path("inbox/<slug:ref>/", conversation, name="conversation"),
     path("inbox/<slug:ref>/close/", close, name="conversation_close"),
+    path("inbox/<slug:ref>/cancel-order/", approve_cancel, name="conversation_cancel_order"),
 ]
