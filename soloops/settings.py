@@ -251,6 +251,12 @@ SUPPORT_FIRST_RESPONSE_HOURS = env_float("SOLOOPS_SUPPORT_FIRST_RESPONSE_HOURS",
 # The classifier's confidence above which an order-status question is answered without the
 # owner (bench/support.py prints the precision of automatic answers per threshold).
 SUPPORT_AUTO_REPLY_THRESHOLD = env_float("SOLOOPS_SUPPORT_AUTO_REPLY_THRESHOLD", 0.6)
+# The inbound-mail webhook (POST /webhooks/support/email) checks an HMAC of each body with it.
+SUPPORT_INBOUND_SECRET = _secret_key("SOLOOPS_SUPPORT_INBOUND_SECRET", "support_inbound_secret")
+# An attachment larger than this is not kept (the message is, saying which was left out).
+SUPPORT_MAX_ATTACHMENT_BYTES = int(env_float("SOLOOPS_SUPPORT_MAX_ATTACHMENT_BYTES", 10 * 2**20))
+# A raw mail larger than this is refused whole (413): the mail service keeps it and retries.
+SUPPORT_MAX_MAIL_BYTES = int(env_float("SOLOOPS_SUPPORT_MAX_MAIL_BYTES", 25 * 2**20))
 
 # --- cache ----------------------------------------------------------------------------------
 # Shared by every process, as the storefront's per-IP rate limit must count across all gunicorn

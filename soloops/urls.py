@@ -9,6 +9,7 @@ from soloops.api import urls as api_urls
 from soloops.automation import views as automation_views
 from soloops.monitoring import views as monitoring_views
 from soloops.payments import webhooks as payment_webhooks
+from soloops.support import webhooks as support_webhooks
 
 urlpatterns = [
     path("healthz", monitoring_views.healthz, name="healthz"),
@@ -22,6 +23,7 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("hooks/flows/<str:secret>", automation_views.flow_webhook, name="flow-webhook"),
     path("webhooks/stripe", payment_webhooks.stripe_webhook, name="stripe-webhook"),
+    path("webhooks/support/email", support_webhooks.inbound_email, name="support-email"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -8,3 +8,5 @@ class SupportErrorCode(StrEnum):
     MESSAGE_TOO_LONG = "message_too_long"
     CLOSED = "conversation_closed"
     UNKNOWN_ORDER = "unknown_order"
+    NOT_A_MAIL = "not_a_mail"
+    INVALID_SIGNATURE = "invalid_signature"

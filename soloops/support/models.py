@@ -97,6 +97,9 @@ class Message(models.Model):
     automatic = models.BooleanField(default=False)
     # Inbound: what the policy did with it (support.policy: auto, acknowledge, owner, ignore).
     handling = models.CharField(max_length=16, blank=True, default="")
+    # Inbound mail: its HTML part, sanitised (nh3); attachments left out for their size.
+    body_html = models.TextField(blank=True, default="")
+    attachments_refused = models.JSONField(default=list, blank=True)
     # Mail threading: this message's Message-ID and the ones it answers.
     message_id = models.CharField(max_length=500, blank=True, default="")
     in_reply_to = models.CharField(max_length=500, blank=True, default="")
@@ -115,3 +118,21 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.conversation.ref} #{self.pk}"
+
+
+class Attachment(models.Model):
+    """A file that came with a customer's mail, kept within SUPPORT_MAX_ATTACHMENT_BYTES."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    content = models.BinaryField()
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from soloops.accounts.actors import Actor
 from soloops.errors import NotFound
 from soloops.support.errors import SupportErrorCode as Code
 from soloops.support.intents import LABELS
-from soloops.support.models import Channel, Conversation, ConversationStatus, OrderLink
+from soloops.support.models import Attachment, Channel, Conversation, ConversationStatus, OrderLink
 
 CONVERSATION_STATUSES = ConversationStatus.choices
 CONVERSATION_CHANNELS = Channel.choices
@@ -70,7 +70,14 @@ def conversation_get_for(*, actor: Actor | None, ref: str) -> Conversation:
         raise NotFound(Code.NOT_FOUND, f"no conversation {ref!r}")
     conversation = (
         Conversation.objects.select_related("order", "customer")
-        .prefetch_related("messages")
+        .prefetch_related(
+            "messages",
+            # Names and sizes only: the files' bytes stay in the database until downloaded.
+            Prefetch(
+                "messages__attachments",
+                queryset=Attachment.objects.only("message_id", "filename", "content_type", "size"),
+            ),
+        )
         .filter(ref=ref)
         .first()
     )

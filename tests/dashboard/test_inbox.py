@@ -122,3 +122,23 @@ def test_a_cancel_request_is_one_decision_approved_once(owner_client, run_after_
     assert sum("will confirm it" in b for b in bodies) == 1
     page = owner_client.get(f"/inbox/{conversation.ref}/").content.decode()
     assert "Approve: cancel and refund" not in page
+
+
+def test_a_mails_attachments_are_listed_and_the_too_big_one_named(owner_client, settings):
+    from email.message import EmailMessage
+
+    from soloops.accounts.actors import Actor
+    from soloops.support.services import conversation_receive_mail
+
+    settings.SUPPORT_MAX_ATTACHMENT_BYTES = 1000
+    msg = EmailMessage()
+    msg["From"], msg["Subject"] = "ada@example.com", "Photos"
+    msg.set_content("The mug arrived broken")
+    msg.add_attachment(b"x" * 500, maintype="image", subtype="png", filename="small.png")
+    msg.add_attachment(b"x" * 5000, maintype="image", subtype="png", filename="big.png")
+    message = conversation_receive_mail(raw=bytes(msg), actor=Actor.system("test"))
+
+    page = owner_client.get(f"/inbox/{message.conversation.ref}/").content.decode()
+
+    assert "small.png" in page
+    assert "big.png (4.9\xa0KB) was too large to keep" in page

@@ -1,0 +1,26 @@
+"""Every write on support: conversations (open, receive, reply, answer by policy, close) and
+customer mail in. Each runs in one transaction with its event."""
+
+from .conversations import (
+    AUTOMATIC_AUTHOR,
+    MESSAGE_MAX,
+    SUBJECT_MAX,
+    conversation_answer,
+    conversation_close,
+    conversation_open,
+    conversation_receive,
+    conversation_reply,
+)
+from .mail_in import conversation_receive_mail
+
+__all__ = [
+    "AUTOMATIC_AUTHOR",
+    "MESSAGE_MAX",
+    "SUBJECT_MAX",
+    "conversation_answer",
+    "conversation_close",
+    "conversation_open",
+    "conversation_receive",
+    "conversation_receive_mail",
+    "conversation_reply",
+]
