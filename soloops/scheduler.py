@@ -14,6 +14,7 @@ from soloops.automation import services
 from soloops.emails.services import emails_retry_due
 from soloops.events.services import events_relay
 from soloops.monitoring.services import HeartbeatThread
+from soloops.support.services import mailbox_poll_due
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ def run_scheduler(*, tick: float = 1.0) -> None:
                 # tick, not a cron Schedule: a per-minute schedule would write 1,440
                 # schedule.fired events a day into the audit log, and costs one indexed read.
                 emails_retry_due()
+                mailbox_poll_due()
                 services.flow_runs_wake_due()
                 heartbeat.beat()
             except DatabaseError:

@@ -256,6 +256,14 @@ SUPPORT_INBOUND_SECRET = _secret_key("SOLOOPS_SUPPORT_INBOUND_SECRET", "support_
 # An attachment larger than this is not kept (the message is, saying which was left out).
 SUPPORT_MAX_ATTACHMENT_BYTES = int(env_float("SOLOOPS_SUPPORT_MAX_ATTACHMENT_BYTES", 10 * 2**20))
 # A raw mail larger than this is refused whole (413): the mail service keeps it and retries.
+# The shop's mailbox, polled over IMAP when a host and user are set (every POLL seconds).
+SUPPORT_IMAP_HOST = os.environ.get("SOLOOPS_SUPPORT_IMAP_HOST", "")
+SUPPORT_IMAP_PORT = int(env_float("SOLOOPS_SUPPORT_IMAP_PORT", 993))
+SUPPORT_IMAP_SSL = env_bool("SOLOOPS_SUPPORT_IMAP_SSL", True)
+SUPPORT_IMAP_USER = os.environ.get("SOLOOPS_SUPPORT_IMAP_USER", "")
+SUPPORT_IMAP_PASSWORD = os.environ.get("SOLOOPS_SUPPORT_IMAP_PASSWORD", "")
+SUPPORT_IMAP_FOLDER = os.environ.get("SOLOOPS_SUPPORT_IMAP_FOLDER", "INBOX")
+SUPPORT_IMAP_POLL_SECONDS = int(env_float("SOLOOPS_SUPPORT_IMAP_POLL_SECONDS", 60))
 SUPPORT_MAX_MAIL_BYTES = int(env_float("SOLOOPS_SUPPORT_MAX_MAIL_BYTES", 25 * 2**20))
 
 # --- cache ----------------------------------------------------------------------------------

@@ -12,15 +12,20 @@ from .conversations import (
     conversation_reply,
 )
 from .mail_in import conversation_receive_mail
+from .mailbox import PollResult, mailbox_configured, mailbox_poll, mailbox_poll_due
 
 __all__ = [
     "AUTOMATIC_AUTHOR",
     "MESSAGE_MAX",
     "SUBJECT_MAX",
+    "PollResult",
     "conversation_answer",
     "conversation_close",
     "conversation_open",
     "conversation_receive",
     "conversation_receive_mail",
     "conversation_reply",
+    "mailbox_configured",
+    "mailbox_poll",
+    "mailbox_poll_due",
 ]
