@@ -1,14 +1,34 @@
 """Reads of support: the inbox list (unanswered first), one conversation with its messages."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
 
 from soloops.accounts.actors import Actor
 from soloops.errors import NotFound
 from soloops.support.errors import SupportErrorCode as Code
 from soloops.support.intents import LABELS
-from soloops.support.models import Attachment, Channel, Conversation, ConversationStatus, OrderLink
+from soloops.support.models import (
+    Attachment,
+    Channel,
+    Conversation,
+    ConversationStatus,
+    Message,
+    OrderLink,
+)
 
 CONVERSATION_STATUSES = ConversationStatus.choices
 CONVERSATION_CHANNELS = Channel.choices
@@ -88,3 +108,47 @@ def conversation_get_for(*, actor: Actor | None, ref: str) -> Conversation:
 
 def conversations_waiting_count() -> int:
     return Conversation.objects.filter(status=ConversationStatus.OPEN).count()
+
+
+@dataclass(frozen=True)
+class SupportFigures:
+    conversations: int
+    auto_resolved: int  # answered by SoloOps alone, the owner never asked
+    first_response_median: timedelta | None
+    first_response_p90: timedelta | None
+
+    @property
+    def auto_share(self) -> float | None:
+        return self.auto_resolved / self.conversations if self.conversations else None
+
+
+def _percentile(values: list[timedelta], share: float) -> timedelta | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def support_figures(*, days: int = 30, now=None) -> SupportFigures:
+    """The inbox's figures over the last ``days``: how many conversations, how many SoloOps
+    resolved alone, and how soon a first answer came (median and 90th percentile). Two
+    queries: a count each, and the first-response times (at most one row per conversation)."""
+    since = (now or timezone.now()) - timedelta(days=days)
+    recent = Conversation.objects.filter(created_at__gte=since)
+    auto = Message.objects.filter(automatic=True, conversation_id=OuterRef("pk"))
+    counts = recent.aggregate(
+        total=Count("pk"),
+        auto=Count("pk", filter=Q(Exists(auto), escalation_reason="")),
+    )
+    waits = [
+        answered - opened
+        for opened, answered in recent.filter(first_responded_at__isnull=False).values_list(
+            "created_at", "first_responded_at"
+        )
+    ]
+    return SupportFigures(
+        conversations=counts["total"],
+        auto_resolved=counts["auto"],
+        first_response_median=_percentile(waits, 0.5),
+        first_response_p90=_percentile(waits, 0.9),
+    )

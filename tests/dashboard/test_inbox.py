@@ -142,3 +142,33 @@ def test_a_mails_attachments_are_listed_and_the_too_big_one_named(owner_client, 
 
     assert "small.png" in page
     assert "big.png (4.9\xa0KB) was too large to keep" in page
+
+
+def test_the_inbox_figures_share_auto_resolved_and_first_response_times(owner_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    # given four conversations: one answered by SoloOps alone after 2 minutes, one by the
+    # owner after 3 hours, one escalated after an automatic acknowledgement (10 minutes),
+    # one not answered yet
+    now = timezone.now()
+    made = [open_conversation(email=f"c{i}@example.com") for i in range(4)]
+    waits = [timedelta(minutes=2), timedelta(hours=3), timedelta(minutes=10), None]
+    for conversation, wait in zip(made, waits, strict=True):
+        if wait is not None:
+            Conversation.objects.filter(pk=conversation.pk).update(
+                created_at=now - timedelta(days=1),
+                first_responded_at=now - timedelta(days=1) + wait,
+            )
+    for conversation in made[0], made[2]:
+        conversation.messages.create(direction="out", author="SoloOps", body="…", automatic=True)
+    Conversation.objects.filter(pk=made[2].pk).update(escalation_reason="changes_money_or_goods")
+
+    html = owner_client.get("/inbox/").content.decode()
+
+    # then: 4 conversations, 1 of 4 resolved alone, median 10 min, 90th percentile 3 h
+    assert 'data-figure="conversations">4<' in html
+    assert 'data-figure="auto-share">25 %<' in html
+    assert 'data-figure="first-response-median">10 min<' in html
+    assert 'data-figure="first-response-p90">3 h 0 min<' in html

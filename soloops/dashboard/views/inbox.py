@@ -30,6 +30,7 @@ from soloops.support.selectors import (
     ORDER_LINKS,
     conversation_get_for,
     conversations_list,
+    support_figures,
 )
 
 REASONS = {
@@ -55,6 +56,22 @@ HANDLING = {
 CANCELLABLE = ("placed", "on_hold", "accepted", "paid")
 LIST = "dashboard/inbox/list.html"
 DETAIL = "dashboard/inbox/conversation.html"
+
+
+FIGURE_DAYS = 30
+
+
+def _duration(value) -> str:
+    """A wait as a person says it: "3 min", "2 h 5 min", "3 d 4 h"; "—" for none."""
+    if value is None:
+        return "—"
+    minutes = int(value.total_seconds() // 60)
+    days, hours, minutes = minutes // 1440, minutes // 60 % 24, minutes % 60
+    if days:
+        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+    return _("%(m)d min") % {"m": minutes}
 
 
 def _get(request, ref: str):
@@ -86,8 +103,13 @@ def index(request):
     channels = {value: str(label) for value, label in CONVERSATION_CHANNELS}
     for conversation in page.items:
         _labels(conversation, statuses, channels)
+    figures = support_figures(days=FIGURE_DAYS)
     context = {
         "section": "inbox",
+        "figures": figures,
+        "figure_days": FIGURE_DAYS,
+        "first_response_median": _duration(figures.first_response_median),
+        "first_response_p90": _duration(figures.first_response_p90),
         "form": form,
         "page": page,
         "filtered": form.is_bound and form.active,
