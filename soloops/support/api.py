@@ -10,7 +10,7 @@ from ninja import Field, Header, Query, Router, Schema
 
 from soloops.api_input import Email, In
 from soloops.api_output import created
-from soloops.errors import InvalidInput
+from soloops.errors import InvalidInput, NotFound
 from soloops.events.selectors import timeline_for
 from soloops.orders.selectors import order_get_for
 from soloops.pagination import PageOut, PageParams, paginate
@@ -30,6 +30,7 @@ class ConversationMessageOut(Schema):
     author: str
     body: str
     intent: str = Field(description="what an inbound message asks for (empty: outbound)")
+    corrected_intent: str = Field(description="the owner's correction (empty: none)")
     confidence: float | None = Field(description="the classifier's calibrated probability")
     model_version: str
     created_at: datetime
@@ -173,6 +174,23 @@ def conversation_reply(
         idempotency_key=idempotency_key,
     )
     return created(response, f"/conversations/{ref}", message)
+
+
+class IntentIn(In):
+    intent: Intent
+
+
+@router.put(
+    "/conversations/{ref}/messages/{message_id}/intent",
+    response=ConversationMessageOut,
+    summary="Correct what a customer's message asks for",
+)
+def message_intent_put(request, ref: str, message_id: int, payload: IntentIn):
+    conversation = _get(request, ref)
+    message = next((m for m in conversation.messages.all() if m.pk == message_id), None)
+    if message is None:
+        raise NotFound(Code.NOT_FOUND, f"no message {message_id} in {ref}")
+    return services.message_relabel(message=message, intent=payload.intent, actor=request.auth)
 
 
 @router.post("/conversations/{ref}/close", response=ConversationOut, summary="Nothing left to do")

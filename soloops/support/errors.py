@@ -10,3 +10,5 @@ class SupportErrorCode(StrEnum):
     UNKNOWN_ORDER = "unknown_order"
     NOT_A_MAIL = "not_a_mail"
     INVALID_SIGNATURE = "invalid_signature"
+    UNKNOWN_INTENT = "unknown_intent"
+    NOT_INBOUND = "not_inbound"

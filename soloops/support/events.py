@@ -10,10 +10,14 @@
   order_number, reply, email_send} — SoloOps answered by itself (support.policy says when);
 - ``conversation.escalated``: {same, suggestion} — the owner is asked, with why and a
   suggested reply;
+- ``conversation.relabelled``: {ref, message, from, to, model_version} — the owner corrected
+  what a message asks for (the next night's model learns from it);
 - ``conversation.closed``: {ref} — nothing left to do.
 
 Handles ``conversation.received``: the policy decides on each customer message (``handlers``).
 """
+
+from pydantic import Field
 
 from soloops.events.catalogue import EventType, Payload, declare
 from soloops.support import handlers
@@ -65,6 +69,14 @@ class Escalated(Decided):
     suggestion: str
 
 
+class Relabelled(Payload):
+    ref: str
+    message: int
+    from_: str = Field(alias="from")
+    to: str
+    model_version: str
+
+
 class Closed(Payload):
     ref: str
 
@@ -76,5 +88,6 @@ EVENTS = declare(
     EventType("conversation.replied", Replied, "the shop answered by email", _SUBJECT),
     EventType("conversation.auto_replied", AutoReplied, "SoloOps answered by itself", _SUBJECT),
     EventType("conversation.escalated", Escalated, "the owner is asked to answer", _SUBJECT),
+    EventType("conversation.relabelled", Relabelled, "the owner corrected an intent", _SUBJECT),
     EventType("conversation.closed", Closed, "the conversation needs nothing more", _SUBJECT),
 )

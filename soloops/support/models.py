@@ -91,6 +91,9 @@ class Message(models.Model):
     intent = models.CharField(_("intent"), max_length=32, blank=True, default="")
     confidence = models.FloatField(_("confidence"), null=True, blank=True)
     model_version = models.CharField(max_length=32, blank=True, default="")
+    # The owner's correction of ``intent``: learnt from by the next night's model.
+    corrected_intent = models.CharField(max_length=32, blank=True, default="")
+    corrected_at = models.DateTimeField(null=True, blank=True)
     # An auto-reply, out-of-office or bounce (headers or text): never answered.
     automated = models.BooleanField(default=False)
     # Outbound: written by SoloOps itself (the policy), not a person.
@@ -114,6 +117,7 @@ class Message(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["message_id"], name="support_message_mid_idx"),
+            models.Index(fields=["corrected_at"], name="support_message_corrected_idx"),
         ]
 
     def __str__(self) -> str:

@@ -172,3 +172,18 @@ def test_the_inbox_figures_share_auto_resolved_and_first_response_times(owner_cl
     assert 'data-figure="auto-share">25 %<' in html
     assert 'data-figure="first-response-median">10 min<' in html
     assert 'data-figure="first-response-p90">3 h 0 min<' in html
+
+
+def test_the_owner_corrects_an_intent_on_the_page(owner_client):
+    conversation = open_conversation(body="Do you have a physical shop I can visit?")
+    (message,) = conversation.messages.all()
+
+    response = owner_client.post(
+        f"/inbox/{conversation.ref}/messages/{message.pk}/intent/", {"intent": "product_question"}
+    )
+
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.corrected_intent == "product_question"
+    page = owner_client.get(f"/inbox/{conversation.ref}/").content.decode()
+    assert "Product question (corrected)" in page

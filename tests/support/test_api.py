@@ -108,3 +108,21 @@ def test_a_viewer_reads_but_does_not_reply(caller, order):
 
     assert caller("viewer").get(f"/api/conversations/{ref}").status_code == 200
     assert_error(caller("viewer").post(f"/api/conversations/{ref}/replies", {"body": "x"}), 403)
+
+
+def test_the_owner_corrects_an_intent_through_the_api(owner_api, order):
+    ref = open_conversation(body="Do you have a physical shop I can visit?").ref
+    message_id = owner_api.get(f"/api/conversations/{ref}").json()["messages"][0]["id"]
+
+    corrected = owner_api.put(
+        f"/api/conversations/{ref}/messages/{message_id}/intent", {"intent": "product_question"}
+    )
+    unknown = owner_api.put(
+        f"/api/conversations/{ref}/messages/{message_id}/intent", {"intent": "weather"}
+    )
+    missing = owner_api.put(f"/api/conversations/{ref}/messages/999999/intent", {"intent": "other"})
+
+    assert corrected.status_code == 200, corrected.content
+    assert corrected.json()["corrected_intent"] == "product_question"
+    assert_error(unknown, 422, field="intent")
+    assert_error(missing, 404)

@@ -130,7 +130,9 @@ def _detail(request, ref: str, reply_form: ReplyForm | None = None, status: int 
     events = timeline_for_subjects(subjects={"support.conversation": [conversation.pk]})
     thread = list(conversation.messages.all())
     for message in thread:
-        message.intent_label = str(INTENT_LABELS.get(message.intent, ""))
+        message.intent_label = str(
+            INTENT_LABELS.get(message.corrected_intent or message.intent, "")
+        )
         message.handling_label = str(HANDLING.get(message.handling, ""))
     context = {
         "section": "inbox",
@@ -148,6 +150,7 @@ def _detail(request, ref: str, reply_form: ReplyForm | None = None, status: int 
             and conversation.status == "open"
         ),
         "timeline": timeline.entries(events),
+        "intent_choices": [(key, str(label)) for key, label in INTENT_LABELS.items()],
     }
     return render(request, DETAIL, context, status=status)
 
@@ -209,6 +212,24 @@ def approve_cancel(request, ref: str):
 
 @console_view(role="staff")
 @require_POST
+def relabel(request, ref: str, message_id: int):
+    conversation = _get(request, ref)
+    message = next((m for m in conversation.messages.all() if m.pk == message_id), None)
+    if message is None:
+        raise Http404(_("No such message."))
+    try:
+        services.message_relabel(
+            message=message, intent=request.POST.get("intent", ""), actor=request.actor
+        )
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Thank you: SoloOps learns from this from tomorrow on."))
+    return redirect("dashboard:conversation", ref=ref)
+
+
+@console_view(role="staff")
+@require_POST
 def close(request, ref: str):
     try:
         services.conversation_close(conversation=_get(request, ref), actor=request.actor)
@@ -223,5 +244,6 @@ urlpatterns = [
     path("inbox/", index, name="inbox"),
     path("inbox/<slug:ref>/", conversation, name="conversation"),
     path("inbox/<slug:ref>/close/", close, name="conversation_close"),
+    path("inbox/<slug:ref>/messages/<int:message_id>/intent/", relabel, name="message_relabel"),
     path("inbox/<slug:ref>/cancel-order/", approve_cancel, name="conversation_cancel_order"),
 ]

@@ -10,6 +10,7 @@ from .conversations import (
     conversation_open,
     conversation_receive,
     conversation_reply,
+    message_relabel,
 )
 from .mail_in import conversation_receive_mail
 from .mailbox import PollResult, mailbox_configured, mailbox_poll, mailbox_poll_due
@@ -28,4 +29,5 @@ __all__ = [
     "mailbox_configured",
     "mailbox_poll",
     "mailbox_poll_due",
+    "message_relabel",
 ]

@@ -20,7 +20,7 @@ from soloops.errors import Conflict, InvalidInput
 from soloops.events.services import event_emit
 from soloops.idempotency import hash_request, replay
 from soloops.numbers import random_code
-from soloops.support import answers, policy
+from soloops.support import answers, intents, policy
 from soloops.support.classifier import classify
 from soloops.support.errors import SupportErrorCode as Code
 from soloops.support.linking import link_for
@@ -344,3 +344,37 @@ def conversation_close(*, conversation: Conversation, actor: Actor) -> Conversat
             actor=actor,
         )
     return conversation
+
+
+def message_relabel(*, message: Message, intent: str, actor: Actor) -> Message:
+    """The owner says what a customer's message really asks for. Kept beside what the model
+    said; from the next night on the model learns from it (``classifier``)."""
+    if intent not in intents.INTENTS:
+        raise InvalidInput(
+            Code.UNKNOWN_INTENT,
+            f"intent must be one of {', '.join(intents.INTENTS)}, not {intent!r}",
+            field="intent",
+        )
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        if message.direction != Direction.IN:
+            raise InvalidInput(
+                Code.NOT_INBOUND, "only a customer's message has an intent", field="message"
+            )
+        before = message.corrected_intent or message.intent
+        message.corrected_intent = intent
+        message.corrected_at = timezone.now()
+        message.save(update_fields=["corrected_intent", "corrected_at", "updated_at"])
+        conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
+        latest = conversation.messages.filter(direction=Direction.IN).order_by("-pk").first()
+        if latest is not None and latest.pk == message.pk:
+            conversation.intent = intent
+            conversation.save(update_fields=["intent", "updated_at"])
+        event_emit(
+            type="conversation.relabelled",
+            subject=conversation,
+            payload={"ref": conversation.ref, "message": message.pk, "from": before, "to": intent,
+                     "model_version": message.model_version},
+            actor=actor,
+        )  # fmt: skip
+    return message
