@@ -127,6 +127,10 @@ KINDS: dict[str, Kind] = {
                 "conversation": {"ref": "C-7K3QXM2A"},
                 "customer": _CUSTOMER,
                 "order": {"number": "SO-2026-7K3QXM2A"},
+                "rating": {
+                    "good_url": "https://shop.example.com/shop/rate/Xq2mB7d0/good/",
+                    "bad_url": "https://shop.example.com/shop/rate/Xq2mB7d0/bad/",
+                },
             },
         ),
         Kind(

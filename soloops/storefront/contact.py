@@ -17,7 +17,14 @@ from soloops.accounts.actors import Actor
 from soloops.errors import ApplicationError, NotFound
 from soloops.orders.selectors import order_get_by_token
 from soloops.storefront import ratelimit
-from soloops.support.services import MESSAGE_MAX, SUBJECT_MAX, conversation_open
+from soloops.support.selectors import reply_rateable
+from soloops.support.services import (
+    MESSAGE_MAX,
+    RATINGS,
+    SUBJECT_MAX,
+    conversation_open,
+    reply_rate,
+)
 
 STOREFRONT = Actor.system("storefront")
 CONTACT_LIMIT = 10  # messages per address per hour: a person writes a few, a bot many
@@ -107,3 +114,31 @@ def ask(request, token: str):
                 return render(request, "storefront/contact_sent.html", {"order": order})
     status = 400 if form.errors else 200
     return render(request, "storefront/ask.html", {"form": form, "order": order}, status=status)
+
+
+class RatingForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Anything to add? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def rate(request, token: str, rating: str):
+    """ "Was this answer helpful?" from a reply's link. The link shows the choice and one
+    button; the button records it (a mail scanner that follows links rates nothing)."""
+    if rating not in RATINGS or not reply_rateable(token=token):
+        raise Http404
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reply_rate(token=token, rating=rating, comment=form.cleaned_data["comment"],
+                       actor=STOREFRONT)  # fmt: skip
+        except NotFound:
+            raise Http404 from None
+        return render(request, "storefront/rated.html", {"rating": rating})
+    return render(request, "storefront/rate.html", {"form": form, "rating": rating,
+                                                    "token": token})  # fmt: skip

@@ -15,4 +15,5 @@ urlpatterns = [
     path("orders/<slug:token>/pay/", checkout.order_pay, name="pay"),
     path("orders/<slug:token>/ask/", contact.ask, name="ask"),
     path("contact/", contact.contact, name="contact"),
+    path("rate/<slug:token>/<slug:rating>/", contact.rate, name="rate"),
 ]

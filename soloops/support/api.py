@@ -29,10 +29,11 @@ class ConversationMessageOut(Schema):
     direction: str = Field(description="in: from the customer; out: from the shop")
     author: str
     body: str
-    intent: str = Field(description="what an inbound message asks for (empty: outbound)")
+    intent: str = Field(description="inbound: what it asks for; outbound: what it answers")
     corrected_intent: str = Field(description="the owner's correction (empty: none)")
     confidence: float | None = Field(description="the classifier's calibrated probability")
     model_version: str
+    rating: str = Field(description="outbound: the customer's good / bad (empty: not rated)")
     created_at: datetime
 
 

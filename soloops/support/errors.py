@@ -12,3 +12,4 @@ class SupportErrorCode(StrEnum):
     INVALID_SIGNATURE = "invalid_signature"
     UNKNOWN_INTENT = "unknown_intent"
     NOT_INBOUND = "not_inbound"
+    INVALID_RATING = "invalid_rating"

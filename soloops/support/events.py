@@ -12,6 +12,8 @@
   suggested reply;
 - ``conversation.relabelled``: {ref, message, from, to, model_version} — the owner corrected
   what a message asks for (the next night's model learns from it);
+- ``conversation.rated``: {ref, message, rating, intent, comment, automatic} — the customer
+  said whether an answer helped ("good" / "bad");
 - ``conversation.closed``: {ref} — nothing left to do.
 
 Handles ``conversation.received``: the policy decides on each customer message (``handlers``).
@@ -77,6 +79,15 @@ class Relabelled(Payload):
     model_version: str
 
 
+class Rated(Payload):
+    ref: str
+    message: int
+    rating: str
+    intent: str
+    comment: str
+    automatic: bool
+
+
 class Closed(Payload):
     ref: str
 
@@ -89,5 +100,6 @@ EVENTS = declare(
     EventType("conversation.auto_replied", AutoReplied, "SoloOps answered by itself", _SUBJECT),
     EventType("conversation.escalated", Escalated, "the owner is asked to answer", _SUBJECT),
     EventType("conversation.relabelled", Relabelled, "the owner corrected an intent", _SUBJECT),
+    EventType("conversation.rated", Rated, "the customer rated an answer", _SUBJECT),
     EventType("conversation.closed", Closed, "the conversation needs nothing more", _SUBJECT),
 )

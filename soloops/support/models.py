@@ -100,6 +100,11 @@ class Message(models.Model):
     automatic = models.BooleanField(default=False)
     # Inbound: what the policy did with it (support.policy: auto, acknowledge, owner, ignore).
     handling = models.CharField(max_length=16, blank=True, default="")
+    # Outbound: the customer's one-click rating of this answer (its link carries the token).
+    rating_token = models.CharField(max_length=32, null=True, blank=True, unique=True)
+    rating = models.CharField(_("rating"), max_length=4, blank=True, default="")  # good / bad
+    rating_comment = models.TextField(blank=True, default="")
+    rated_at = models.DateTimeField(null=True, blank=True)
     # Inbound mail: its HTML part, sanitised (nh3); attachments left out for their size.
     body_html = models.TextField(blank=True, default="")
     attachments_refused = models.JSONField(default=list, blank=True)

@@ -116,6 +116,7 @@ class SupportFigures:
     auto_resolved: int  # answered by SoloOps alone, the owner never asked
     first_response_median: timedelta | None
     first_response_p90: timedelta | None
+    satisfaction: list[tuple[str, int, int]]  # (intent, good, bad), most rated first
 
     @property
     def auto_share(self) -> float | None:
@@ -131,8 +132,8 @@ def _percentile(values: list[timedelta], share: float) -> timedelta | None:
 
 def support_figures(*, days: int = 30, now=None) -> SupportFigures:
     """The inbox's figures over the last ``days``: how many conversations, how many SoloOps
-    resolved alone, and how soon a first answer came (median and 90th percentile). Two
-    queries: a count each, and the first-response times (at most one row per conversation)."""
+    resolved alone, how soon a first answer came (median and 90th percentile), and how
+    customers rated the answers per intent. Three queries."""
     since = (now or timezone.now()) - timedelta(days=days)
     recent = Conversation.objects.filter(created_at__gte=since)
     auto = Message.objects.filter(automatic=True, conversation_id=OuterRef("pk"))
@@ -146,9 +147,28 @@ def support_figures(*, days: int = 30, now=None) -> SupportFigures:
             "created_at", "first_responded_at"
         )
     ]
+    rated = (
+        Message.objects.filter(rated_at__gte=since)
+        .exclude(rating="")
+        .values("intent")
+        .annotate(
+            good=Count("pk", filter=Q(rating="good")), bad=Count("pk", filter=Q(rating="bad"))
+        )
+        .order_by()
+    )
+    satisfaction = sorted(
+        ((row["intent"], row["good"], row["bad"]) for row in rated),
+        key=lambda row: (-(row[1] + row[2]), row[0]),
+    )
     return SupportFigures(
+        satisfaction=satisfaction,
         conversations=counts["total"],
         auto_resolved=counts["auto"],
         first_response_median=_percentile(waits, 0.5),
         first_response_p90=_percentile(waits, 0.9),
     )
+
+
+def reply_rateable(*, token: str) -> bool:
+    """Whether ``token`` is the rating link of one of our answers."""
+    return Message.objects.filter(rating_token=token, direction="out").exists()

@@ -187,3 +187,16 @@ def test_the_owner_corrects_an_intent_on_the_page(owner_client):
     assert message.corrected_intent == "product_question"
     page = owner_client.get(f"/inbox/{conversation.ref}/").content.decode()
     assert "Product question (corrected)" in page
+
+
+def test_satisfaction_by_intent_is_shown(owner_client):
+    from django.utils import timezone
+
+    conversation = open_conversation(body="Do you have a physical shop I can visit?")
+    for rating in ("good", "bad", "bad"):
+        conversation.messages.create(direction="out", author="olivia", body="…", intent="other",
+                                     rating=rating, rated_at=timezone.now())  # fmt: skip
+
+    html = owner_client.get("/inbox/").content.decode()
+
+    assert '<td>Other</td><td class="num">1</td><td class="num">2</td>' in html

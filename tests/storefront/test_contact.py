@@ -3,6 +3,7 @@ order" on the order's own page, which links the question to that order."""
 
 import pytest
 
+from soloops.emails.models import EmailSend
 from soloops.support.models import Conversation
 from tests.emails.conftest import shop  # noqa: F401  (fixture)
 from tests.storefront.conftest import hidden
@@ -70,3 +71,37 @@ def test_ask_about_this_order_from_its_page(browser):
 
 def test_an_unknown_order_page_has_no_question_form(browser, db):
     assert browser.get("/shop/orders/nope/ask/").status_code == 404
+
+
+def test_the_customer_rates_an_answer_from_its_link(browser, run_after_commit):
+    from soloops.automation.models import Event
+    from soloops.support.services import conversation_reply
+    from tests.support.conftest import SYSTEM, open_conversation
+
+    # given an answer emailed with its "was this helpful?" links
+    conversation = open_conversation(body="Do you have a physical shop I can visit?")
+    reply = conversation_reply(conversation=conversation, body="No, online only.", actor=SYSTEM)
+    send = EmailSend.objects.get(pk=reply.email_send_id)
+    url = f"/shop/rate/{reply.rating_token}/bad/"
+    assert url in send.body_text
+
+    # when the customer follows the link: nothing is recorded yet (a mail scanner may follow it)
+    page = browser.get(url).content.decode()
+    reply.refresh_from_db()
+    assert reply.rating == ""
+
+    # and presses the button with a comment
+    response = browser.post(url, {"csrfmiddlewaretoken": hidden(page, "csrfmiddlewaretoken"),
+                                  "comment": "I wanted to see it"})  # fmt: skip
+
+    # then it is recorded per intent, and logged
+    assert response.status_code == 200
+    reply.refresh_from_db()
+    assert (reply.rating, reply.rating_comment, reply.intent) == ("bad", "I wanted to see it",
+                                                                  "other")  # fmt: skip
+    assert Event.objects.get(type="conversation.rated").payload["rating"] == "bad"
+
+
+def test_an_unknown_answer_or_rating_is_a_404(browser):
+    assert browser.get("/shop/rate/nope/good/").status_code == 404
+    assert browser.get("/shop/rate/nope/great/").status_code == 404

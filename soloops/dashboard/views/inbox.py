@@ -110,6 +110,10 @@ def index(request):
         "figure_days": FIGURE_DAYS,
         "first_response_median": _duration(figures.first_response_median),
         "first_response_p90": _duration(figures.first_response_p90),
+        "satisfaction": [
+            (str(INTENT_LABELS.get(intent, intent)), good, bad)
+            for intent, good, bad in figures.satisfaction
+        ],
         "form": form,
         "page": page,
         "filtered": form.is_bound and form.active,

@@ -4,6 +4,7 @@ customer mail in. Each runs in one transaction with its event."""
 from .conversations import (
     AUTOMATIC_AUTHOR,
     MESSAGE_MAX,
+    RATINGS,
     SUBJECT_MAX,
     conversation_answer,
     conversation_close,
@@ -11,6 +12,7 @@ from .conversations import (
     conversation_receive,
     conversation_reply,
     message_relabel,
+    reply_rate,
 )
 from .mail_in import conversation_receive_mail
 from .mailbox import PollResult, mailbox_configured, mailbox_poll, mailbox_poll_due
@@ -18,6 +20,7 @@ from .mailbox import PollResult, mailbox_configured, mailbox_poll, mailbox_poll_
 __all__ = [
     "AUTOMATIC_AUTHOR",
     "MESSAGE_MAX",
+    "RATINGS",
     "SUBJECT_MAX",
     "PollResult",
     "conversation_answer",
@@ -30,4 +33,5 @@ __all__ = [
     "mailbox_poll",
     "mailbox_poll_due",
     "message_relabel",
+    "reply_rate",
 ]

@@ -5,6 +5,7 @@ Each runs in one transaction with its event. A reply goes out through the emails
 a double click sends one email.
 """
 
+import secrets
 import uuid
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from soloops.accounts.actors import Actor
 from soloops.emails.services import email_enqueue
-from soloops.errors import Conflict, InvalidInput
+from soloops.errors import Conflict, InvalidInput, NotFound
 from soloops.events.services import event_emit
 from soloops.idempotency import hash_request, replay
 from soloops.numbers import random_code
@@ -219,7 +220,10 @@ def _reply(conversation, body, actor, key, request_hash, by, automatic=False) ->
         idempotency_key=key,
         request_hash=request_hash,
         automatic=automatic,
+        intent=conversation.intent,  # what this answers: satisfaction is counted per intent
+        rating_token=secrets.token_urlsafe(18),
     )
+    rate = f"{settings.SITE_URL}/shop/rate/{message.rating_token}/"
     send = email_enqueue(
         to=conversation.email,
         template="support_reply",
@@ -229,6 +233,7 @@ def _reply(conversation, body, actor, key, request_hash, by, automatic=False) ->
             "conversation": {"ref": conversation.ref},
             "customer": {"name": conversation.name, "email": conversation.email},
             "order": {"number": _order_number(conversation) or ""},
+            "rating": {"good_url": f"{rate}good/", "bad_url": f"{rate}bad/"},
         },
         language=conversation.language,
         idempotency_key=f"support-reply:{key}",
@@ -375,6 +380,39 @@ def message_relabel(*, message: Message, intent: str, actor: Actor) -> Message:
             subject=conversation,
             payload={"ref": conversation.ref, "message": message.pk, "from": before, "to": intent,
                      "model_version": message.model_version},
+            actor=actor,
+        )  # fmt: skip
+    return message
+
+
+RATINGS = ("good", "bad")
+COMMENT_MAX = 2000
+
+
+def reply_rate(*, token: str, rating: str, comment: str = "", actor: Actor) -> Message:
+    """The customer's answer to "Was this helpful?" on one of our replies (the token of its
+    link). Rating again replaces the earlier rating; each is logged."""
+    if rating not in RATINGS:
+        raise InvalidInput(Code.INVALID_RATING, "rating must be good or bad", field="rating")
+    comment = (comment or "").strip()[:COMMENT_MAX]
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update()
+            .select_related("conversation")
+            .filter(rating_token=token, direction=Direction.OUT)
+            .first()
+        )
+        if message is None:
+            raise NotFound(Code.NOT_FOUND, "no such answer")
+        message.rating, message.rating_comment = rating, comment
+        message.rated_at = timezone.now()
+        message.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
+        event_emit(
+            type="conversation.rated",
+            subject=message.conversation,
+            payload={"ref": message.conversation.ref, "message": message.pk, "rating": rating,
+                     "intent": message.intent, "comment": comment,
+                     "automatic": message.automatic},
             actor=actor,
         )  # fmt: skip
     return message
