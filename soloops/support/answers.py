@@ -12,6 +12,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from soloops.events.selectors import events_carrying
+from soloops.formatting import money_display
 from soloops.support import intents
 
 SHIPMENT_EVENTS = ("shipment.shipped", "shipment.delivered", "shipment.cancelled")
@@ -48,7 +49,7 @@ def tracking(order) -> dict | None:
 
 def _status_text(order) -> str:
     values = {"number": order.number, "placed": _day(order.placed_at), "url": order_url(order),
-              "total": f"{order.total} {order.currency}"}  # fmt: skip
+              "total": money_display(order.total, order.currency)}  # fmt: skip
     parcel = tracking(order)
     if parcel and parcel.get("delivered_at"):
         return _("The carrier delivered your order %(number)s on %(day)s.") % {

@@ -172,3 +172,8 @@ def support_figures(*, days: int = 30, now=None) -> SupportFigures:
 def reply_rateable(*, token: str) -> bool:
     """Whether ``token`` is the rating link of one of our answers."""
     return Message.objects.filter(rating_token=token, direction="out").exists()
+
+
+def conversation_ids_for_order(*, order_id: int) -> list[int]:
+    """The conversations about an order, for its timeline (conversation_order_idx)."""
+    return list(Conversation.objects.filter(order_id=order_id).values_list("pk", flat=True))

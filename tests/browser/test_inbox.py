@@ -5,7 +5,9 @@ and on the timeline. Screenshots at 1366 and 390 px, in English and Chinese."""
 import pytest
 from django.core.cache import cache
 
+from soloops.accounts.actors import Actor
 from soloops.emails.models import EmailSend
+from soloops.support.services import conversation_answer
 from tests.browser.conftest import PHONE, log_in, screenshot
 from tests.browser.test_today import PASSWORD, make_owner
 from tests.emails.conftest import shop  # noqa: F401  (fixture)
@@ -15,33 +17,41 @@ WIDE = {"width": 1366, "height": 900}
 pytestmark = pytest.mark.usefixtures("shop")
 
 
-def test_the_owner_edits_a_reply_sends_it_and_sees_it_on_the_timeline(new_page):
-    # given a customer's question about her order
+def test_the_owner_edits_a_suggestion_sends_it_and_sees_it_on_the_timeline(new_page):
+    # given a customer's question the policy handed to the owner with a suggested reply
     cache.clear()
     make_owner()
     order = place()
-    conversation = open_conversation(subject="Where is my parcel?", body=f"Hi, {order.number}?")
+    conversation = open_conversation(
+        subject="Mug question", body=f"Is the blue mug dishwasher safe? Order {order.number}"
+    )
+    message = conversation.messages.get()
+    assert conversation_answer(message=message, actor=Actor.system("support")) == "owner"
+    conversation.refresh_from_db()
+    assert order.number in conversation.suggestion
     page = new_page(viewport=WIDE)
     log_in(page, "olivia", PASSWORD)
 
     # when the owner opens the inbox and the conversation
     page.goto("/inbox/")
     screenshot(page, "inbox-list-1366-en")
-    page.get_by_role("link", name="Where is my parcel?").click()
+    page.get_by_role("link", name="Mug question").click()
     page.wait_for_url(f"**/inbox/{conversation.ref}/")
     assert order.number in page.locator("aside.conversation-order").inner_text()
 
-    # and writes, edits and sends her reply
+    # the reply box holds the suggestion; she edits it and sends it
     box = page.get_by_label("Your reply")
-    box.fill("It leaves tomorow.")
-    box.fill("It leaves tomorrow morning.")
+    assert box.input_value() == conversation.suggestion
+    box.fill("Yes, it is dishwasher safe. " + box.input_value())
+    screenshot(page, "inbox-conversation-suggestion-1366-en")
     page.get_by_role("button", name="Send reply").click()
     page.wait_for_url(f"**/inbox/{conversation.ref}/")
 
-    # then the thread and the timeline show it, and one email is queued
-    assert "It leaves tomorrow morning." in page.locator("ol.messages").inner_text()
+    # then the thread and the timeline show it, and one email is queued with her words
+    assert "Yes, it is dishwasher safe." in page.locator("ol.messages").inner_text()
     assert "Reply emailed by olivia" in page.locator("ol.timeline").inner_text()
-    assert EmailSend.objects.filter(template="support_reply").count() == 1
+    (send,) = EmailSend.objects.filter(template="support_reply")
+    assert send.body_text.count("Yes, it is dishwasher safe.") == 1
     screenshot(page, "inbox-conversation-1366-en")
 
 

@@ -200,3 +200,12 @@ def test_satisfaction_by_intent_is_shown(owner_client):
     html = owner_client.get("/inbox/").content.decode()
 
     assert '<td>Other</td><td class="num">1</td><td class="num">2</td>' in html
+
+
+def test_the_conversation_shows_on_its_orders_timeline(owner_client):
+    order = place()
+    open_conversation(body=f"Where is {order.number}?")
+
+    page = owner_client.get(f"/orders/{order.number}/").content.decode()
+
+    assert "Conversation started by ada@example.com" in page
