@@ -28,6 +28,7 @@ from soloops.inventory.api import router as inventory_router
 from soloops.orders.api import router as orders_router
 from soloops.payments.api import router as payments_router
 from soloops.purchasing.api import router as purchasing_router
+from soloops.support.api import router as support_router
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ api.add_router("/", imports_router)
 api.add_router("/", webhooks_router)
 api.add_router("/", channels_router)
 api.add_router("/", analytics_router)
+api.add_router("/", support_router)
 # After validation, before any handler: no NUL characters, no integers past 64 bits.
 api.add_decorator(refuse_unstorable)
 

@@ -16,6 +16,7 @@ from soloops.events.services import events_relay
 from soloops.integrations.services.stream import stream_publish_due
 from soloops.integrations.services.webhooks import webhook_deliveries_retry_due
 from soloops.monitoring.services import HeartbeatThread
+from soloops.support.services import mailbox_poll_due
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def run_scheduler(*, tick: float = 1.0) -> None:
                 emails_retry_due()
                 # Webhook deliveries whose task or worker was lost (a claim that expired).
                 webhook_deliveries_retry_due()
+                mailbox_poll_due()
                 services.flow_runs_wake_due()
                 # The event stream (SOLOOPS_EVENT_STREAM_URL): a batch after the cursor; a
                 # broker that is down costs one failed connect per tick, nothing else.

@@ -288,6 +288,26 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 # --- imports --------------------------------------------------------------------------------
 # The largest import file accepted (bytes); uploads are kept under var/imports/.
 SOLOOPS_IMPORT_MAX_BYTES = int(os.environ.get("SOLOOPS_IMPORT_MAX_BYTES", 100 * 2**20))
+# --- support -------------------------------------------------------------------------------
+# How soon a customer's first message should be answered: the inbox's SLA timer.
+SUPPORT_FIRST_RESPONSE_HOURS = env_float("SOLOOPS_SUPPORT_FIRST_RESPONSE_HOURS", 24.0)
+# The classifier's confidence above which an order-status question is answered without the
+# owner (bench/support.py prints the precision of automatic answers per threshold).
+SUPPORT_AUTO_REPLY_THRESHOLD = env_float("SOLOOPS_SUPPORT_AUTO_REPLY_THRESHOLD", 0.6)
+# The inbound-mail webhook (POST /webhooks/support/email) checks an HMAC of each body with it.
+SUPPORT_INBOUND_SECRET = _secret_key("SOLOOPS_SUPPORT_INBOUND_SECRET", "support_inbound_secret")
+# An attachment larger than this is not kept (the message is, saying which was left out).
+SUPPORT_MAX_ATTACHMENT_BYTES = int(env_float("SOLOOPS_SUPPORT_MAX_ATTACHMENT_BYTES", 10 * 2**20))
+# A raw mail larger than this is refused whole (413): the mail service keeps it and retries.
+# The shop's mailbox, polled over IMAP when a host and user are set (every POLL seconds).
+SUPPORT_IMAP_HOST = os.environ.get("SOLOOPS_SUPPORT_IMAP_HOST", "")
+SUPPORT_IMAP_PORT = int(env_float("SOLOOPS_SUPPORT_IMAP_PORT", 993))
+SUPPORT_IMAP_SSL = env_bool("SOLOOPS_SUPPORT_IMAP_SSL", True)
+SUPPORT_IMAP_USER = os.environ.get("SOLOOPS_SUPPORT_IMAP_USER", "")
+SUPPORT_IMAP_PASSWORD = os.environ.get("SOLOOPS_SUPPORT_IMAP_PASSWORD", "")
+SUPPORT_IMAP_FOLDER = os.environ.get("SOLOOPS_SUPPORT_IMAP_FOLDER", "INBOX")
+SUPPORT_IMAP_POLL_SECONDS = int(env_float("SOLOOPS_SUPPORT_IMAP_POLL_SECONDS", 60))
+SUPPORT_MAX_MAIL_BYTES = int(env_float("SOLOOPS_SUPPORT_MAX_MAIL_BYTES", 25 * 2**20))
 
 # --- cache ----------------------------------------------------------------------------------
 # Shared by every process, as the storefront's per-IP rate limit must count across all gunicorn

@@ -10,6 +10,7 @@ from soloops.automation import views as automation_views
 from soloops.integrations.channels import receive as channel_receive
 from soloops.monitoring import views as monitoring_views
 from soloops.payments import webhooks as payment_webhooks
+from soloops.support import webhooks as support_webhooks
 
 urlpatterns = [
     path("healthz", monitoring_views.healthz, name="healthz"),
@@ -28,6 +29,7 @@ urlpatterns = [
         channel_receive.channel_webhook,
         name="channel-webhook",
     ),
+    path("webhooks/support/email", support_webhooks.inbound_email, name="support-email"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

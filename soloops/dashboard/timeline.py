@@ -201,7 +201,39 @@ def _email(event) -> str:
     return texts[what] % values if what in texts else event.type
 
 
-SUMMARIES = {"order": _order, "payment": _payment, "shipment": _shipment, "email": _email}
+def _conversation(event) -> str:
+    p = event.payload
+    what = event.type.split(".", 1)[1]
+    values = {
+        "email": p.get("email", ""),
+        "by": p.get("by", ""),
+        "order": p.get("order_number"),
+        "intent": p.get("intent", ""),
+        "confidence": p.get("confidence") or 0,
+        "reason": p.get("reason", ""),
+        "to": p.get("to", ""),
+        "rating": p.get("rating", ""),
+    }
+    texts = {
+        "opened": _("Conversation started by %(email)s"),
+        "received": _("Message from the customer (%(intent)s, %(confidence).2f)"),
+        "replied": _("Reply emailed by %(by)s"),
+        "auto_replied": _("Answered by SoloOps (%(intent)s, %(confidence).2f)"),
+        "escalated": _("Handed to the owner: %(reason)s"),
+        "relabelled": _("Intent corrected to %(to)s"),
+        "rated": _("The customer rated an answer: %(rating)s"),
+        "closed": _("Conversation closed"),
+    }
+    return texts[what] % values if what in texts else event.type
+
+
+SUMMARIES = {
+    "order": _order,
+    "payment": _payment,
+    "shipment": _shipment,
+    "email": _email,
+    "conversation": _conversation,
+}
 
 
 def summary(event) -> str:

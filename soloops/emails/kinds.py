@@ -122,6 +122,21 @@ KINDS: dict[str, Kind] = {
             },
         ),
         Kind(
+            "support_reply",
+            _("To a customer: the shop's answer to their message"),
+            {
+                "body": "Your order left us on Monday; DHL expects to deliver it on Thursday.",
+                "subject": "Where is my order?",
+                "conversation": {"ref": "C-7K3QXM2A"},
+                "customer": _CUSTOMER,
+                "order": {"number": "SO-2026-7K3QXM2A"},
+                "rating": {
+                    "good_url": "https://shop.example.com/shop/rate/Xq2mB7d0/good/",
+                    "bad_url": "https://shop.example.com/shop/rate/Xq2mB7d0/bad/",
+                },
+            },
+        ),
+        Kind(
             "test_email",
             _("To whoever the owner names: a test that the shop's email works"),
             {

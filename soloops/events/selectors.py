@@ -42,6 +42,8 @@ def events_after(*, after_id: int, limit: int) -> list[Event]:
 def event_last_id() -> int:
     """The highest committed event id (0 for an empty log)."""
     return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
 def event_times(*, types: list[str], start, end) -> list[tuple[str, object]]:
     """(type, created_at) of every event of ``types`` recorded in [start, end): the counts of
     the analytics app's daily facts (emails sent, flow runs failed, payments failed)."""
@@ -76,3 +78,14 @@ def subject_event_times(
             subject_type=subject_type, subject_id__in=ids[at : at + SUBJECT_CHUNK], type__in=types
         ).values_list("type", "subject_id", "created_at")
     return sorted(rows, key=lambda row: row[2])
+
+
+def events_carrying(*, types: tuple[str, ...], key: str, value: str, limit: int = 20) -> list:
+    """The newest events of ``types`` whose payload has ``key`` = ``value``, oldest first — e.g.
+    the shipment events of one order (``order_number``), for an app that may not import the
+    app that emits them. Filtered by type first (event_type index), then by the JSON value."""
+    events = list(
+        Event.objects.filter(type__in=types, **{f"payload__{key}": value}).order_by("-id")[:limit]
+    )
+    events.reverse()
+    return events

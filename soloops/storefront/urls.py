@@ -1,6 +1,6 @@
 from django.urls import path
 
-from soloops.storefront import checkout, views
+from soloops.storefront import checkout, contact, views
 
 app_name = "storefront"
 urlpatterns = [
@@ -13,4 +13,7 @@ urlpatterns = [
     path("order/", checkout.old_order_form, name="order"),
     path("orders/<slug:token>/", checkout.order_confirmation, name="confirmation"),
     path("orders/<slug:token>/pay/", checkout.order_pay, name="pay"),
+    path("orders/<slug:token>/ask/", contact.ask, name="ask"),
+    path("contact/", contact.contact, name="contact"),
+    path("rate/<slug:token>/<slug:rating>/", contact.rate, name="rate"),
 ]

@@ -30,6 +30,8 @@ from soloops.inventory.models import MovementKind
 from soloops.inventory.services import stock_change
 from soloops.orders.services import LineDraft, OrderDraft, order_accept, order_place
 from soloops.purchasing.services import purchase_orders_draft_for_low_stock
+from soloops.support.models import Conversation
+from soloops.support.services import conversation_open
 from tests.dashboard.conftest import client_for
 from tests.purchasing.conftest import make_supplier, sells
 from tests.test_i18n import read_po
@@ -134,6 +136,8 @@ def chinese_shop(transactional_db, run_tasks):
     held = order("lilei@example.cn")
     accepted = order("hanmeimei@example.cn")
     order_accept(order=accepted, actor=Actor.for_user(owner), note="")
+    conversation_open(channel="storefront", email="hanmeimei@example.cn", body="我的订单在哪里",
+                      language="zh-hans", actor=STOREFRONT)  # fmt: skip
     run_tasks()
     return {
         "owner": owner,
@@ -208,6 +212,7 @@ def test_every_console_page_reads_in_chinese_without_english_from_the_catalogue(
     pages += [f"/orders/{chinese_shop['held'].number}/"]
     pages += [f"/runs/{pk}/" for pk in FlowRun.objects.values_list("pk", flat=True)]
     pages += [f"/flows/{key}/" for key in Flow.objects.values_list("key", flat=True)]
+    pages += [f"/inbox/{ref}/" for ref in Conversation.objects.values_list("ref", flat=True)]
     found, read_pages = {}, []
     for path in filter(None, pages):
         response = client.get(path)

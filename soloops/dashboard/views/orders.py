@@ -49,6 +49,7 @@ from soloops.orders.selectors import (
 )
 from soloops.payments import services as payments
 from soloops.payments.selectors import payments_for_order
+from soloops.support.selectors import conversation_ids_for_order
 
 LIST = "dashboard/orders/list.html"
 DETAIL = "dashboard/orders/detail.html"
@@ -353,6 +354,7 @@ def _detail_context(order, bound: tuple[str, forms.Form] | None = None) -> dict:
             "payments.payment": [p.pk for p in order_payments],
             "fulfillment.shipment": [s.pk for s in shipments],
             "emails.emailsend": [e.pk for e in emails],
+            "support.conversation": conversation_ids_for_order(order_id=order.pk),
         }
     )
     allowed = order_next_statuses(order=order)

@@ -1,0 +1,106 @@
+"""Replies written from the order's real state, in the customer's language.
+
+"Where is my order?" is answered with what the order and its shipments say now — its status,
+the carrier, the tracking number and link, the dates — never a generic text. Shipments belong
+to fulfillment, which support may not import: their events (``shipment.shipped`` /
+``shipment.delivered``, carrying ``order_number``) are read from the event log instead.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from soloops.events.selectors import events_carrying
+from soloops.formatting import money_display
+from soloops.support import intents
+
+SHIPMENT_EVENTS = ("shipment.shipped", "shipment.delivered", "shipment.cancelled")
+
+
+def _day(when) -> str:
+    return formats.date_format(timezone.localtime(when), "DATE_FORMAT") if when else ""
+
+
+def order_url(order) -> str:
+    path = reverse("storefront:confirmation", kwargs={"token": order.public_token})
+    return f"{settings.SITE_URL}{path}"
+
+
+def tracking(order) -> dict | None:
+    """The latest parcel that left for ``order``: carrier, number, link, shipped/delivered."""
+    latest: dict = {}
+    for event in events_carrying(types=SHIPMENT_EVENTS, key="order_number", value=order.number):
+        p = event.payload
+        number = p.get("number", "")
+        if event.type == "shipment.cancelled":
+            latest.pop(number, None)
+            continue
+        parcel = latest.setdefault(number, {"shipped_at": event.created_at})
+        parcel.update(
+            carrier=p.get("carrier", ""),
+            tracking_number=p.get("tracking_number", ""),
+            tracking_url=p.get("tracking_url", "") or parcel.get("tracking_url", ""),
+        )
+        if event.type == "shipment.delivered":
+            parcel["delivered_at"] = event.created_at
+    return list(latest.values())[-1] if latest else None
+
+
+def _status_text(order) -> str:
+    values = {"number": order.number, "placed": _day(order.placed_at), "url": order_url(order),
+              "total": money_display(order.total, order.currency)}  # fmt: skip
+    parcel = tracking(order)
+    if parcel and parcel.get("delivered_at"):
+        return _("The carrier delivered your order %(number)s on %(day)s.") % {
+            **values, "day": _day(parcel["delivered_at"])
+        }  # fmt: skip
+    if parcel:
+        text = _("Your order %(number)s left us on %(day)s with %(carrier)s. Tracking number: "
+                 "%(tracking)s.") % {**values, "day": _day(parcel["shipped_at"]),
+                                     "carrier": parcel["carrier"],
+                                     "tracking": parcel["tracking_number"]}  # fmt: skip
+        if parcel.get("tracking_url", "").startswith(("https://", "http://")):
+            text += " " + _("Follow it here: %(link)s") % {"link": parcel["tracking_url"]}
+        return text
+    texts = {
+        "placed": _("We have your order %(number)s (placed %(placed)s) and are checking it; we "
+                    "email you as soon as it is accepted."),
+        "on_hold": _("We have your order %(number)s (placed %(placed)s) and are checking it; we "
+                     "email you as soon as it is accepted."),
+        "accepted": _("Your order %(number)s is accepted and waits for your payment of "
+                      "%(total)s: %(url)s"),
+        "paid": _("Your order %(number)s is paid. We are packing it and email you the tracking "
+                  "link as soon as it leaves."),
+        "fulfilling": _("We are packing your order %(number)s now and email you the tracking "
+                        "link as soon as it leaves."),
+        "cancelled": _("Your order %(number)s was cancelled."),
+        "rejected": _("We could not accept your order %(number)s."),
+    }  # fmt: skip
+    text = texts.get(order.status, _("Your order %(number)s is complete."))
+    return text % values
+
+
+def compose(*, intent: str, order, language: str) -> str:
+    """The reply for ``intent`` about ``order`` (may be None), in ``language``."""
+    with translation.override(language):
+        if order is None:
+            return _(
+                "Thank you for your message. Which order is it about? Its number (SO-…) is in "
+                "your order confirmation."
+            )
+        status = _status_text(order)
+        if intent in (intents.ORDER_STATUS, intents.SHIPPING):
+            return status
+        if intent == intents.INVOICE:
+            return _("Here is what your order %(number)s shows: %(url)s") % {
+                "number": order.number, "url": order_url(order)
+            }  # fmt: skip
+        if intent in intents.CHANGES:
+            return _("We have your request about order %(number)s and will confirm it by email "
+                     "shortly.") % {"number": order.number} + " " + status  # fmt: skip
+        if intent == intents.THANKS:
+            return _("You are welcome!")
+        return _("Thank you for your message about order %(number)s.") % {
+            "number": order.number
+        } + " " + status  # fmt: skip

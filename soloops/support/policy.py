@@ -1,0 +1,65 @@
+"""When SoloOps answers a customer by itself, and when the owner decides. Explained on every
+conversation (the reason is stored and shown).
+
+In order, the first rule that applies:
+1. an automatic message (Auto-Submitted, out-of-office, a mailer daemon) is never answered;
+2. never two automatic replies in a row: the customer's next message goes to the owner (a
+   reply loop with another robot stops here, and a customer the answer did not help reaches a
+   person);
+3. a third message from the customer goes to the owner;
+4. a complaint goes to the owner;
+5. below the confidence threshold the owner decides, with a suggested reply;
+6. requests that change money or goods (cancel, refund, address change) never act by
+   themselves: the customer gets an acknowledgement, the owner a decision;
+7. without an identified order the owner answers;
+8. order status and delivery questions are answered from the order's real state;
+9. anything else goes to the owner, with a suggested reply.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from soloops.support import intents
+
+AUTO, ACKNOWLEDGE, OWNER, IGNORE = "auto", "acknowledge", "owner", "ignore"
+ANSWERED_ALONE = frozenset({intents.ORDER_STATUS, intents.SHIPPING})
+# Out-of-office and auto-replies that arrive without an Auto-Submitted header.
+AUTOMATIC_TEXT = re.compile(
+    r"out of (the )?office|automatic reply|auto[- ]?reply|away from (the )?office|"
+    r"delivery status notification|undeliverable|自动回复|休假|不在办公室",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str  # AUTO, ACKNOWLEDGE, OWNER or IGNORE
+    reason: str  # a code, shown in words in the console (REASONS)
+
+
+def looks_automatic(subject: str, body: str) -> bool:
+    return bool(AUTOMATIC_TEXT.search(f"{subject}\n{body[:500]}"))
+
+
+def decide(*, conversation, message, history: list) -> Decision:
+    """What to do with ``message`` (inbound, classified); ``history`` is the thread before it."""
+    if message.automated or looks_automatic(conversation.subject, message.body):
+        return Decision(IGNORE, "automated")
+    outbound = [m for m in history if m.direction == "out"]
+    if outbound and outbound[-1].automatic:
+        return Decision(OWNER, "after_auto_reply")
+    if sum(1 for m in history if m.direction == "in") >= 2:
+        return Decision(OWNER, "third_message")
+    if message.intent == intents.COMPLAINT:
+        return Decision(OWNER, "complaint")
+    if (message.confidence or 0) < settings.SUPPORT_AUTO_REPLY_THRESHOLD:
+        return Decision(OWNER, "low_confidence")
+    if conversation.order_id is None:
+        return Decision(OWNER, "no_order")
+    if message.intent in intents.CHANGES:
+        return Decision(ACKNOWLEDGE, "changes_money_or_goods")
+    if message.intent in ANSWERED_ALONE:
+        return Decision(AUTO, "informational")
+    return Decision(OWNER, "not_informational")

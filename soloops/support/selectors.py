@@ -1,0 +1,179 @@
+"""Reads of support: the inbox list (unanswered first), one conversation with its messages."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from soloops.accounts.actors import Actor
+from soloops.errors import NotFound
+from soloops.support.errors import SupportErrorCode as Code
+from soloops.support.intents import LABELS
+from soloops.support.models import (
+    Attachment,
+    Channel,
+    Conversation,
+    ConversationStatus,
+    Message,
+    OrderLink,
+)
+
+CONVERSATION_STATUSES = ConversationStatus.choices
+CONVERSATION_CHANNELS = Channel.choices
+ORDER_LINKS = dict(OrderLink.choices)
+INTENT_LABELS = LABELS
+
+
+@dataclass(frozen=True)
+class ConversationFilters:
+    status: str | None = None
+    channel: str | None = None
+    intent: str | None = None
+    email: str | None = None
+    order_number: str | None = None
+
+
+def conversations_list(filters: ConversationFilters) -> QuerySet[Conversation]:
+    """Waiting for an answer first (oldest due first), then the rest newest first; each row
+    carries its order's number (one query per page, no per-row lookups)."""
+    rows = Conversation.objects.select_related("order").only(
+        "ref",
+        "channel",
+        "status",
+        "subject",
+        "email",
+        "name",
+        "message_count",
+        "last_message_at",
+        "first_response_due_at",
+        "first_responded_at",
+        "order_link",
+        "intent",
+        "confidence",
+        "created_at",
+        "order__number",
+        "order__status",
+    )
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    if filters.intent:
+        rows = rows.filter(intent=filters.intent)
+    if filters.email:
+        rows = rows.filter(email=filters.email.strip().lower())
+    if filters.order_number:
+        rows = rows.filter(order__number=filters.order_number.strip().upper())
+    waiting_first = Case(
+        When(status=ConversationStatus.OPEN, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return rows.order_by(waiting_first, "-last_message_at", "-id")
+
+
+def conversation_get_for(*, actor: Actor | None, ref: str) -> Conversation:
+    """One conversation with its messages, for any signed-in actor."""
+    if actor is None or "\x00" in ref:
+        raise NotFound(Code.NOT_FOUND, f"no conversation {ref!r}")
+    conversation = (
+        Conversation.objects.select_related("order", "customer")
+        .prefetch_related(
+            "messages",
+            # Names and sizes only: the files' bytes stay in the database until downloaded.
+            Prefetch(
+                "messages__attachments",
+                queryset=Attachment.objects.only("message_id", "filename", "content_type", "size"),
+            ),
+        )
+        .filter(ref=ref)
+        .first()
+    )
+    if conversation is None:
+        raise NotFound(Code.NOT_FOUND, f"no conversation {ref}")
+    return conversation
+
+
+def conversations_waiting_count() -> int:
+    return Conversation.objects.filter(status=ConversationStatus.OPEN).count()
+
+
+@dataclass(frozen=True)
+class SupportFigures:
+    conversations: int
+    auto_resolved: int  # answered by SoloOps alone, the owner never asked
+    first_response_median: timedelta | None
+    first_response_p90: timedelta | None
+    satisfaction: list[tuple[str, int, int]]  # (intent, good, bad), most rated first
+
+    @property
+    def auto_share(self) -> float | None:
+        return self.auto_resolved / self.conversations if self.conversations else None
+
+
+def _percentile(values: list[timedelta], share: float) -> timedelta | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def support_figures(*, days: int = 30, now=None) -> SupportFigures:
+    """The inbox's figures over the last ``days``: how many conversations, how many SoloOps
+    resolved alone, how soon a first answer came (median and 90th percentile), and how
+    customers rated the answers per intent. Three queries."""
+    since = (now or timezone.now()) - timedelta(days=days)
+    recent = Conversation.objects.filter(created_at__gte=since)
+    auto = Message.objects.filter(automatic=True, conversation_id=OuterRef("pk"))
+    counts = recent.aggregate(
+        total=Count("pk"),
+        auto=Count("pk", filter=Q(Exists(auto), escalation_reason="")),
+    )
+    waits = [
+        answered - opened
+        for opened, answered in recent.filter(first_responded_at__isnull=False).values_list(
+            "created_at", "first_responded_at"
+        )
+    ]
+    rated = (
+        Message.objects.filter(rated_at__gte=since)
+        .exclude(rating="")
+        .values("intent")
+        .annotate(
+            good=Count("pk", filter=Q(rating="good")), bad=Count("pk", filter=Q(rating="bad"))
+        )
+        .order_by()
+    )
+    satisfaction = sorted(
+        ((row["intent"], row["good"], row["bad"]) for row in rated),
+        key=lambda row: (-(row[1] + row[2]), row[0]),
+    )
+    return SupportFigures(
+        satisfaction=satisfaction,
+        conversations=counts["total"],
+        auto_resolved=counts["auto"],
+        first_response_median=_percentile(waits, 0.5),
+        first_response_p90=_percentile(waits, 0.9),
+    )
+
+
+def reply_rateable(*, token: str) -> bool:
+    """Whether ``token`` is the rating link of one of our answers."""
+    return Message.objects.filter(rating_token=token, direction="out").exists()
+
+
+def conversation_ids_for_order(*, order_id: int) -> list[int]:
+    """The conversations about an order, for its timeline (conversation_order_idx)."""
+    return list(Conversation.objects.filter(order_id=order_id).values_list("pk", flat=True))
