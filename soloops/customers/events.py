@@ -1,5 +1,10 @@
-"""Event types the customers app emits (subject: the ``customers.customer``)."""
+"""Event types the customers app emits (subject: the ``customers.customer``), and what it does
+when an order comes in or stops counting: refresh the customer's totals. The handlers read only
+the event's payload and the registry (soloops.customers.registry) — never the orders app."""
 
+from soloops.customers.models import Customer
+from soloops.customers.registry import customer_data_sources
+from soloops.customers.services import customer_stats_refresh
 from soloops.events.catalogue import EventType, Payload, declare
 
 
@@ -14,10 +19,105 @@ class Tagged(Payload):
     tags: list[str]
 
 
+class Updated(Payload):
+    email: str
+    changes: dict
+
+
+class ConsentChanged(Payload):
+    email: str
+    consent: bool
+    source: str
+
+
+class NoteAdded(Payload):
+    email: str
+    note_id: int
+
+
+class Merged(Payload):
+    email: str
+    merged_id: int
+    merged_email: str
+    moved: dict
+
+
+class Exported(Payload):
+    customer_id: int
+    sections: list[str]
+
+
+class Erased(Payload):
+    customer_id: int
+    erased: dict
+
+
 EVENTS = declare(
     EventType("customer.created", CustomerCreated, "a new customer", "customers.customer"),
     EventType("customer.tagged", Tagged, "a tag was added to a customer", "customers.customer"),
     EventType(
         "customer.untagged", Tagged, "a tag was removed from a customer", "customers.customer"
     ),
+    EventType(
+        "customer.updated",
+        Updated,
+        "a customer's contact data changed: {field: {from, to}}",
+        "customers.customer",
+    ),
+    EventType(
+        "customer.consent_changed",
+        ConsentChanged,
+        "a customer gave or withdrew marketing consent (source: how)",
+        "customers.customer",
+    ),
+    EventType(
+        "customer.note_added", NoteAdded, "a note was kept about a customer", "customers.customer"
+    ),
+    EventType(
+        "customer.merged",
+        Merged,
+        "another record of the same person was merged into this customer",
+        "customers.customer",
+    ),
+    EventType(
+        "customer.exported",
+        Exported,
+        "everything about a customer was exported (an access request)",
+        "customers.customer",
+    ),
+    EventType(
+        "customer.erased",
+        Erased,
+        "a customer's personal data was erased on request (orders and money kept)",
+        "customers.customer",
+    ),
 )
+
+
+def _refresh_for_order(event) -> None:
+    """An order came in, was cancelled or rejected: its customer's totals change."""
+    payload = event.payload or {}
+    ids: set[int] = set()
+    email = (payload.get("email") or "").strip().lower()
+    if email:
+        ids.update(Customer.objects.filter(email=email).values_list("pk", flat=True))
+    number = payload.get("number") or ""
+    if number:
+        for source in customer_data_sources():
+            if source.find is not None:
+                ids.update(source.find(number))
+    # A merged-away email stands for its keeper.
+    ids.update(
+        Customer.objects.filter(pk__in=ids, merged_into__isnull=False).values_list(
+            "merged_into", flat=True
+        )
+    )
+    if ids:
+        customer_stats_refresh(customer_ids=ids)
+
+
+HANDLERS = {
+    "order.placed": [_refresh_for_order],
+    "order.cancelled": [_refresh_for_order],
+    "order.rejected": [_refresh_for_order],
+}

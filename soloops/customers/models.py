@@ -1,10 +1,21 @@
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class ConsentSource(models.TextChoices):
+    STOREFRONT = "storefront", _("Storefront checkbox")  # ticked at checkout
+    IMPORT = "import", _("Import")  # came with an imported customer list
+    API = "api", _("API")  # set by an outside system
+    CONSOLE = "console", _("Console")  # set by the owner or staff by hand
+    UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")  # the customer withdrew it
 
 
 class Customer(models.Model):
     email = models.EmailField(_("email"), unique=True)  # stored lower-cased
     name = models.CharField(_("name"), max_length=200, blank=True, default="")
+    phone = models.CharField(_("phone"), max_length=40, blank=True, default="")
     language = models.CharField(_("language"), max_length=16, default="en")
     # The last addresses used, as {"name", "line1", "line2", "city", "postal_code", "country"}.
     shipping_address = models.JSONField(_("shipping address"), default=dict, blank=True)
@@ -12,6 +23,26 @@ class Customer(models.Model):
     # Short lower-case words, sorted ("vip", "wholesale"): set by flows (customer.tag) and
     # read by their conditions ('vip' in customer.tags).
     tags = models.JSONField(_("tags"), default=list, blank=True)
+    # Marketing consent: only customers who opted in get marketing mail; when and how it was
+    # given or withdrawn is kept, since that is what a regulator asks for.
+    marketing_consent = models.BooleanField(_("marketing consent"), default=False)
+    consent_at = models.DateTimeField(_("consent changed at"), null=True, blank=True)
+    consent_source = models.CharField(
+        _("consent source"), max_length=16, choices=ConsentSource.choices, blank=True
+    )
+    # What the customer's orders add up to, kept here so lists filter and sort on an index;
+    # refreshed from the orders app after each order (services.customer_stats_refresh).
+    orders_count = models.PositiveIntegerField(_("orders"), default=0)
+    total_spent = models.DecimalField(
+        _("total spent"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    first_order_at = models.DateTimeField(_("first order"), null=True, blank=True)
+    last_order_at = models.DateTimeField(_("last order"), null=True, blank=True)
+    # Set when merged into another record (the same person): this one then only redirects.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
+    )
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -19,6 +50,30 @@ class Customer(models.Model):
         ordering = ["email"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        indexes = [
+            models.Index(fields=["-last_order_at", "-id"], name="customer_last_order_idx"),
+            models.Index(fields=["-total_spent", "-id"], name="customer_spent_idx"),
+            models.Index(fields=["phone"], name="customer_phone_idx"),
+            models.Index(
+                fields=["email"], name="customer_email_like_idx", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.email
+
+
+class CustomerNote(models.Model):
+    """A note the owner or staff keeps about a customer ("prefers gift wrap")."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(_("note"))
+    author = models.CharField(_("author"), max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -200,7 +200,40 @@ def _email(event) -> str:
     return texts[what] % values if what in texts else event.type
 
 
-SUMMARIES = {"order": _order, "payment": _payment, "shipment": _shipment, "email": _email}
+def _customer(event) -> str:
+    p = event.payload
+    what = event.type.split(".", 1)[1]
+    if what == "consent_changed":
+        if p.get("consent"):
+            return _("Opted in to marketing email (%(source)s)") % {"source": p.get("source", "")}
+        return _("Opted out of marketing email (%(source)s)") % {"source": p.get("source", "")}
+    values = {
+        "email": p.get("email", ""),
+        "name": p.get("name", ""),
+        "tag": p.get("tag", ""),
+        "fields": ", ".join(sorted(p.get("changes") or {})),
+        "merged": p.get("merged_email", ""),
+    }
+    texts = {
+        "created": _("Customer %(email)s created"),
+        "tagged": _("Tagged %(tag)s"),
+        "untagged": _("Tag %(tag)s removed"),
+        "updated": _("Contact details changed: %(fields)s"),
+        "note_added": _("Note kept"),
+        "merged": _("%(merged)s was merged into this customer"),
+        "exported": _("Everything about the customer was exported"),
+        "erased": _("Personal data erased on request"),
+    }
+    return texts[what] % values if what in texts else event.type
+
+
+SUMMARIES = {
+    "order": _order,
+    "payment": _payment,
+    "shipment": _shipment,
+    "email": _email,
+    "customer": _customer,
+}
 
 
 def summary(event) -> str:

@@ -1,4 +1,5 @@
 from soloops.dashboard.views import (
+    customers,
     decisions,
     diagrams,
     flows,
@@ -15,6 +16,7 @@ app_name = "dashboard"
 urlpatterns = [
     *today.urlpatterns,
     *orders.urlpatterns,
+    *customers.urlpatterns,
     *decisions.urlpatterns,
     *products.urlpatterns,
     *purchasing.urlpatterns,

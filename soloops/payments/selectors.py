@@ -37,3 +37,13 @@ def refund_get_for(*, actor: Actor, refund_id: int) -> Refund:
     if refund is None:
         raise NotFound(Code.NOT_FOUND, f"no refund {refund_id}")
     return refund
+
+
+def refunds_for_orders(*, order_ids: list[int]) -> list[Refund]:
+    """The refunds of these orders, newest first, each with its payment's order (one query):
+    a customer's page lists what went back to them."""
+    return list(
+        Refund.objects.select_related("payment__order")
+        .filter(payment__order_id__in=order_ids)
+        .order_by("-created_at", "-id")
+    )
