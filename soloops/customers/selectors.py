@@ -8,12 +8,14 @@ from django.db.models import F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from soloops.customers.models import Customer, CustomerNote
+from soloops.customers.models import ConsentSource, Customer, CustomerNote
 from soloops.customers.registry import customer_data_sources
 from soloops.errors import NotFound
 from soloops.events.selectors import timeline_for
 
 NAME_MATCHES_MAX = 200
+# How consent was given or withdrawn, with labels in the reader's language.
+CONSENT_SOURCES = ConsentSource.choices
 
 
 def customer_ids_named(text: str, *, limit: int = NAME_MATCHES_MAX) -> list[int]:

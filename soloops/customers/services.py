@@ -14,7 +14,7 @@ from soloops.customers.models import ConsentSource, Customer, CustomerNote
 from soloops.customers.registry import OrderFacts, customer_data_sources
 from soloops.customers.selectors import customer_export_data
 from soloops.errors import Conflict, InvalidInput
-from soloops.events.services import event_emit
+from soloops.events.services import event_emit, events_redact
 
 TAG = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 EDITABLE = ("name", "phone", "language")
@@ -346,27 +346,19 @@ def customer_merge(*, source: Customer, target: Customer, actor: Actor, confirm:
 def customer_erase(*, customer: Customer, actor: Actor, confirm: str) -> Customer:
     """A customer's request to be forgotten: every personal field here and in the apps above
     is blanked (their orders keep number, lines and money, for the books), notes deleted,
-    consent withdrawn. The record stays, as "erased customer #id". ``confirm`` is their email."""
+    consent withdrawn — for this record and every record merged into it (the same person).
+    The record stays, as "erased customer #id". ``confirm`` is their email."""
     _confirmed(customer, confirm)
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         _check_live(customer)
-        email = customer.email
-        erased = {"notes": CustomerNote.objects.filter(customer=customer).delete()[0]}
-        for data in customer_data_sources():
-            if data.erase is not None:
-                erased[data.name] = data.erase(customer.pk, email)
-        customer.email = f"erased-{customer.pk}@{ERASED_DOMAIN}"
-        customer.name = ""
-        customer.phone = ""
-        customer.shipping_address = {}
-        customer.billing_address = {}
-        customer.tags = []
-        customer.marketing_consent = False
-        customer.consent_at = timezone.now()
-        customer.consent_source = ""
+        erased: dict[str, int] = {}
+        merged = list(Customer.objects.select_for_update().filter(merged_into=customer))
+        for record in [customer, *merged]:
+            for name, count in _erase_record(record).items():
+                erased[name] = erased.get(name, 0) + count
         customer.erased_at = timezone.now()
-        customer.save()
+        customer.save(update_fields=["erased_at", "updated_at"])
         # The payload names no one: the event outlives the person's data.
         event_emit(
             type="customer.erased",
@@ -375,6 +367,34 @@ def customer_erase(*, customer: Customer, actor: Actor, confirm: str) -> Custome
             actor=actor,
         )
     return customer
+
+
+def _erase_record(customer: Customer) -> dict[str, int]:
+    """Blank one record's personal data everywhere it is kept. Precondition: the caller holds
+    the erasure transaction and the row lock."""
+    email = customer.email
+    placeholder = f"erased-{customer.pk}@{ERASED_DOMAIN}"
+    erased = {"notes": CustomerNote.objects.filter(customer=customer).delete()[0]}
+    for data in customer_data_sources():
+        if data.erase is not None:
+            erased[data.name] = data.erase(customer.pk, email)
+    erased["events"] = events_redact(
+        match=email,
+        texts=[email, customer.name, customer.phone],
+        replacement=placeholder,
+        subjects={"customers.customer": [customer.pk]},
+    )
+    customer.email = placeholder
+    customer.name = ""
+    customer.phone = ""
+    customer.shipping_address = {}
+    customer.billing_address = {}
+    customer.tags = []
+    customer.marketing_consent = False
+    customer.consent_at = timezone.now()
+    customer.consent_source = ""
+    customer.save()
+    return erased
 
 
 def customer_export(*, customer: Customer, actor: Actor, confirm: str) -> dict:

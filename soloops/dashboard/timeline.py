@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from soloops.automation.selectors import flow_display_name
+from soloops.customers.selectors import CONSENT_SOURCES
 from soloops.formatting import money_display
 from soloops.orders.selectors import ORDER_CHANNELS, review_reasons
 
@@ -200,13 +201,17 @@ def _email(event) -> str:
     return texts[what] % values if what in texts else event.type
 
 
+CONSENT_SOURCE_LABELS = dict(CONSENT_SOURCES)  # lazy labels: read in the reader's language
+
+
 def _customer(event) -> str:
     p = event.payload
     what = event.type.split(".", 1)[1]
     if what == "consent_changed":
+        source = CONSENT_SOURCE_LABELS.get(p.get("source", ""), p.get("source", ""))
         if p.get("consent"):
-            return _("Opted in to marketing email (%(source)s)") % {"source": p.get("source", "")}
-        return _("Opted out of marketing email (%(source)s)") % {"source": p.get("source", "")}
+            return _("Opted in to marketing email (%(source)s)") % {"source": source}
+        return _("Opted out of marketing email (%(source)s)") % {"source": source}
     values = {
         "email": p.get("email", ""),
         "name": p.get("name", ""),

@@ -12,14 +12,19 @@ from tests.factories import draft, make_variant
 SYSTEM = Actor.system("test")
 
 
-@pytest.fixture
-def shop(db):
+def open_shop() -> None:
+    """A default location, a review that lets every order through, two SKUs in stock."""
     Location.objects.get_or_create(is_default=True, defaults={"code": "main", "name": "Main"})
     ReviewPolicy.objects.update_or_create(
         pk=1, defaults={"max_orders_per_email": 1_000_000, "max_orders_per_ip": 1_000_000}
     )
     make_variant("MUG-1", price="12.50", stock=1000)
     make_variant("TEA-1", price="8.00", stock=1000)
+
+
+@pytest.fixture
+def shop(db):
+    open_shop()
 
 
 def place(email: str = "ada@example.com", *lines, **fields):

@@ -114,7 +114,7 @@ def test_erase_leaves_no_personal_data_but_keeps_the_totals(shop):
     # when the owner erases her
     customer_erase(customer=ada, actor=SYSTEM, confirm="ada@example.com")
 
-    # then nothing of hers is left in customers, orders or emails...
+    # then nothing of hers is left in customers, orders, emails or the event log...
     ada.refresh_from_db()
     rows = json.dumps(
         [
@@ -122,6 +122,7 @@ def test_erase_leaves_no_personal_data_but_keeps_the_totals(shop):
             list(Order.objects.values("email", "shipping_address", "billing_address", "note")),
             list(EmailSend.objects.values("to", "body_text")),
             list(CustomerNote.objects.values()),
+            list(Event.objects.values_list("payload", flat=True)),
         ],
         default=str,
     )

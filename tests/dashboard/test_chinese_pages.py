@@ -171,6 +171,7 @@ def fill(pattern, shop) -> str | None:
         "key": Flow.objects.get(trigger_event="order.on_hold").key,
         "run_id": FlowRun.objects.order_by("pk").first().pk,
         "user_id": shop["owner"].pk,
+        "customer_id": shop["accepted"].customer_id,
     }
     if not names <= values.keys():
         return None
