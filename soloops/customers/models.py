@@ -28,7 +28,7 @@ class Customer(models.Model):
     marketing_consent = models.BooleanField(_("marketing consent"), default=False)
     consent_at = models.DateTimeField(_("consent changed at"), null=True, blank=True)
     consent_source = models.CharField(
-        _("consent source"), max_length=16, choices=ConsentSource.choices, blank=True
+        _("consent source"), max_length=16, choices=ConsentSource.choices, blank=True, default=""
     )
     # What the customer's orders add up to, kept here so lists filter and sort on an index;
     # refreshed from the orders app after each order (services.customer_stats_refresh).
