@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from soloops.actions import Action, ActionCall
 from soloops.customers.selectors import customer_get_by_email
-from soloops.customers.services import customer_tag
+from soloops.customers.services import customer_segments_recompute, customer_tag
 
 
 class CustomerTagIn(BaseModel):
@@ -27,7 +27,26 @@ def _describe(data: CustomerTagIn, call: ActionCall) -> str:
     return f"tag customer {data.customer} {data.tag!r}"
 
 
+class NoInput(BaseModel):
+    pass
+
+
+def _recompute(data: NoInput, call: ActionCall) -> dict:
+    return customer_segments_recompute(actor=call.actor)
+
+
 ACTIONS = [
+    Action(
+        "customer.segments_recompute",
+        _(
+            "Score every buyer's recency, frequency and spend again (quintiles of the shop's "
+            "buyers) and move customers between segments, each move a customer.segment_changed "
+            "event. The shipped nightly flow does it; running it twice changes nothing more."
+        ),
+        NoInput,
+        _recompute,
+        lambda data, call: "recompute every customer's segment",
+    ),
     Action(
         "customer.tag",
         _(

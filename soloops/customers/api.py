@@ -5,13 +5,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.http import HttpResponse, HttpResponsePermanentRedirect
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from soloops.accounts.auth import api_auth
-from soloops.api_input import Day, Email, Flag, In
+from soloops.api_input import Day, Email, Flag, In, Integer, Money
 from soloops.api_output import API_ROOT, created
 from soloops.customers import selectors, services
-from soloops.customers.models import ConsentSource
+from soloops.customers.models import ConsentSource, RfmSegment
+from soloops.errors import Conflict
 from soloops.events.selectors import timeline_for
 from soloops.pagination import PageOut, PageParams, paginate
 
@@ -27,6 +28,10 @@ class CustomerSummaryOut(Schema):
     phone: str
     language: str
     tags: list[str]
+    segment: str = Field(description="the named RFM segment ('' before the first order)")
+    rfm_recency: int
+    rfm_frequency: int
+    rfm_monetary: int
     marketing_consent: bool
     orders_count: int
     total_spent: Decimal
@@ -56,6 +61,8 @@ class CustomerOut(CustomerSummaryOut):
     first_order_at: datetime | None
     erased_at: datetime | None
     created_at: datetime
+    segment_since: datetime | None
+    segments: list[str] = Field([], description="the named segment, then saved segments' keys")
     notes: list[NoteOut] = []
     timeline: list[EventOut] = []
 
@@ -70,12 +77,19 @@ class CustomerFiltersIn(PageParams):
         max_length=254,
         description="a name, an email (or its start), a phone, an order number",
     )
+    segment: str | None = Field(
+        None, max_length=40, description="a named RFM segment (at_risk) or a saved segment's key"
+    )
     tag: str | None = Field(None, max_length=40)
     min_spent: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     max_spent: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     last_order_from: Day | None = None
     last_order_to: Day | None = None
     consent: bool | None = None
+    not_ordered_days: int | None = Field(None, ge=1, le=3650)
+    language: str | None = Field(None, pattern=LANGUAGE)
+    country: str | None = Field(None, pattern="^[A-Za-z]{2}$")
+    bought_sku: str | None = Field(None, max_length=64)
 
 
 class CustomerIn(In):
@@ -117,6 +131,7 @@ class ConfirmIn(In):
 def _detail(customer) -> dict:
     data = CustomerOut.from_orm(customer).model_dump()
     data["notes"] = selectors.customer_notes(customer=customer)
+    data["segments"] = selectors.customer_segments(customer=customer)
     data["timeline"] = timeline_for(subject_type="customers.customer", subject_id=customer.pk)
     return data
 
@@ -215,3 +230,100 @@ def customers_erase(request, customer_id: int, payload: ConfirmIn):
     customer = selectors.customer_get(customer_id=customer_id)
     erased = services.customer_erase(customer=customer, actor=request.auth, confirm=payload.confirm)
     return _detail(erased)
+
+
+# --- segments ---------------------------------------------------------------------------------
+
+
+class RulesIn(In):
+    min_spent: Money | None = Field(None, ge=0)
+    max_spent: Money | None = Field(None, ge=0)
+    tag: str | None = Field(None, max_length=40)
+    rfm_segment: RfmSegment | None = None
+    not_ordered_days: Integer | None = Field(None, ge=1, le=3650)
+    language: str | None = Field(None, pattern=LANGUAGE)
+    country: str | None = Field(None, pattern="^[A-Za-z]{2}$")
+    bought_sku: str | None = Field(None, min_length=1, max_length=64)
+
+
+class SegmentIn(In):
+    name: str = Field(min_length=1, max_length=120)
+    rules: RulesIn
+
+
+class SegmentCreateIn(SegmentIn):
+    key: str = Field(min_length=1, max_length=40, pattern="^[a-z0-9][a-z0-9_-]*$")
+
+
+class SegmentOut(Schema):
+    key: str
+    name: str
+    kind: str = Field(description="rfm (named, computed) or saved (the owner's filter)")
+    rules: dict = {}
+    customers: int
+
+
+class SegmentList(Schema):
+    items: list[SegmentOut]
+
+
+def _saved(segment) -> dict:
+    return {
+        "key": segment.key,
+        "name": segment.name,
+        "kind": "saved",
+        "rules": segment.rules,
+        "customers": selectors.segment_members(segment=segment).count(),
+    }
+
+
+def _rules(payload: SegmentIn) -> dict:
+    return payload.rules.model_dump(exclude_none=True, mode="json")
+
+
+@router.get("/segments", response=SegmentList, summary="Named RFM segments and saved segments")
+def segments_list(request):
+    counts = selectors.segment_counts()
+    named = [
+        {"key": key, "name": str(label), "kind": "rfm", "customers": counts.get(key, 0)}
+        for key, label in selectors.RFM_SEGMENTS
+    ]
+    return {"items": named + [_saved(s) for s in selectors.segments_list()]}
+
+
+@router.post("/segments", response={201: SegmentOut}, summary="Save a segment (a filter)")
+def segments_create(request, payload: SegmentCreateIn, response: HttpResponse):
+    if selectors.segments_list().filter(key=payload.key).exists():
+        raise Conflict("segment_exists", f"a segment {payload.key} exists", field="key")
+    segment, _created = services.segment_save(
+        key=payload.key, name=payload.name, rules=_rules(payload), actor=request.auth
+    )
+    return created(response, f"/segments/{segment.key}", _saved(segment))
+
+
+@router.get("/segments/{key}", response=SegmentOut)
+def segments_get(request, key: str):
+    return _saved(selectors.segment_get(key=key))
+
+
+@router.put("/segments/{key}", response=SegmentOut, summary="Change a saved segment")
+def segments_update(request, key: str, payload: SegmentIn):
+    segment = selectors.segment_get(key=key)
+    segment, _created = services.segment_save(
+        key=segment.key, name=payload.name, rules=_rules(payload), actor=request.auth
+    )
+    return _saved(segment)
+
+
+@router.delete("/segments/{key}", response={204: None})
+def segments_delete(request, key: str):
+    services.segment_delete(segment=selectors.segment_get(key=key), actor=request.auth)
+    return Status(204, None)
+
+
+@router.get("/segments/{key}/customers", response=CustomerPage, summary="A segment's customers")
+def segments_customers(request, key: str, page: Query[PageParams]):
+    query = selectors.CustomerFilters(segment=key)
+    if key not in {k for k, _label in selectors.RFM_SEGMENTS}:
+        selectors.segment_get(key=key)  # 404 for an unknown key
+    return paginate(selectors.customers_list(query), page)

@@ -2,9 +2,13 @@
 when an order comes in or stops counting: refresh the customer's totals. The handlers read only
 the event's payload and the registry (soloops.customers.registry) — never the orders app."""
 
+from pydantic import Field
+
+from soloops.accounts.actors import Actor
 from soloops.customers.models import Customer
 from soloops.customers.registry import customer_data_sources
-from soloops.customers.services import customer_stats_refresh
+from soloops.customers.selectors import customer_segments
+from soloops.customers.services import customer_segments_refresh, customer_stats_refresh
 from soloops.events.catalogue import EventType, Payload, declare
 
 
@@ -47,12 +51,44 @@ class Exported(Payload):
     sections: list[str]
 
 
+class SegmentChanged(Payload):
+    email: str
+    from_: str = Field(alias="from")
+    to: str
+    recency: int
+    frequency: int
+    monetary: int
+
+
+class SegmentSaved(Payload):
+    key: str
+    name: str
+    rules: dict
+    created: bool
+
+
+class SegmentDeleted(Payload):
+    key: str
+
+
 class Erased(Payload):
     customer_id: int
     erased: dict
 
 
 EVENTS = declare(
+    EventType(
+        "customer.segment_changed",
+        SegmentChanged,
+        "a customer moved to another RFM segment (from, to: champions … lost)",
+        "customers.customer",
+    ),
+    EventType(
+        "segment.saved", SegmentSaved, "a saved segment was created or changed", "customers.segment"
+    ),
+    EventType(
+        "segment.deleted", SegmentDeleted, "a saved segment was deleted", "customers.segment"
+    ),
     EventType("customer.created", CustomerCreated, "a new customer", "customers.customer"),
     EventType("customer.tagged", Tagged, "a tag was added to a customer", "customers.customer"),
     EventType(
@@ -114,6 +150,34 @@ def _refresh_for_order(event) -> None:
     )
     if ids:
         customer_stats_refresh(customer_ids=ids)
+        customer_segments_refresh(customer_ids=ids, actor=SEGMENTS)
+
+
+SEGMENTS = Actor.system("segments")
+
+
+def customer_context(customer_id: str) -> dict:
+    """What a flow sees of a customer (the subject of customer.* events)."""
+    customer = Customer.objects.filter(pk=customer_id).first()
+    if customer is None:
+        return {}
+    return {
+        "customer": {
+            "id": customer.pk,
+            "email": customer.email,
+            "name": customer.name,
+            "language": customer.language,
+            "orders_count": customer.orders_count,
+            "total_spent": customer.total_spent,
+            "tags": list(customer.tags),
+            "segment": customer.segment,
+            "segments": customer_segments(customer=customer),
+            "marketing_consent": customer.marketing_consent,
+        }
+    }
+
+
+CONTEXT = {"customers.customer": customer_context}
 
 
 HANDLERS = {

@@ -12,6 +12,17 @@ class ConsentSource(models.TextChoices):
     UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")  # the customer withdrew it
 
 
+class RfmSegment(models.TextChoices):
+    CHAMPIONS = "champions", _("Champions")  # bought recently, often, and spend the most
+    LOYAL = "loyal", _("Loyal")  # buy regularly and spend well
+    NEW = "new", _("New")  # one recent order
+    POTENTIAL_LOYALISTS = "potential_loyalists", _("Potential loyalists")  # recent, modest
+    CANT_LOSE = "cant_lose", _("Can't lose")  # were among the best, gone quiet longest
+    AT_RISK = "at_risk", _("At risk")  # good customers who have not ordered for a while
+    HIBERNATING = "hibernating", _("Hibernating")  # modest, and quiet for a while
+    LOST = "lost", _("Lost")  # modest, and quiet the longest
+
+
 class Customer(models.Model):
     email = models.EmailField(_("email"), unique=True)  # stored lower-cased
     name = models.CharField(_("name"), max_length=200, blank=True, default="")
@@ -38,6 +49,15 @@ class Customer(models.Model):
     )
     first_order_at = models.DateTimeField(_("first order"), null=True, blank=True)
     last_order_at = models.DateTimeField(_("last order"), null=True, blank=True)
+    # RFM scores 1-5 (quintiles of the shop's buyers; 0: never ordered) and the named segment
+    # they place the customer in (services.customer_segments_refresh).
+    rfm_recency = models.PositiveSmallIntegerField(_("recency score"), default=0)
+    rfm_frequency = models.PositiveSmallIntegerField(_("frequency score"), default=0)
+    rfm_monetary = models.PositiveSmallIntegerField(_("monetary score"), default=0)
+    segment = models.CharField(
+        _("segment"), max_length=24, choices=RfmSegment.choices, blank=True, default=""
+    )
+    segment_since = models.DateTimeField(_("in segment since"), null=True, blank=True)
     # Set when merged into another record (the same person): this one then only redirects.
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
@@ -54,6 +74,7 @@ class Customer(models.Model):
             models.Index(fields=["-last_order_at", "-id"], name="customer_last_order_idx"),
             models.Index(fields=["-total_spent", "-id"], name="customer_spent_idx"),
             models.Index(fields=["phone"], name="customer_phone_idx"),
+            models.Index(fields=["segment", "-last_order_at"], name="customer_segment_idx"),
             models.Index(
                 fields=["email"], name="customer_email_like_idx", opclasses=["varchar_pattern_ops"]
             ),
@@ -77,3 +98,41 @@ class CustomerNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class RfmCuts(models.Model):
+    """The shop's RFM quintile cut points from the last full recompute (one row): a customer's
+    score is 1 + how many of the four cuts their value is above, so an order scores its
+    customer at once against the same cuts the nightly run drew."""
+
+    recency = models.JSONField(default=list)  # minus days since the last order, ascending
+    frequency = models.JSONField(default=list)  # orders
+    monetary = models.JSONField(default=list)  # total spent, as strings
+    buyers = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-computed_at"]
+
+    def __str__(self) -> str:
+        return f"RFM cuts of {self.buyers} buyers, {self.computed_at:%Y-%m-%d}"
+
+
+class Segment(models.Model):
+    """A segment the owner defines as a saved filter ("spent over 200, not ordered in 90
+    days"), used as a campaign's audience and in flow conditions ('key' in customer.segments)."""
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    # {min_spent, max_spent, tag, rfm_segment, not_ordered_days, language, country, bought_sku}
+    rules = models.JSONField(_("rules"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

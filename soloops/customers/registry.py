@@ -35,6 +35,7 @@ class CustomerData:
     - ``erase(customer_id, email)``: blank the personal data this app keeps about the
       customer (``email``: their address before erasure), keeping amounts
     - ``export(customer_id, email)``: everything this app keeps about them, JSON-ready
+    - ``buyers_of(sku)``: ids of customers who bought this SKU (orders that count)
     """
 
     name: str
@@ -43,6 +44,7 @@ class CustomerData:
     move: Callable[[int, int], int] | None = None
     erase: Callable[[int, str], int] | None = None
     export: Callable[[int, str], list | dict] | None = None
+    buyers_of: Callable[[str], list[int]] | None = None
 
 
 _sources: dict[str, CustomerData] = {}

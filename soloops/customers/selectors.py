@@ -8,7 +8,7 @@ from django.db.models import F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from soloops.customers.models import ConsentSource, Customer, CustomerNote
+from soloops.customers.models import ConsentSource, Customer, CustomerNote, RfmSegment, Segment
 from soloops.customers.registry import customer_data_sources
 from soloops.errors import NotFound
 from soloops.events.selectors import timeline_for
@@ -16,6 +16,8 @@ from soloops.events.selectors import timeline_for
 NAME_MATCHES_MAX = 200
 # How consent was given or withdrawn, with labels in the reader's language.
 CONSENT_SOURCES = ConsentSource.choices
+# The named RFM segments, best first, with labels in the reader's language.
+RFM_SEGMENTS = RfmSegment.choices
 
 
 def customer_ids_named(text: str, *, limit: int = NAME_MATCHES_MAX) -> list[int]:
@@ -50,12 +52,35 @@ def customer_get(*, customer_id: int) -> Customer:
 @dataclass(frozen=True)
 class CustomerFilters:
     q: str | None = None  # a name, an email (or its start), a phone number, an order number
+    segment: str | None = None  # a named RFM segment ("at_risk") or a saved segment's key
     tag: str | None = None
     min_spent: Decimal | None = None
     max_spent: Decimal | None = None
     last_order_from: date | None = None  # days in the shop's time zone, both included
     last_order_to: date | None = None
     consent: bool | None = None
+    not_ordered_days: int | None = None  # no order in this many days (or never)
+    language: str | None = None
+    country: str | None = None  # of the shipping address, ISO code
+    bought_sku: str | None = None
+
+
+RULES = ("min_spent", "max_spent", "tag", "rfm_segment", "not_ordered_days", "language",
+         "country", "bought_sku")  # fmt: skip
+
+
+def filters_from_rules(rules: dict) -> CustomerFilters:
+    """A saved segment's rules as list filters (the service validated them)."""
+    money = {k: Decimal(str(rules[k])) for k in ("min_spent", "max_spent") if k in rules}
+    return CustomerFilters(
+        segment=rules.get("rfm_segment"),
+        tag=rules.get("tag"),
+        not_ordered_days=rules.get("not_ordered_days"),
+        language=rules.get("language"),
+        country=rules.get("country"),
+        bought_sku=rules.get("bought_sku"),
+        **money,
+    )
 
 
 def _day_start(day: date) -> datetime:
@@ -107,7 +132,72 @@ def customers_list(filters: CustomerFilters) -> QuerySet[Customer]:
         rows = rows.filter(last_order_at__lt=_day_start(filters.last_order_to) + timedelta(days=1))
     if filters.consent is not None:
         rows = rows.filter(marketing_consent=filters.consent)
-    return rows.order_by(F("last_order_at").desc(nulls_last=True), "-id")
+    return _segment_filters(rows, filters).order_by(F("last_order_at").desc(nulls_last=True), "-id")
+
+
+def _segment_filters(rows, filters: CustomerFilters):
+    if filters.segment:
+        if filters.segment in RfmSegment.values:
+            rows = rows.filter(segment=filters.segment)
+        else:
+            saved = Segment.objects.filter(key=filters.segment).first()
+            rules = saved.rules if saved else {"bought_sku": "\x00none"}  # unknown: no one
+            rows = rows.filter(pk__in=customers_list(filters_from_rules(rules)).values("pk"))
+    if filters.not_ordered_days is not None:
+        since = timezone.now() - timedelta(days=filters.not_ordered_days)
+        rows = rows.filter(Q(last_order_at__lt=since) | Q(last_order_at__isnull=True))
+    if filters.language:
+        rows = rows.filter(language=filters.language)
+    if filters.country:
+        rows = rows.filter(shipping_address__country=filters.country.upper())
+    if filters.bought_sku:
+        ids: set[int] = set()
+        for source in customer_data_sources():
+            if source.buyers_of is not None:
+                ids.update(source.buyers_of(filters.bought_sku))
+        rows = rows.filter(pk__in=ids)
+    return rows
+
+
+def segments_list():
+    return Segment.objects.all()
+
+
+def segment_get(*, key: str) -> Segment:
+    segment = Segment.objects.filter(key=key).first()
+    if segment is None:
+        raise NotFound("not_found", f"no segment {key}", field="key")
+    return segment
+
+
+def segment_members(*, segment: Segment) -> QuerySet[Customer]:
+    """The customers a saved segment holds now (merged-away records left out)."""
+    return customers_list(filters_from_rules(segment.rules))
+
+
+def segment_counts() -> dict[str, int]:
+    """How many customers each named RFM segment holds (one GROUP BY)."""
+    from django.db.models import Count
+
+    rows = (
+        Customer.objects.filter(merged_into__isnull=True)
+        .exclude(segment="")
+        .values("segment")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {r["segment"]: r["n"] for r in rows}
+
+
+def customer_segments(*, customer: Customer) -> list[str]:
+    """The segments a customer is in: the named RFM one, then each saved segment's key (one
+    query per saved segment; an owner keeps a handful). Flows ask 'at_risk' in
+    customer.segments."""
+    found = [customer.segment] if customer.segment else []
+    for segment in Segment.objects.all():
+        if segment_members(segment=segment).filter(pk=customer.pk).exists():
+            found.append(segment.key)
+    return found
 
 
 def customer_notes(*, customer: Customer) -> list[CustomerNote]:

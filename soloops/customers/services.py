@@ -12,6 +12,10 @@ from django.utils import timezone
 from soloops.accounts.actors import Actor
 from soloops.customers.models import ConsentSource, Customer, CustomerNote
 from soloops.customers.registry import OrderFacts, customer_data_sources
+from soloops.customers.segments import customer_segments_recompute as customer_segments_recompute
+from soloops.customers.segments import customer_segments_refresh as customer_segments_refresh
+from soloops.customers.segments import segment_delete as segment_delete
+from soloops.customers.segments import segment_save as segment_save
 from soloops.customers.selectors import customer_export_data
 from soloops.errors import Conflict, InvalidInput
 from soloops.events.services import event_emit, events_redact

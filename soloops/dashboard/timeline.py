@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from soloops.automation.selectors import flow_display_name
-from soloops.customers.selectors import CONSENT_SOURCES
+from soloops.customers.selectors import CONSENT_SOURCES, RFM_SEGMENTS
 from soloops.formatting import money_display
 from soloops.orders.selectors import ORDER_CHANNELS, review_reasons
 
@@ -202,6 +202,7 @@ def _email(event) -> str:
 
 
 CONSENT_SOURCE_LABELS = dict(CONSENT_SOURCES)  # lazy labels: read in the reader's language
+SEGMENT_LABELS = dict(RFM_SEGMENTS)
 
 
 def _customer(event) -> str:
@@ -212,6 +213,11 @@ def _customer(event) -> str:
         if p.get("consent"):
             return _("Opted in to marketing email (%(source)s)") % {"source": source}
         return _("Opted out of marketing email (%(source)s)") % {"source": source}
+    if what == "segment_changed":
+        return _("Segment: %(from)s → %(to)s") % {
+            "from": SEGMENT_LABELS.get(p.get("from", ""), "—"),
+            "to": SEGMENT_LABELS.get(p.get("to", ""), "—"),
+        }
     values = {
         "email": p.get("email", ""),
         "name": p.get("name", ""),

@@ -80,9 +80,25 @@ def _export(customer_id: int, email: str) -> list[dict]:
     ]
 
 
+def _buyers_of(sku: str) -> list[int]:
+    return list(
+        OrderLine.objects.filter(sku=sku)
+        .exclude(order__status__in=NOT_COUNTED)
+        .values_list("order__customer_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+
+
 def register() -> None:
     customer_data_add(
         CustomerData(
-            name="orders", facts=_facts, find=_find, move=_move, erase=_erase, export=_export
+            name="orders",
+            facts=_facts,
+            find=_find,
+            move=_move,
+            erase=_erase,
+            export=_export,
+            buyers_of=_buyers_of,
         )
     )

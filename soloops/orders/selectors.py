@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
-from soloops.customers.selectors import customer_ids_named
+from soloops.customers.selectors import customer_ids_named, customer_segments
 from soloops.errors import NotFound
 from soloops.orders.errors import OrderErrorCode as Code
 from soloops.orders.models import (
@@ -267,6 +267,8 @@ def order_context(order_id: str) -> dict:
             "language": order.customer.language,
             "orders_count": customer_orders,
             "tags": list(order.customer.tags),
+            # 'at_risk' in customer.segments: the named RFM segment and saved segments' keys
+            "segments": customer_segments(customer=order.customer),
         },
         "lines": [
             {

@@ -153,3 +153,38 @@ def test_a_merged_away_customer_redirects_to_the_one_who_kept_everything(caller,
         f"/api/customers/{work.pk}/merge", {"into": customer.pk, "confirm": "ada@work.example"}
     )
     assert_error(again, 409, "customer_merged")
+
+
+def test_segments_saved_listed_and_their_customers_paged(caller, ada):
+    customer, _order = ada
+    staff = caller("staff")
+
+    made = staff.post(
+        "/api/segments",
+        {"key": "mug-fans", "name": "Mug fans", "rules": {"bought_sku": "MUG-1", "min_spent": 10}},
+    )
+    twice = staff.post("/api/segments", {"key": "mug-fans", "name": "Again", "rules": {}})
+    bad = staff.post("/api/segments", {"key": "x", "name": "X", "rules": {"min_spent": "lots"}})
+    unknown_rule = staff.post("/api/segments", {"key": "x", "name": "X", "rules": {"spend": 1}})
+    listed = caller("viewer").get("/api/segments").json()["items"]
+    members = caller("viewer").get("/api/segments/mug-fans/customers").json()
+    by_filter = caller("viewer").get("/api/customers", segment="mug-fans").json()
+
+    assert made.status_code == 201 and made["Location"] == "/api/segments/mug-fans"
+    assert made.json()["customers"] == 1
+    assert_error(twice, 409, "segment_exists", field="key")
+    assert_error(bad, 422, field="rules.min_spent")
+    assert_error(unknown_rule, 422, field="rules.spend")
+    assert [s["key"] for s in listed][:2] == ["champions", "loyal"]
+    assert listed[-1] == {
+        "key": "mug-fans",
+        "name": "Mug fans",
+        "kind": "saved",
+        "rules": {"bought_sku": "MUG-1", "min_spent": "10.00"},
+        "customers": 1,
+    }
+    assert [c["email"] for c in members["items"]] == [customer.email]
+    assert [c["email"] for c in by_filter["items"]] == [customer.email]
+    assert caller("viewer").get(f"/api/customers/{customer.pk}").json()["segments"] == ["mug-fans"]
+    assert staff.call("DELETE", "/api/segments/mug-fans").status_code == 204
+    assert_error(caller("viewer").get("/api/segments/mug-fans/customers"), 404)

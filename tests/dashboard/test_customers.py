@@ -146,3 +146,18 @@ def test_merge_then_the_old_page_redirects_and_erase_blanks_the_person(owner_cli
     page = owner_client.get(erased["Location"]).content.decode()
     assert target.email not in page and source.email not in page
     assert f"Erased customer #{target.pk}" in page
+
+
+def test_staff_save_a_segment_and_the_list_filters_by_it(staff_client, buyers):
+    url = reverse("dashboard:customer_segments")
+
+    bad = staff_client.post(url, {"key": "big", "name": "Big", "country": "G1"})
+    saved = staff_client.post(url, {"key": "big", "name": "Big spenders", "min_spent": "20"})
+    page = staff_client.get(url).content.decode()
+    listed = staff_client.get(saved["Location"]).content.decode()
+
+    assert bad.status_code == 400
+    assert "two-letter ISO country code" in bad.content.decode()
+    assert saved.status_code == 302 and saved["Location"].endswith("?segment=big")
+    assert "Big spenders" in page and "Champions" in page
+    assert "buyer2@example.com" in listed and "buyer0@example.com" not in listed

@@ -4,7 +4,7 @@ and the owner's privacy actions (each confirmed by typing the customer's email).
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from soloops.customers.selectors import CustomerFilters
+from soloops.customers.selectors import RFM_SEGMENTS, CustomerFilters, segments_list
 from soloops.dashboard.forms.dates import DayField
 
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
@@ -25,6 +25,9 @@ class CustomerFiltersForm(forms.Form):
         max_length=254,
         help_text=_("Name, email, phone or order number."),
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "ada@… / SO-2026-…"}),
+    )
+    segment = forms.ChoiceField(
+        label=_("Segment"), required=False, widget=forms.Select(attrs={"data-autosubmit": ""})
     )
     tag = forms.RegexField(
         label=_("Tag"),
@@ -48,6 +51,10 @@ class CustomerFiltersForm(forms.Form):
         widget=forms.Select(attrs={"data-autosubmit": ""}),
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].choices = segment_choices()
+
     def clean_q(self) -> str:
         return _no_nul(self.cleaned_data["q"])
 
@@ -67,6 +74,7 @@ class CustomerFiltersForm(forms.Form):
         consent = data.get("consent")
         return CustomerFilters(
             q=data.get("q") or None,
+            segment=data.get("segment") or None,
             tag=(data.get("tag") or "").lower() or None,
             min_spent=data.get("min_spent"),
             max_spent=data.get("max_spent"),
@@ -78,6 +86,49 @@ class CustomerFiltersForm(forms.Form):
     @property
     def active(self) -> bool:
         return any(v is not None for v in self.filters().__dict__.values())
+
+
+def segment_choices() -> list:
+    """Any segment, the named ones, then the owner's saved ones."""
+    saved = [(s.key, s.name) for s in segments_list()]
+    choices = [("", _("Any segment")), (_("Named segments"), list(RFM_SEGMENTS))]
+    if saved:
+        choices.append((_("Saved segments"), saved))
+    return choices
+
+
+class SegmentForm(forms.Form):
+    """A saved segment: a name and its rules; empty rules match everyone."""
+
+    key = forms.SlugField(label=_("Key"), max_length=40, help_text=_("e.g. big-spenders"))
+    name = forms.CharField(label=_("Name"), max_length=120)
+    min_spent = forms.DecimalField(
+        label=_("Spent at least"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    max_spent = forms.DecimalField(
+        label=_("Spent at most"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    tag = forms.CharField(label=_("Tag"), max_length=40, required=False)
+    rfm_segment = forms.ChoiceField(
+        label=_("Named segment"), required=False, choices=[("", "—"), *RFM_SEGMENTS]
+    )
+    not_ordered_days = forms.IntegerField(
+        label=_("Not ordered in (days)"), required=False, min_value=1, max_value=3650
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", "—"), *LANGUAGES]
+    )
+    country = forms.CharField(
+        label=_("Country"), max_length=2, required=False, help_text=_("Two letters, e.g. DE")
+    )
+    bought_sku = forms.CharField(label=_("Bought SKU"), max_length=64, required=False)
+
+    RULES = ("min_spent", "max_spent", "tag", "rfm_segment", "not_ordered_days", "language",
+             "country", "bought_sku")  # fmt: skip
+
+    def rules(self) -> dict:
+        data = self.cleaned_data
+        return {k: data[k] for k in self.RULES if data.get(k) not in (None, "")}
 
 
 class ContactForm(forms.Form):

@@ -8,16 +8,21 @@ from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from soloops.customers import services
 from soloops.customers.selectors import (
+    RFM_SEGMENTS,
     customer_get,
     customer_get_by_email,
     customer_notes,
+    customer_segments,
     customers_list,
+    segment_counts,
+    segment_members,
+    segments_list,
 )
 from soloops.dashboard import timeline
 from soloops.dashboard.access import console_view, has_role, role_for
@@ -28,6 +33,7 @@ from soloops.dashboard.forms.customers import (
     CustomerFiltersForm,
     MergeForm,
     NoteForm,
+    SegmentForm,
     TagForm,
 )
 from soloops.dashboard.paging import page_of
@@ -40,6 +46,7 @@ from soloops.shop.selectors import shop_currency
 
 LIST = "dashboard/customers/list.html"
 DETAIL = "dashboard/customers/detail.html"
+SEGMENTS = "dashboard/customers/segments.html"
 ORDERS_SHOWN = 50
 EMAILS_SHOWN = 50
 PRIVACY = role_for("customer.privacy")
@@ -111,6 +118,10 @@ def _detail_context(request, customer, bound=None) -> dict:
         "refunds": refunds_for_orders(order_ids=order_ids),
         "emails": emails,
         "notes": customer_notes(customer=customer),
+        "segment_label": dict(RFM_SEGMENTS).get(customer.segment, ""),
+        "saved_segments": [
+            s for s in customer_segments(customer=customer) if s != customer.segment
+        ],
         "timeline": timeline.entries(events),
         "forms": _forms(customer, bound),
         "can_privacy": has_role(request.actor, PRIVACY),
@@ -285,8 +296,50 @@ def erase(request, customer_id: int):
     return render(request, DETAIL, _detail_context(request, customer, ("erase", form)), status=400)
 
 
+# --- segments ---------------------------------------------------------------------------------
+
+
+def _segments_context(form: SegmentForm) -> dict:
+    counts = segment_counts()
+    saved = list(segments_list())
+    for segment in saved:
+        segment.members = segment_members(segment=segment).count()
+    return {
+        "section": "customers",
+        "named": [(key, label, counts.get(key, 0)) for key, label in RFM_SEGMENTS],
+        "saved": saved,
+        "form": form,
+    }
+
+
+@console_view()
+def segments(request):
+    """The named RFM segments with how many customers each holds, the owner's saved segments,
+    and a form to save a new one (staff)."""
+    if request.method == "POST":
+        form = SegmentForm(request.POST)
+        if form.is_valid():
+            try:
+                segment, _created = services.segment_save(
+                    key=form.cleaned_data["key"],
+                    name=form.cleaned_data["name"],
+                    rules=form.rules(),
+                    actor=request.actor,
+                )
+            except ApplicationError as error:
+                if error.field and error.field.startswith("rules."):
+                    error.field = error.field.removeprefix("rules.")
+                _error_on(form, error)
+            else:
+                messages.success(request, _("Segment %(name)s saved.") % {"name": segment.name})
+                return redirect(f"{reverse('dashboard:customers')}?segment={segment.key}")
+        return render(request, SEGMENTS, _segments_context(form), status=400)
+    return render(request, SEGMENTS, _segments_context(SegmentForm()))
+
+
 urlpatterns = [
     path("customers/", index, name="customers"),
+    path("customers/segments/", segments, name="customer_segments"),
     path("customers/<int:customer_id>/", detail, name="customer"),
     path("customers/<int:customer_id>/export/", export, name="customer_export"),
     path("customers/<int:customer_id>/merge/", merge, name="customer_merge"),
