@@ -62,6 +62,9 @@ class CustomerOut(CustomerSummaryOut):
     erased_at: datetime | None
     created_at: datetime
     segment_since: datetime | None
+    p_alive: float | None = Field(description="probability still a customer (BG/NBD)")
+    expected_orders_90d: float | None
+    expected_value_90d: Decimal | None
     segments: list[str] = Field([], description="the named segment, then saved segments' keys")
     notes: list[NoteOut] = []
     timeline: list[EventOut] = []

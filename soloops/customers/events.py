@@ -60,6 +60,12 @@ class SegmentChanged(Payload):
     monetary: int
 
 
+class LtvFitted(Payload):
+    buyers: int
+    repeat_buyers: int
+    reason: str
+
+
 class SegmentSaved(Payload):
     key: str
     name: str
@@ -82,6 +88,12 @@ EVENTS = declare(
         SegmentChanged,
         "a customer moved to another RFM segment (from, to: champions … lost)",
         "customers.customer",
+    ),
+    EventType(
+        "customer.ltv_fitted",
+        LtvFitted,
+        "every customer's predicted value was fitted again (reason: why not, if not)",
+        "customers.ltvfit",
     ),
     EventType(
         "segment.saved", SegmentSaved, "a saved segment was created or changed", "customers.segment"

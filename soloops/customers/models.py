@@ -58,6 +58,13 @@ class Customer(models.Model):
         _("segment"), max_length=24, choices=RfmSegment.choices, blank=True, default=""
     )
     segment_since = models.DateTimeField(_("in segment since"), null=True, blank=True)
+    # Predicted value (services.customer_ltv_refresh, BG/NBD + Gamma-Gamma); empty when the
+    # shop's history is too short to fit (LtvFit.reason says why).
+    p_alive = models.FloatField(_("probability still a customer"), null=True, blank=True)
+    expected_orders_90d = models.FloatField(_("expected orders, 90 days"), null=True, blank=True)
+    expected_value_90d = models.DecimalField(
+        _("expected value, 90 days"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     # Set when merged into another record (the same person): this one then only redirects.
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
@@ -136,3 +143,21 @@ class Segment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LtvFit(models.Model):
+    """The last lifetime-value fit (one row): its parameters, or why there is none."""
+
+    params = models.JSONField(default=dict)  # {"bgnbd": {r, alpha, a, b}, "gamma_gamma": {p, q, v}}
+    buyers = models.PositiveIntegerField(default=0)
+    repeat_buyers = models.PositiveIntegerField(default=0)
+    reason = models.CharField(max_length=300, blank=True, default="")  # why no fit, if none
+    fitted_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-fitted_at"]
+
+    def __str__(self) -> str:
+        return self.reason or f"LTV fit on {self.buyers} buyers"

@@ -8,7 +8,7 @@ customers services call every registered source — so a reader greps ``customer
 find everything that holds personal data about a customer.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -36,6 +36,7 @@ class CustomerData:
       customer (``email``: their address before erasure), keeping amounts
     - ``export(customer_id, email)``: everything this app keeps about them, JSON-ready
     - ``buyers_of(sku)``: ids of customers who bought this SKU (orders that count)
+    - ``history()``: every counted order as (customer id, placed at, total), for calibration
     """
 
     name: str
@@ -45,6 +46,7 @@ class CustomerData:
     erase: Callable[[int, str], int] | None = None
     export: Callable[[int, str], list | dict] | None = None
     buyers_of: Callable[[str], list[int]] | None = None
+    history: Callable[[], Iterable[tuple[int, datetime, Decimal]]] | None = None
 
 
 _sources: dict[str, CustomerData] = {}

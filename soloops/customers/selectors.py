@@ -239,3 +239,10 @@ def customer_export_data(*, customer: Customer) -> dict:
         if source.export is not None:
             data[source.name] = source.export(customer.pk, customer.email)
     return data
+
+
+def customer_ltv_calibrate(*, until: datetime, now: datetime | None = None):
+    """The owner's calibration check (soloops customers calibrate): see lifetime.calibrate."""
+    from soloops.customers.lifetime import calibrate
+
+    return calibrate(until=until, now=now)

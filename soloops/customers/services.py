@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
+from soloops.customers.lifetime import customer_ltv_refresh as customer_ltv_refresh
 from soloops.customers.models import ConsentSource, Customer, CustomerNote
 from soloops.customers.registry import OrderFacts, customer_data_sources
 from soloops.customers.segments import customer_segments_recompute as customer_segments_recompute

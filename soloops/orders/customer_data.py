@@ -90,6 +90,15 @@ def _buyers_of(sku: str) -> list[int]:
     )
 
 
+def _history():
+    return (
+        Order.objects.exclude(status__in=NOT_COUNTED)
+        .order_by()
+        .values_list("customer_id", "placed_at", "total")
+        .iterator(chunk_size=5000)
+    )
+
+
 def register() -> None:
     customer_data_add(
         CustomerData(
@@ -100,5 +109,6 @@ def register() -> None:
             erase=_erase,
             export=_export,
             buyers_of=_buyers_of,
+            history=_history,
         )
     )

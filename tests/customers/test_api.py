@@ -72,6 +72,7 @@ def test_detail_and_writes_with_their_events(caller, ada):
     assert data["marketing_consent"] is True and data["consent_source"] == "api"
     assert [n["text"] for n in data["notes"]] == ["Likes the blue mug"]
     assert data["orders_count"] == 1 and data["total_spent"] == str(order.total)
+    assert data["p_alive"] is None  # no fit yet: too little history
     assert {e["type"] for e in data["timeline"]} >= {
         "customer.created",
         "customer.updated",

@@ -161,3 +161,16 @@ def test_staff_save_a_segment_and_the_list_filters_by_it(staff_client, buyers):
     assert saved.status_code == 302 and saved["Location"].endswith("?segment=big")
     assert "Big spenders" in page and "Champions" in page
     assert "buyer2@example.com" in listed and "buyer0@example.com" not in listed
+
+
+def test_the_page_shows_the_predicted_value_once_fitted(viewer_client, buyers):
+    from decimal import Decimal
+
+    customer = buyers[0]
+    Customer.objects.filter(pk=customer.pk).update(
+        p_alive=0.83, expected_orders_90d=1.24, expected_value_90d=Decimal("31.50")
+    )
+
+    html = viewer_client.get(reverse("dashboard:customer", args=[customer.pk])).content.decode()
+
+    assert "Predicted next 90 days: €31.50 from 1.2 orders · 83 % likely still a customer" in html

@@ -119,6 +119,7 @@ def _detail_context(request, customer, bound=None) -> dict:
         "emails": emails,
         "notes": customer_notes(customer=customer),
         "segment_label": dict(RFM_SEGMENTS).get(customer.segment, ""),
+        "p_alive_percent": round(customer.p_alive * 100) if customer.p_alive is not None else None,
         "saved_segments": [
             s for s in customer_segments(customer=customer) if s != customer.segment
         ],
