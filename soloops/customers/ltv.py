@@ -73,8 +73,8 @@ def expected_purchases(model: BgNbd, t: float, x, t_x, T) -> np.ndarray:
     """Expected orders in the next ``t`` days, given the customer's history."""
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     r, alpha, a, b = model.r, model.alpha, model.a, model.b
-    if a <= 1:  # the closed form needs a > 1; a model that fits a <= 1 says "many leave at once"
-        a = 1.0 + 1e-6
+    if abs(a - 1) < 1e-9:  # the closed form divides by a - 1; it holds on either side of 1
+        a = 1 + 1e-9
     z = t / (alpha + T + t)
     head = (a + b + x - 1) / (a - 1)
     tail = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
