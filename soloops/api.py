@@ -18,6 +18,7 @@ from soloops.api_input import SPECIFIC_CODES, JsonParser, body_too_large, refuse
 from soloops.automation.api import router as automation_router
 from soloops.automation.api_flows import router as flows_router
 from soloops.catalog.api import router as catalog_router
+from soloops.customers.api import router as customers_router
 from soloops.emails.api import router as emails_router
 from soloops.errors import ApplicationError
 from soloops.fulfillment.api import router as fulfillment_router
@@ -103,6 +104,7 @@ api.add_router("/", accounts_router)
 api.add_router("/", automation_router)
 api.add_router("/", flows_router)
 api.add_router("/", catalog_router)
+api.add_router("/", customers_router)
 api.add_router("/", emails_router)
 api.add_router("/", inventory_router)
 api.add_router("/", orders_router)

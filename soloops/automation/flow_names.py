@@ -22,12 +22,18 @@ DEFAULT_FLOW_NAMES = frozenset(
         gettext_noop("Email the tracking link when a parcel ships"),
         gettext_noop("Follow up a week after delivery"),
         gettext_noop("Reorder low stock"),
+        gettext_noop("Recompute customer segments nightly"),
     }
 )
 
 
 DEFAULT_FLOW_DESCRIPTIONS = frozenset(
     {
+        gettext_noop(
+            "Every night at 3, score every buyer again (recency moves with the calendar) and "
+            "move customers between segments; each move is a customer.segment_changed event "
+            "that other flows can start from."
+        ),
         gettext_noop(
             "When an order is accepted, take the money of its authorized card payments. Bank "
             "transfers and cash on delivery are untouched: the owner marks those paid."

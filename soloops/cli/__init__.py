@@ -3,13 +3,14 @@
 One module per command group: ``processes`` (init, demo, demo-data, run, web, worker,
 scheduler), ``accounts`` (user, token), ``flows`` (flow, runs), ``events``, ``stream``,
 scheduler), ``accounts`` (user, token), ``flows`` (flow, runs), ``events``, ``analytics``,
+scheduler), ``accounts`` (user, token), ``flows`` (flow, runs), ``customers``, ``events``,
 ``check`` (check, manage); ``console`` holds what they share.
 """
 
 import argparse
 import os
 
-from . import accounts, analytics, check, events, flows, imports, processes, stream
+from . import accounts, analytics, check, customers, events, flows, imports, processes, stream
 from .console import fail
 
 
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.register_check(sub)
     accounts.register(sub)
     flows.register(sub)
+    customers.register(sub)
     events.register(sub)
     stream.register(sub)
     imports.register(sub)

@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from soloops.automation.selectors import flow_display_name
+from soloops.customers.selectors import CONSENT_SOURCES, RFM_SEGMENTS
 from soloops.formatting import money_display
 from soloops.orders.selectors import ORDER_CHANNELS, flow_reason_text, review_reasons
 
@@ -227,12 +228,50 @@ def _conversation(event) -> str:
     return texts[what] % values if what in texts else event.type
 
 
+CONSENT_SOURCE_LABELS = dict(CONSENT_SOURCES)  # lazy labels: read in the reader's language
+SEGMENT_LABELS = dict(RFM_SEGMENTS)
+
+
+def _customer(event) -> str:
+    p = event.payload
+    what = event.type.split(".", 1)[1]
+    if what == "consent_changed":
+        source = CONSENT_SOURCE_LABELS.get(p.get("source", ""), p.get("source", ""))
+        if p.get("consent"):
+            return _("Opted in to marketing email (%(source)s)") % {"source": source}
+        return _("Opted out of marketing email (%(source)s)") % {"source": source}
+    if what == "segment_changed":
+        return _("Segment: %(from)s → %(to)s") % {
+            "from": SEGMENT_LABELS.get(p.get("from", ""), "—"),
+            "to": SEGMENT_LABELS.get(p.get("to", ""), "—"),
+        }
+    values = {
+        "email": p.get("email", ""),
+        "name": p.get("name", ""),
+        "tag": p.get("tag", ""),
+        "fields": ", ".join(sorted(p.get("changes") or {})),
+        "merged": p.get("merged_email", ""),
+    }
+    texts = {
+        "created": _("Customer %(email)s created"),
+        "tagged": _("Tagged %(tag)s"),
+        "untagged": _("Tag %(tag)s removed"),
+        "updated": _("Contact details changed: %(fields)s"),
+        "note_added": _("Note kept"),
+        "merged": _("%(merged)s was merged into this customer"),
+        "exported": _("Everything about the customer was exported"),
+        "erased": _("Personal data erased on request"),
+    }
+    return texts[what] % values if what in texts else event.type
+
+
 SUMMARIES = {
     "order": _order,
     "payment": _payment,
     "shipment": _shipment,
     "email": _email,
     "conversation": _conversation,
+    "customer": _customer,
 }
 
 

@@ -1,5 +1,6 @@
 from soloops.dashboard.views import (
     channels,
+    customers,
     decisions,
     diagrams,
     flows,
@@ -20,6 +21,7 @@ app_name = "dashboard"
 urlpatterns = [
     *today.urlpatterns,
     *orders.urlpatterns,
+    *customers.urlpatterns,
     *decisions.urlpatterns,
     *inbox.urlpatterns,
     *products.urlpatterns,

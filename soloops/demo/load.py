@@ -27,6 +27,7 @@ from soloops.accounts.actors import Actor
 from soloops.bulk_insert import insert_rows
 from soloops.catalog.models import Product, Supplier, SupplierItem, Variant
 from soloops.customers.models import Customer
+from soloops.customers.services import customer_stats_refresh
 from soloops.demo.catalog import SUPPLIERS
 from soloops.demo.plan import DemoPlan, OrderPlan, plan_demo
 from soloops.demo.progress import Progress
@@ -459,6 +460,8 @@ def demo_load(
         writer.customers()
         bar.phase("orders", len(plan.orders))
         writer.orders()
+        # Rows inserted in bulk dispatch no events: the customers' totals are filled at once.
+        customer_stats_refresh()
         bar.phase("ledger", len(stock.movements))
         writer.movements()
         records = _event_records(plan, stock, writer.catalog_events, seed)

@@ -11,3 +11,7 @@ class OrdersConfig(AppConfig):
 
         # The shop's currency may not change under orders recorded in it.
         currency_in_use_check_add(orders_in_currency_exist)
+        # Hand customers (a lower layer) what it needs to know about a customer's orders.
+        from soloops.orders.customer_data import register
+
+        register()

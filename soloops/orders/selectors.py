@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from soloops.accounts.actors import Actor
-from soloops.customers.selectors import customer_ids_named
+from soloops.customers.selectors import customer_ids_named, customer_segments
 from soloops.errors import NotFound
 from soloops.orders.errors import OrderErrorCode as Code
 from soloops.orders.models import (
@@ -270,6 +270,8 @@ def order_context(order_id: str) -> dict:
             "language": order.customer.language,
             "orders_count": customer_orders,
             "tags": list(order.customer.tags),
+            # 'at_risk' in customer.segments: the named RFM segment and saved segments' keys
+            "segments": customer_segments(customer=order.customer),
         },
         "lines": [
             {

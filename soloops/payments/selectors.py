@@ -54,3 +54,13 @@ def rollup_refunds(*, start, end) -> list[dict]:
 def refund_recorded_at(*, refund_id: int):
     """When a refund was recorded (None: no such refund)."""
     return Refund.objects.filter(pk=refund_id).values_list("created_at", flat=True).first()
+
+
+def refunds_for_orders(*, order_ids: list[int]) -> list[Refund]:
+    """The refunds of these orders, newest first, each with its payment's order (one query):
+    a customer's page lists what went back to them."""
+    return list(
+        Refund.objects.select_related("payment__order")
+        .filter(payment__order_id__in=order_ids)
+        .order_by("-created_at", "-id")
+    )

@@ -81,11 +81,14 @@ def demo_shop(transactional_db, run_tasks):
     assert run.status == RunStatus.AWAITING_APPROVAL
     accepted = Order.objects.filter(status=OrderStatus.ACCEPTED).latest("placed_at")
     sold = Movement.objects.filter(reference_type="orders.order").latest("id").variant.sku
+    buyer = accepted.customer_id
     return {
         "today": "/",
         "orders": "/orders/",
         "order-accepted": f"/orders/{accepted.number}/",
         "order-held": f"/orders/{held.number}/",
+        "customers": "/customers/",
+        "customer": f"/customers/{buyer}/",
         "decisions": "/decisions/",
         "products": "/products/",
         "sku": f"/products/{sold}/",

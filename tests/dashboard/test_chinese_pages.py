@@ -193,6 +193,7 @@ def fill(pattern, shop) -> str | None:
         "webhook_id": shop["webhook"].pk,
         "channel_id": shop["channel"].pk,
         "delivery_id": shop["webhook"].deliveries.order_by("pk").first().pk,
+        "customer_id": shop["accepted"].customer_id,
     }
     if not names <= values.keys():
         return None
