@@ -98,6 +98,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every answer counts in /metrics, static files and refusals included.
+    "soloops.monitoring.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -185,6 +187,25 @@ RUN_STALLED_AFTER_SECONDS = env_float("SOLOOPS_RUN_STALLED_AFTER", 120.0)
 # Seconds a worker's claim on an email lasts: past it (the worker died mid-send) the scheduler
 # hands the email to another worker. Longer than one SMTP conversation may take.
 EMAIL_SEND_LEASE_SECONDS = env_float("SOLOOPS_EMAIL_SEND_LEASE", 60.0)
+
+# --- operations: metrics, backups -----------------------------------------------------------
+# Addresses (or networks, 10.0.0.0/8) that may read /metrics without a token, besides loopback.
+METRICS_ALLOWED_IPS = [
+    a.strip() for a in os.environ.get("SOLOOPS_METRICS_ALLOWED_IPS", "").split(",") if a.strip()
+]
+
+# Where `soloops backup` writes and the nightly backup rotates (7 daily, 4 weekly, 12 monthly).
+BACKUP_DIR = Path(os.environ.get("SOLOOPS_BACKUP_DIR") or VAR_DIR / "backups").resolve()
+# The UTC hour from which the scheduler makes the night's backup; "off" for none.
+_backup_hour = os.environ.get("SOLOOPS_BACKUP_HOUR", "3").strip().lower()
+if _backup_hour in {"off", "none", ""}:
+    BACKUP_HOUR = None
+elif _backup_hour.isdigit() and 0 <= int(_backup_hour) <= 23:
+    BACKUP_HOUR = int(_backup_hour)
+else:
+    raise ImproperlyConfigured(f"SOLOOPS_BACKUP_HOUR must be 0-23 or off, not {_backup_hour!r}")
+# Encrypts the nightly backups (and `soloops backup` unless --passphrase-file says otherwise).
+BACKUP_PASSPHRASE = os.environ.get("SOLOOPS_BACKUP_PASSPHRASE", "")
 
 # --- email ----------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", f"file://{VAR_DIR / 'mail'}")

@@ -1,14 +1,14 @@
 """The ``soloops`` command. Every subcommand has ``--help``; errors are one line and exit 1.
 
 One module per command group: ``processes`` (init, demo, demo-data, run, web, worker,
-scheduler), ``accounts`` (user, token), ``flows`` (flow, runs), ``events``, ``check`` (check,
-manage); ``console`` holds what they share.
+scheduler), ``operations`` (backup, restore), ``accounts`` (user, token), ``flows`` (flow,
+runs), ``events``, ``check`` (check, manage); ``console`` holds what they share.
 """
 
 import argparse
 import os
 
-from . import accounts, check, events, flows, processes
+from . import accounts, check, events, flows, operations, processes
 from .console import fail
 
 
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     accounts.register(sub)
     flows.register(sub)
     events.register(sub)
+    operations.register(sub)
     check.register_manage(sub)
     return parser
 

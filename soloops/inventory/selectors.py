@@ -75,3 +75,8 @@ def ledger_mismatches() -> list[str]:
         f"reserved {row.reserved} vs reservations {row.held}"
         for row in rows
     ]
+
+
+def skus_out_of_stock_count() -> int:
+    """Stock rows of active SKUs with nothing left to sell (available <= 0)."""
+    return StockLevel.objects.filter(variant__active=True, on_hand__lte=F("reserved")).count()

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,3 +27,42 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} {self.hostname}:{self.pid}"
+
+
+class BackupRecord(models.Model):
+    """One backup file that ``soloops backup`` wrote and verified; the newest one's age feeds
+    ``/metrics`` and the backup-overdue alert. Rotation deletes the rows with their files."""
+
+    name = models.CharField(_("file"), max_length=255, unique=True)
+    path = models.CharField(_("path"), max_length=1024)
+    database = models.CharField(_("database"), max_length=16)  # sqlite / postgresql
+    size_bytes = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    encrypted = models.BooleanField(_("encrypted"), default=False)
+    # The manifest as written into the file: version, migrations, time, row counts.
+    manifest = models.JSONField(default=dict)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["-created_at"], name="backup_created_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BackupSlot(models.Model):
+    """Tonight's backup, claimed once: two schedulers never back up the same night twice."""
+
+    slot = models.CharField(max_length=10, unique=True)  # the UTC date, 2026-12-07
+    claimed_by = models.CharField(max_length=64)
+    backup_name = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-slot"]
+
+    def __str__(self) -> str:
+        return self.slot

@@ -497,3 +497,32 @@ def order_status_reason(order) -> str:
         by_message = {r.get("message", ""): r["text"] for r in reasons}
         return "; ".join(by_message.get(m, m) for m in stored)
     return order.status_reason
+
+
+# --- figures for monitoring (metrics) -------------------------------------------------------
+
+# Statuses whose money the shop has: the payment was captured (and not cancelled since).
+REVENUE_STATUSES = (
+    OrderStatus.PAID,
+    OrderStatus.FULFILLING,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.COMPLETED,
+)
+
+
+def order_counts_by_channel_status() -> dict[tuple[str, str], int]:
+    """{(channel, status): orders}: every order the shop has, one GROUP BY."""
+    rows = Order.objects.order_by().values_list("channel", "status").annotate(n=Count("id"))
+    return {(channel, status): n for channel, status, n in rows}
+
+
+def revenue_by_currency() -> dict[str, Decimal]:
+    """{currency: total of orders paid and not cancelled since}: the shop's revenue so far."""
+    rows = (
+        Order.objects.filter(status__in=REVENUE_STATUSES)
+        .order_by()
+        .values_list("currency")
+        .annotate(total=Sum("total"))
+    )
+    return {currency: total or Decimal(0) for currency, total in rows}

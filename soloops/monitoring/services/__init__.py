@@ -1,0 +1,30 @@
+"""Monitoring's writes: process heartbeats, backups (made, rotated, restored, the nightly run),
+and the hook through which the layer above hands over figures for ``/metrics``."""
+
+from .backups import (
+    BackupError,
+    RestoreReport,
+    backup_create,
+    backup_nightly_claim,
+    backup_nightly_run,
+    backup_restore,
+    backups_list,
+    backups_rotate,
+)
+from .heartbeats import HeartbeatThread, heartbeat_beat, heartbeat_stop
+from .metrics import metrics_gauge_add
+
+__all__ = [
+    "BackupError",
+    "HeartbeatThread",
+    "RestoreReport",
+    "backup_create",
+    "backup_nightly_claim",
+    "backup_nightly_run",
+    "backup_restore",
+    "backups_list",
+    "backups_rotate",
+    "heartbeat_beat",
+    "heartbeat_stop",
+    "metrics_gauge_add",
+]
