@@ -9,11 +9,12 @@ import signal
 import threading
 
 from django.db import DatabaseError, close_old_connections
+from django.utils import timezone
 
 from soloops.automation import services
 from soloops.emails.services import emails_retry_due
 from soloops.events.services import events_relay
-from soloops.monitoring.services import HeartbeatThread
+from soloops.monitoring.services import HeartbeatThread, backup_nightly_claim, backup_nightly_run
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ def run_scheduler(*, tick: float = 1.0) -> None:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     heartbeat = HeartbeatThread(role="scheduler")
+    backup: threading.Thread | None = None
     logger.info("scheduler %s started (tick %.1fs)", heartbeat.process_id, tick)
     try:
         while not stop.is_set():
@@ -40,9 +42,27 @@ def run_scheduler(*, tick: float = 1.0) -> None:
                 # schedule.fired events a day into the audit log, and costs one indexed read.
                 emails_retry_due()
                 services.flow_runs_wake_due()
+                backup = _nightly_backup(backup, claimed_by=heartbeat.process_id)
                 heartbeat.beat()
             except DatabaseError:
                 logger.exception("scheduler tick failed; trying again next tick")
             stop.wait(tick)
     finally:
         heartbeat.stop()
+
+
+def _nightly_backup(
+    running: threading.Thread | None, *, claimed_by: str
+) -> threading.Thread | None:
+    """Start tonight's backup in a thread of its own once its hour has come (a backup takes
+    minutes on a big shop; the ticks go on meanwhile). Two schedulers claim the night once."""
+    if running is not None and running.is_alive():
+        return running
+    slot = backup_nightly_claim(now=timezone.now(), claimed_by=claimed_by)
+    if slot is None:
+        return None
+    thread = threading.Thread(
+        target=backup_nightly_run, kwargs={"slot": slot}, name="nightly-backup", daemon=True
+    )
+    thread.start()
+    return thread

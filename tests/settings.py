@@ -19,6 +19,8 @@ if _worker and os.environ.get("SOLOOPS_TEST_WORKER") != _worker:
     os.makedirs(os.environ["SOLOOPS_VAR_DIR"], exist_ok=True)
 os.environ.setdefault("SOLOOPS_RELAY_DELAY", "1")
 os.environ.setdefault("SOLOOPS_HEARTBEAT_STALE", "30")
+# No nightly backup from every scheduler a test starts; the backup tests switch it on.
+os.environ.setdefault("SOLOOPS_BACKUP_HOUR", "off")
 
 from soloops.settings import *  # noqa: E402, F403
 from soloops.settings import INSTALLED_APPS, VAR_DIR  # noqa: E402

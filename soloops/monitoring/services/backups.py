@@ -147,6 +147,9 @@ def backups_rotate() -> list[str]:
 # --- the nightly run ------------------------------------------------------------------------
 
 
+_settled: set[str] = set()  # nights this process knows are claimed
+
+
 def backup_nightly_claim(*, now: datetime, claimed_by: str) -> str | None:
     """Claim tonight's backup (``SOLOOPS_BACKUP_HOUR``, UTC) once: the slot, or None when it is
     not time yet, backups are off, or another scheduler claimed it (a unique row)."""
@@ -154,13 +157,15 @@ def backup_nightly_claim(*, now: datetime, claimed_by: str) -> str | None:
     if hour is None or now.astimezone(UTC).hour < hour:
         return None
     slot = now.astimezone(UTC).date().isoformat()
-    if BackupSlot.objects.filter(slot=slot).exists():
+    if slot in _settled or BackupSlot.objects.filter(slot=slot).exists():
+        _settled.add(slot)  # one query a night per scheduler, not one a tick
         return None
     try:
         with transaction.atomic():
             BackupSlot.objects.create(slot=slot, claimed_by=claimed_by)
     except IntegrityError:
         return None
+    _settled.add(slot)
     return slot
 
 
