@@ -7,14 +7,21 @@ relay claims events with SKIP LOCKED on PostgreSQL (one writer at a time on SQLi
 import logging
 import signal
 import threading
+import time
 
+from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from soloops.automation import services
 from soloops.emails.services import emails_retry_due
 from soloops.events.services import events_relay
-from soloops.monitoring.services import HeartbeatThread, backup_nightly_claim, backup_nightly_run
+from soloops.monitoring.services import (
+    HeartbeatThread,
+    alerts_evaluate,
+    backup_nightly_claim,
+    backup_nightly_run,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +37,7 @@ def run_scheduler(*, tick: float = 1.0) -> None:
     signal.signal(signal.SIGTERM, _stop)
     heartbeat = HeartbeatThread(role="scheduler")
     backup: threading.Thread | None = None
+    next_alerts = 0.0  # monotonic time of the next detector run
     logger.info("scheduler %s started (tick %.1fs)", heartbeat.process_id, tick)
     try:
         while not stop.is_set():
@@ -44,6 +52,9 @@ def run_scheduler(*, tick: float = 1.0) -> None:
                 services.flow_runs_wake_due()
                 backup = _nightly_backup(backup, claimed_by=heartbeat.process_id)
                 heartbeat.beat()
+                if time.monotonic() >= next_alerts:
+                    next_alerts = time.monotonic() + settings.ALERT_INTERVAL_SECONDS
+                    _alerts_evaluate()
             except DatabaseError:
                 logger.exception("scheduler tick failed; trying again next tick")
             stop.wait(tick)
@@ -66,3 +77,12 @@ def _nightly_backup(
     )
     thread.start()
     return thread
+
+
+def _alerts_evaluate() -> None:
+    """Alerts must never stop the scheduler: a detector or a notice that fails is logged and
+    tried again next time."""
+    try:
+        alerts_evaluate()
+    except Exception:
+        logger.exception("evaluating alerts failed; trying again next time")

@@ -207,6 +207,34 @@ else:
 # Encrypts the nightly backups (and `soloops backup` unless --passphrase-file says otherwise).
 BACKUP_PASSPHRASE = os.environ.get("SOLOOPS_BACKUP_PASSPHRASE", "")
 
+# Alerts (soloops/monitoring/detectors): how often the scheduler looks, and each threshold.
+ALERT_INTERVAL_SECONDS = env_float("SOLOOPS_ALERT_INTERVAL", 30.0)
+ALERT_PROCESS_SILENT_SECONDS = env_float("SOLOOPS_ALERT_PROCESS_SILENT", 120.0)
+ALERT_EVENT_BACKLOG_MINUTES = env_float("SOLOOPS_ALERT_EVENT_BACKLOG_MINUTES", 10.0)
+ALERT_TASKS_FAILED_PER_HOUR = env_float("SOLOOPS_ALERT_TASKS_FAILED_PER_HOUR", 5.0)
+ALERT_DISK_FREE_PERCENT = env_float("SOLOOPS_ALERT_DISK_FREE_PERCENT", 10.0)
+ALERT_BACKUP_OVERDUE_HOURS = env_float("SOLOOPS_ALERT_BACKUP_OVERDUE_HOURS", 26.0)
+# A chat webhook (Slack, Teams, Feishu) told of every alert besides the owner's email.
+ALERT_WEBHOOK_URL = os.environ.get("SOLOOPS_ALERT_WEBHOOK_URL", "")
+if ALERT_WEBHOOK_URL and not ALERT_WEBHOOK_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SOLOOPS_ALERT_WEBHOOK_URL must be an http(s) URL")
+
+
+def _quiet_hours(raw: str) -> tuple[int, int] | None:
+    """ "22-7" → (22, 7): in the shop's time zone, only critical alerts are sent then."""
+    if not raw.strip():
+        return None
+    start, _, end = raw.partition("-")
+    if not (start.strip().isdigit() and end.strip().isdigit()):
+        raise ImproperlyConfigured(f"SOLOOPS_ALERT_QUIET_HOURS must look like 22-7, not {raw!r}")
+    hours = int(start), int(end)
+    if not all(0 <= h <= 23 for h in hours):
+        raise ImproperlyConfigured(f"SOLOOPS_ALERT_QUIET_HOURS hours are 0-23, not {raw!r}")
+    return hours
+
+
+ALERT_QUIET_HOURS = _quiet_hours(os.environ.get("SOLOOPS_ALERT_QUIET_HOURS", ""))
+
 # --- email ----------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", f"file://{VAR_DIR / 'mail'}")
 DEFAULT_FROM_EMAIL = os.environ.get("SOLOOPS_FROM_EMAIL", "shop@localhost")

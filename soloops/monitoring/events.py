@@ -6,6 +6,10 @@
 - ``backup.restored``: {name, created_at, rows} — this database was restored from a backup
   (recorded in the restored database, so its timeline says where it came from).
 
+- ``alert.fired`` / ``alert.resolved`` / ``alert.acknowledged`` / ``alert.snoozed`` (subject:
+  the alert): {key, detector, severity, title, status} — an alert's lifecycle; a flow may act
+  on ``alert.fired`` (``where: {detector: backup_overdue}``).
+
 Handles nothing.
 """
 
@@ -33,7 +37,30 @@ class BackupRestored(Payload):
     rows: int
 
 
+class AlertChanged(Payload):
+    key: str
+    detector: str
+    severity: str
+    title: str
+    status: str
+
+
 EVENTS = declare(
+    EventType(
+        "alert.fired", AlertChanged, "a detector found a problem", subject="monitoring.alert"
+    ),
+    EventType(
+        "alert.resolved", AlertChanged, "the alert's condition cleared", subject="monitoring.alert"
+    ),
+    EventType(
+        "alert.acknowledged", AlertChanged, "someone took the alert on", subject="monitoring.alert"
+    ),
+    EventType(
+        "alert.snoozed",
+        AlertChanged,
+        "someone hid the alert for a while",
+        subject="monitoring.alert",
+    ),
     EventType(
         "backup.completed",
         BackupCompleted,

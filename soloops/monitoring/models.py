@@ -66,3 +66,53 @@ class BackupSlot(models.Model):
 
     def __str__(self) -> str:
         return self.slot
+
+
+class AlertStatus(models.TextChoices):
+    FIRING = "firing", _("Firing")  # the condition holds; nobody has looked yet
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")  # the owner knows; still holds
+    SNOOZED = "snoozed", _("Snoozed")  # hidden until snoozed_until, then firing again
+    RESOLVED = "resolved", _("Resolved")  # the condition no longer holds
+
+
+class AlertSeverity(models.TextChoices):
+    WARNING = "warning", _("Warning")  # look today
+    CRITICAL = "critical", _("Critical")  # look now; sent even in quiet hours
+
+
+OPEN_ALERT = ["firing", "acknowledged", "snoozed"]
+
+
+class Alert(models.Model):
+    """One occurrence of a detector's condition, from firing to resolved. While it is open, the
+    same condition updates it instead of raising a new one (one open alert per key)."""
+
+    key = models.CharField(max_length=120)  # detector[:what], e.g. "process_silent:worker"
+    detector = models.CharField(max_length=64)
+    severity = models.CharField(max_length=16, choices=AlertSeverity.choices)
+    status = models.CharField(max_length=16, choices=AlertStatus.choices, default="firing")
+    title = models.CharField(_("alert"), max_length=200)
+    detail = models.TextField(_("detail"), blank=True, default="")
+    fired_at = models.DateTimeField(_("fired at"))
+    last_seen_at = models.DateTimeField()
+    seen_count = models.PositiveIntegerField(default=1)
+    acknowledged_by = models.CharField(max_length=150, blank=True, default="")
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)  # null: held by quiet hours
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-fired_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(status__in=OPEN_ALERT),
+                name="alert_open_once_per_key",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "-fired_at"], name="alert_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status})"

@@ -1,6 +1,7 @@
 """Monitoring's writes: process heartbeats, backups (made, rotated, restored, the nightly run),
 and the hook through which the layer above hands over figures for ``/metrics``."""
 
+from .alerts import alert_acknowledge, alert_snooze, alerts_evaluate, quiet_now
 from .backups import (
     BackupError,
     RestoreReport,
@@ -18,6 +19,9 @@ __all__ = [
     "BackupError",
     "HeartbeatThread",
     "RestoreReport",
+    "alert_acknowledge",
+    "alert_snooze",
+    "alerts_evaluate",
     "backup_create",
     "backup_nightly_claim",
     "backup_nightly_run",
@@ -27,4 +31,5 @@ __all__ = [
     "heartbeat_beat",
     "heartbeat_stop",
     "metrics_gauge_add",
+    "quiet_now",
 ]
