@@ -5,7 +5,7 @@ import signal
 
 import pytest
 
-from soloops.monitoring.models import Alert
+from soloops.monitoring.models import Alert, Heartbeat
 from tests.conftest import wait_until
 
 pytestmark = pytest.mark.processes
@@ -23,15 +23,8 @@ def test_killed_worker_alerts_then_resolves_when_a_worker_is_back(processes):
     scheduler = processes.start("scheduler", env=FAST)
     worker = processes.start("worker", env=FAST)
     log = lambda: processes.log(scheduler) + processes.log(worker)  # noqa: E731
-    wait_until(
-        lambda: (
-            Alert.objects.filter(key="process_silent:scheduler").exists() is False
-            and open_alert() is None
-            and worker.poll() is None
-        ),
-        timeout=60,
-        what=log,
-    )
+    wait_until(lambda: Heartbeat.objects.filter(role="worker").exists(), timeout=60, what=log)
+    wait_until(lambda: open_alert() is None, timeout=60, what=log)
 
     # when the worker dies without a word
     worker.send_signal(signal.SIGKILL)
