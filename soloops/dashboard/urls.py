@@ -1,4 +1,5 @@
 from soloops.dashboard.views import (
+    alerts,
     decisions,
     diagrams,
     flows,
@@ -22,5 +23,6 @@ urlpatterns = [
     *diagrams.urlpatterns,
     *flows.urlpatterns,
     *settings.urlpatterns,
+    *alerts.urlpatterns,
     *preferences.urlpatterns,
 ]
