@@ -12,7 +12,7 @@ from datetime import datetime, time
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from soloops.accounts.actors import Actor
 from soloops.emails.services import email_enqueue
@@ -104,13 +104,15 @@ def alerts_evaluate(*, now: datetime | None = None) -> dict[str, int]:
     snoozed ones whose time is up, and send notices quiet hours held back."""
     now = now or timezone.now()
     found: dict[str, tuple[str, Finding]] = {}
-    for name, detector in detectors().items():
-        try:
-            for finding in detector():
-                found[finding.key] = (name, finding)
-        except Exception:
-            logger.exception("alert detector %s failed", name)
-            found.update({k: v for k, v in _open_keys(name).items()})  # keep its alerts open
+    # Titles are kept as written: in the shop's language, as its emails are.
+    with translation.override(shop_profile().language):
+        for name, detector in detectors().items():
+            try:
+                for finding in detector():
+                    found[finding.key] = (name, finding)
+            except Exception:
+                logger.exception("alert detector %s failed", name)
+                found.update(_open_keys(name))  # a detector that fails keeps its alerts open
     counts = {"fired": 0, "resolved": 0, "open": 0}
     with transaction.atomic():
         open_alerts = {
