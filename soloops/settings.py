@@ -4,6 +4,7 @@ Defaults give the embedded setup: an SQLite file under ``var/`` and the database
 worker. Production points ``DATABASE_URL`` at PostgreSQL and may switch tasks to Celery.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -100,6 +101,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every answer counts in /metrics, static files and refusals included.
     "soloops.monitoring.middleware.RequestMetricsMiddleware",
+    # The client's address behind the reverse proxies in SOLOOPS_TRUSTED_PROXIES.
+    "soloops.monitoring.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -194,6 +197,21 @@ METRICS_ALLOWED_IPS = [
     a.strip() for a in os.environ.get("SOLOOPS_METRICS_ALLOWED_IPS", "").split(",") if a.strip()
 ]
 
+# Reverse proxies (addresses or networks) whose X-Forwarded-For names the real client.
+TRUSTED_PROXIES = [
+    a.strip() for a in os.environ.get("SOLOOPS_TRUSTED_PROXIES", "").split(",") if a.strip()
+]
+for _name, _networks in (
+    ("SOLOOPS_TRUSTED_PROXIES", TRUSTED_PROXIES),
+    ("SOLOOPS_METRICS_ALLOWED_IPS", METRICS_ALLOWED_IPS),
+):
+    for _network in _networks:
+        try:
+            ipaddress.ip_network(_network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{_name}: {_network!r} is not an address or network (10.0.0.0/8)"
+            ) from None
 # Where `soloops backup` writes and the nightly backup rotates (7 daily, 4 weekly, 12 monthly).
 BACKUP_DIR = Path(os.environ.get("SOLOOPS_BACKUP_DIR") or VAR_DIR / "backups").resolve()
 # The UTC hour from which the scheduler makes the night's backup; "off" for none.
