@@ -367,6 +367,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = env_bool("SOLOOPS_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS only from the first visit on, once cookies are secure (the shop is served over TLS;
+# behind a proxy in SOLOOPS_TRUSTED_PROXIES its X-Forwarded-Proto says so).
+SECURE_HSTS_SECONDS = 31536000 if SESSION_COOKIE_SECURE else 0
 
 LOG_LEVEL = os.environ.get("SOLOOPS_LOG_LEVEL", "INFO").upper()
 LOGGING = {

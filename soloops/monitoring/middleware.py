@@ -39,7 +39,8 @@ class TrustedProxyMiddleware:
     ``X-Forwarded-For`` that is not itself a trusted proxy (read right to left: the entries
     further left were written by the client and may be forged). Rate limits, intake's risk
     rules and ``/metrics`` then see the real client. From any other peer the header is ignored.
-    The proxy's own address is kept in ``SOLOOPS_PEER_ADDR``."""
+    The proxy's own address is kept in ``SOLOOPS_PEER_ADDR``; its ``X-Forwarded-Proto: https``
+    makes the request secure (only from a trusted proxy: a client cannot claim it)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -57,4 +58,7 @@ class TrustedProxyMiddleware:
             if client and in_networks(client, ["0.0.0.0/0", "::/0"]):
                 request.META["SOLOOPS_PEER_ADDR"] = peer
                 request.META["REMOTE_ADDR"] = client
+            # TLS ended at the proxy: the request is secure (HSTS, secure redirects).
+            if request.META.get("HTTP_X_FORWARDED_PROTO", "").lower() == "https":
+                request.META["wsgi.url_scheme"] = "https"
         return self.get_response(request)

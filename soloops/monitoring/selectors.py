@@ -74,3 +74,10 @@ def alert_get(*, alert_id: int):
     if alert is None:
         raise NotFound("not_found", f"no alert {alert_id}", field="alert_id")
     return alert
+
+
+def unsafe_settings() -> list[str]:
+    """Settings unsafe for a shop on the internet, each naming what to change."""
+    from soloops.monitoring.deploy_checks import unsafe_settings as found
+
+    return found()

@@ -94,3 +94,18 @@ def test_metrics_through_a_trusted_proxy_checks_the_scraper_address(client, db, 
     # then
     assert allowed.status_code == 200
     assert refused.status_code == 401
+
+
+def test_hsts_through_a_trusted_tls_proxy_only(client, db, settings):
+    # given secure cookies (the shop is served over TLS at the proxy)
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    settings.SECURE_HSTS_SECONDS = 31536000
+    tls = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.5"}
+
+    # when
+    proxied = client.get("/healthz", REMOTE_ADDR=PROXY, headers=tls)
+    forged = client.get("/healthz", REMOTE_ADDR="198.51.100.9", headers=tls)
+
+    # then
+    assert proxied["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "Strict-Transport-Security" not in forged
