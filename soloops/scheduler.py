@@ -21,6 +21,7 @@ from soloops.monitoring.services import (
     alerts_evaluate,
     backup_nightly_claim,
     backup_nightly_run,
+    recoveries_record,
 )
 
 logger = logging.getLogger(__name__)
@@ -44,11 +45,14 @@ def run_scheduler(*, tick: float = 1.0) -> None:
             close_old_connections()
             try:
                 services.schedules_fire_due(fired_by=heartbeat.process_id)
-                events_relay()
+                relayed = events_relay()
                 # Emails lost by the task queue (their retries travel as deferred tasks); a
                 # tick, not a cron Schedule: a per-minute schedule would write 1,440
                 # schedule.fired events a day into the audit log, and costs one indexed read.
-                emails_retry_due()
+                resent = emails_retry_due()
+                recoveries_record(
+                    counts={"events_relayed": relayed, "emails_handed_out_again": resent}
+                )
                 services.flow_runs_wake_due()
                 backup = _nightly_backup(backup, claimed_by=heartbeat.process_id)
                 heartbeat.beat()

@@ -24,7 +24,7 @@ from prometheus_client.metrics_core import Metric
 from soloops.emails.selectors import email_counts_by_status
 from soloops.events.selectors import dispatch_backlog, event_counts_by_type
 from soloops.inventory.selectors import skus_out_of_stock_count
-from soloops.monitoring.models import BackupRecord, Heartbeat, ProcessRole
+from soloops.monitoring.models import BackupRecord, Heartbeat, ProcessRole, RecoveryCount
 from soloops.orders.selectors import order_counts_by_channel_status, revenue_by_currency
 
 logger = logging.getLogger(__name__)
@@ -190,7 +190,22 @@ def business_source() -> Iterable[Metric]:
     yield emails
 
 
+def recoveries_source() -> Iterable[Metric]:
+    from soloops.monitoring.services.recoveries import KINDS
+
+    counts = dict(RecoveryCount.objects.values_list("kind", "count"))
+    recovered = CounterMetricFamily(
+        "soloops_recovered",
+        "Times SoloOps recovered by itself (lost events relayed, lost emails handed out again).",
+        labels=["kind"],
+    )
+    for kind in KINDS:
+        recovered.add_metric([kind], counts.get(kind, 0))
+    yield recovered
+
+
 SOURCES: dict[str, Source] = {
+    "recoveries": recoveries_source,
     "tasks": tasks_source,
     "events": events_source,
     "heartbeats": heartbeats_source,

@@ -116,3 +116,20 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status})"
+
+
+class RecoveryCount(models.Model):
+    """How often SoloOps fixed something by itself (a lost event relayed, a lost email handed
+    out again): shown on /metrics and the Alerts page, so self-healing is visible, not silent."""
+
+    kind = models.CharField(max_length=64, unique=True)
+    count = models.PositiveBigIntegerField(default=0)
+    last_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.count}"

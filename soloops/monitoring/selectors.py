@@ -81,3 +81,10 @@ def unsafe_settings() -> list[str]:
     from soloops.monitoring.deploy_checks import unsafe_settings as found
 
     return found()
+
+
+def recoveries() -> dict[str, int]:
+    """{kind: times SoloOps recovered by itself}: events relayed, emails handed out again."""
+    from soloops.monitoring.models import RecoveryCount
+
+    return dict(RecoveryCount.objects.values_list("kind", "count"))

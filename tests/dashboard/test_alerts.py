@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from soloops.monitoring.models import Alert
-from soloops.monitoring.services import alerts_evaluate, heartbeat_beat
+from soloops.monitoring.services import alerts_evaluate, heartbeat_beat, recoveries_record
 
 WORKER = "process_silent:worker"
 
@@ -82,3 +82,15 @@ def test_resolved_alerts_show_on_request(owner_client):
     # then
     assert alert.title not in open_only
     assert alert.title in everything
+
+
+def test_the_page_says_what_recovered_by_itself(owner_client):
+    # given
+    recoveries_record(counts={"events_relayed": 3, "emails_handed_out_again": 0})
+    recoveries_record(counts={"events_relayed": 2, "emails_handed_out_again": 1})
+
+    # when
+    html = owner_client.get("/alerts/").content.decode()
+
+    # then
+    assert "5 lost events relayed, 1 lost emails handed out again" in html

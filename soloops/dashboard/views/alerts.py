@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from soloops.dashboard.access import console_view
 from soloops.dashboard.paging import page_of
 from soloops.errors import ApplicationError
-from soloops.monitoring.selectors import alert_get, alerts_list
+from soloops.monitoring.selectors import alert_get, alerts_list, recoveries
 from soloops.monitoring.services import alert_acknowledge, alert_snooze
 
 SNOOZE_HOURS = {"1": 1, "24": 24}
@@ -28,7 +28,12 @@ def alerts(request):
     page = page_of(alerts_list(open_only=not show_all), request)
     if show_all:
         page.query = {"all": "1"}
-    context = {"section": "alerts", "page": page, "show_all": show_all}
+    context = {
+        "section": "alerts",
+        "page": page,
+        "show_all": show_all,
+        "recovered": recoveries(),
+    }
     return render(request, "dashboard/alerts/list.html", context)
 
 

@@ -14,6 +14,7 @@ from .backups import (
 )
 from .heartbeats import HeartbeatThread, heartbeat_beat, heartbeat_stop
 from .metrics import metrics_gauge_add
+from .recoveries import recoveries_record
 
 __all__ = [
     "BackupError",
@@ -32,4 +33,5 @@ __all__ = [
     "heartbeat_stop",
     "metrics_gauge_add",
     "quiet_now",
+    "recoveries_record",
 ]
