@@ -56,7 +56,7 @@ def run_scheduler(*, tick: float = 1.0) -> None:
                 services.flow_runs_wake_due()
                 backup = _nightly_backup(backup, claimed_by=heartbeat.process_id)
                 heartbeat.beat()
-                if time.monotonic() >= next_alerts:
+                if settings.ALERT_INTERVAL_SECONDS > 0 and time.monotonic() >= next_alerts:
                     next_alerts = time.monotonic() + settings.ALERT_INTERVAL_SECONDS
                     _alerts_evaluate()
             except DatabaseError:

@@ -21,6 +21,8 @@ os.environ.setdefault("SOLOOPS_RELAY_DELAY", "1")
 os.environ.setdefault("SOLOOPS_HEARTBEAT_STALE", "30")
 # No nightly backup from every scheduler a test starts; the backup tests switch it on.
 os.environ.setdefault("SOLOOPS_BACKUP_HOUR", "off")
+# Nor alerts (and their emails to the owner) from them; the alert tests switch them on.
+os.environ.setdefault("SOLOOPS_ALERT_INTERVAL", "0")
 
 from soloops.settings import *  # noqa: E402, F403
 from soloops.settings import INSTALLED_APPS, VAR_DIR  # noqa: E402
