@@ -4,6 +4,7 @@ Defaults give the embedded setup: an SQLite file under ``var/`` and the database
 worker. Production points ``DATABASE_URL`` at PostgreSQL and may switch tasks to Celery.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -99,6 +100,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every answer counts in /metrics, static files and refusals included.
+    "soloops.monitoring.middleware.RequestMetricsMiddleware",
+    # The client's address behind the reverse proxies in SOLOOPS_TRUSTED_PROXIES.
+    "soloops.monitoring.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -225,6 +230,68 @@ EVENT_STREAM_LAG_ALERT_SECONDS = env_float("SOLOOPS_EVENT_STREAM_LAG_ALERT", 300
 # Seconds a publisher's claim on the stream lasts: another scheduler takes over after it (the
 # first one died). Longer than one batch takes to publish.
 EVENT_STREAM_LEASE_SECONDS = env_float("SOLOOPS_EVENT_STREAM_LEASE", 30.0)
+
+# --- operations: metrics, backups -----------------------------------------------------------
+# Addresses (or networks, 10.0.0.0/8) that may read /metrics without a token, besides loopback.
+METRICS_ALLOWED_IPS = [
+    a.strip() for a in os.environ.get("SOLOOPS_METRICS_ALLOWED_IPS", "").split(",") if a.strip()
+]
+
+# Reverse proxies (addresses or networks) whose X-Forwarded-For names the real client.
+TRUSTED_PROXIES = [
+    a.strip() for a in os.environ.get("SOLOOPS_TRUSTED_PROXIES", "").split(",") if a.strip()
+]
+for _name, _networks in (
+    ("SOLOOPS_TRUSTED_PROXIES", TRUSTED_PROXIES),
+    ("SOLOOPS_METRICS_ALLOWED_IPS", METRICS_ALLOWED_IPS),
+):
+    for _network in _networks:
+        try:
+            ipaddress.ip_network(_network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{_name}: {_network!r} is not an address or network (10.0.0.0/8)"
+            ) from None
+# Where `soloops backup` writes and the nightly backup rotates (7 daily, 4 weekly, 12 monthly).
+BACKUP_DIR = Path(os.environ.get("SOLOOPS_BACKUP_DIR") or VAR_DIR / "backups").resolve()
+# The UTC hour from which the scheduler makes the night's backup; "off" for none.
+_backup_hour = os.environ.get("SOLOOPS_BACKUP_HOUR", "3").strip().lower()
+if _backup_hour in {"off", "none", ""}:
+    BACKUP_HOUR = None
+elif _backup_hour.isdigit() and 0 <= int(_backup_hour) <= 23:
+    BACKUP_HOUR = int(_backup_hour)
+else:
+    raise ImproperlyConfigured(f"SOLOOPS_BACKUP_HOUR must be 0-23 or off, not {_backup_hour!r}")
+# Encrypts the nightly backups (and `soloops backup` unless --passphrase-file says otherwise).
+BACKUP_PASSPHRASE = os.environ.get("SOLOOPS_BACKUP_PASSPHRASE", "")
+
+# Alerts (soloops/monitoring/detectors): how often the scheduler looks, and each threshold.
+ALERT_INTERVAL_SECONDS = env_float("SOLOOPS_ALERT_INTERVAL", 30.0)
+ALERT_PROCESS_SILENT_SECONDS = env_float("SOLOOPS_ALERT_PROCESS_SILENT", 120.0)
+ALERT_EVENT_BACKLOG_MINUTES = env_float("SOLOOPS_ALERT_EVENT_BACKLOG_MINUTES", 10.0)
+ALERT_TASKS_FAILED_PER_HOUR = env_float("SOLOOPS_ALERT_TASKS_FAILED_PER_HOUR", 5.0)
+ALERT_DISK_FREE_PERCENT = env_float("SOLOOPS_ALERT_DISK_FREE_PERCENT", 10.0)
+ALERT_BACKUP_OVERDUE_HOURS = env_float("SOLOOPS_ALERT_BACKUP_OVERDUE_HOURS", 26.0)
+# A chat webhook (Slack, Teams, Feishu) told of every alert besides the owner's email.
+ALERT_WEBHOOK_URL = os.environ.get("SOLOOPS_ALERT_WEBHOOK_URL", "")
+if ALERT_WEBHOOK_URL and not ALERT_WEBHOOK_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SOLOOPS_ALERT_WEBHOOK_URL must be an http(s) URL")
+
+
+def _quiet_hours(raw: str) -> tuple[int, int] | None:
+    """ "22-7" → (22, 7): in the shop's time zone, only critical alerts are sent then."""
+    if not raw.strip():
+        return None
+    start, _, end = raw.partition("-")
+    if not (start.strip().isdigit() and end.strip().isdigit()):
+        raise ImproperlyConfigured(f"SOLOOPS_ALERT_QUIET_HOURS must look like 22-7, not {raw!r}")
+    hours = int(start), int(end)
+    if not all(0 <= h <= 23 for h in hours):
+        raise ImproperlyConfigured(f"SOLOOPS_ALERT_QUIET_HOURS hours are 0-23, not {raw!r}")
+    return hours
+
+
+ALERT_QUIET_HOURS = _quiet_hours(os.environ.get("SOLOOPS_ALERT_QUIET_HOURS", ""))
 
 # --- email ----------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", f"file://{VAR_DIR / 'mail'}")
@@ -364,6 +431,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = env_bool("SOLOOPS_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS only from the first visit on, once cookies are secure (the shop is served over TLS;
+# behind a proxy in SOLOOPS_TRUSTED_PROXIES its X-Forwarded-Proto says so).
+SECURE_HSTS_SECONDS = 31536000 if SESSION_COOKIE_SECURE else 0
 
 LOG_LEVEL = os.environ.get("SOLOOPS_LOG_LEVEL", "INFO").upper()
 LOGGING = {

@@ -6,15 +6,33 @@ from django.views.generic import RedirectView
 
 from soloops.api import not_found as api_not_found
 from soloops.api import urls as api_urls
+from soloops.automation import selectors as automation_selectors
 from soloops.automation import views as automation_views
 from soloops.integrations.channels import receive as channel_receive
 from soloops.monitoring import views as monitoring_views
+from soloops.monitoring.services import metrics_gauge_add
 from soloops.payments import webhooks as payment_webhooks
 from soloops.support import webhooks as support_webhooks
+
+# The flow engine sits beside monitoring (neither imports the other): its figures for
+# /metrics are handed over here, by the layer above both.
+metrics_gauge_add(
+    name="soloops_flow_runs",
+    help="Flow runs by status.",
+    label="status",
+    read=automation_selectors.run_counts_by_status,
+)
+metrics_gauge_add(
+    name="soloops_deliveries",
+    help="Handler deliveries not done, by status (failed: retrying; gave_up: failed-job inbox).",
+    label="status",
+    read=automation_selectors.delivery_counts_by_status,
+)
 
 urlpatterns = [
     path("healthz", monitoring_views.healthz, name="healthz"),
     path("readyz", monitoring_views.readyz, name="readyz"),
+    path("metrics", monitoring_views.metrics, name="metrics"),
     # Clients that ask for /favicon.ico themselves (feed readers, bookmarks) get the SVG icon.
     path("favicon.ico", RedirectView.as_view(url=static("soloops/favicon.svg"), permanent=True)),
     # Paths under /api/ that no API route matches (the bare root included) get the API's

@@ -22,6 +22,10 @@ os.environ.setdefault("SOLOOPS_HEARTBEAT_STALE", "30")
 # Which types webhooks want is read once per test (conftest) and after each change, never by
 # the clock in the middle of a query count.
 os.environ.setdefault("SOLOOPS_WEBHOOK_INTEREST", "3600")
+# No nightly backup from every scheduler a test starts; the backup tests switch it on.
+os.environ.setdefault("SOLOOPS_BACKUP_HOUR", "off")
+# Nor alerts (and their emails to the owner) from them; the alert tests switch them on.
+os.environ.setdefault("SOLOOPS_ALERT_INTERVAL", "0")
 
 from soloops.settings import *  # noqa: E402, F403
 from soloops.settings import INSTALLED_APPS, VAR_DIR  # noqa: E402

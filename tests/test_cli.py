@@ -333,3 +333,38 @@ def test_check_fails_with_a_reason_until_a_worker_heartbeat_is_fresh(process_env
     result = soloops("check", env=process_env)
     assert result.returncode == 0, result.stderr
     assert "all checks passed" in result.stdout
+
+
+def test_check_deploy_names_each_unsafe_setting(process_env):
+    # given a laptop's settings
+    env = {**process_env, "SOLOOPS_SECURE_COOKIES": "false", "SOLOOPS_BACKUP_HOUR": "off"}
+
+    # when
+    result = soloops("check", "--deploy", env=env)
+
+    # then
+    assert result.returncode == 1
+    assert "SOLOOPS_SECURE_COOKIES is off" in result.stdout
+    assert "SOLOOPS_BACKUP_HOUR is off" in result.stdout
+    assert "settings are unsafe for production" in result.stderr
+
+
+def test_check_deploy_passes_a_production_setup(process_env):
+    # given
+    env = {
+        **process_env,
+        "SOLOOPS_SECRET_KEY": "k" * 60 + "-Zq9!xR2@vT7#mW4$",
+        "SOLOOPS_SECURE_COOKIES": "true",
+        "SOLOOPS_ALLOWED_HOSTS": "shop.example.com",
+        "SOLOOPS_PAYMENT_PROVIDERS": "manual,stripe",
+        "SOLOOPS_BACKUP_HOUR": "3",
+        "SOLOOPS_BACKUP_PASSPHRASE": "a long passphrase",
+        "SOLOOPS_SITE_URL": "https://shop.example.com",
+    }
+
+    # when
+    result = soloops("check", "--deploy", env=env)
+
+    # then
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "deployment settings ok" in result.stdout

@@ -1,6 +1,6 @@
 """Reads of the event log: any object's timeline and the filtered, paginated event list."""
 
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext
 
 from soloops.automation.flow_names import (  # noqa: F401 (for the console)
@@ -270,3 +270,24 @@ def runs_brief(*, flow_key: str | None = None, status: str | None = None) -> Que
     return runs_list(flow_key=flow_key, status=status).defer(
         "trigger", "wait_where", "version__source", "version__document"
     )
+
+
+# --- figures for monitoring (metrics and alerts) ------------------------------------------
+
+
+def run_counts_by_status() -> dict[str, int]:
+    """{status: flow runs}, one GROUP BY on run_status_idx."""
+    rows = FlowRun.objects.order_by().values_list("status").annotate(n=Count("id"))
+    return dict(rows)
+
+
+def delivery_counts_by_status() -> dict[str, int]:
+    """{status: handler deliveries} for the ones that did not simply succeed: failed (to be
+    retried) and gave up (the failed-job inbox)."""
+    rows = (
+        Delivery.objects.exclude(status=DeliveryStatus.DONE)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    return dict(rows)

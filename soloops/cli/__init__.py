@@ -5,12 +5,25 @@ scheduler), ``accounts`` (user, token), ``flows`` (flow, runs), ``events``, ``st
 scheduler), ``accounts`` (user, token), ``flows`` (flow, runs), ``events``, ``analytics``,
 scheduler), ``accounts`` (user, token), ``flows`` (flow, runs), ``customers``, ``events``,
 ``check`` (check, manage); ``console`` holds what they share.
+scheduler), ``operations`` (backup, restore), ``accounts`` (user, token), ``flows`` (flow,
+runs), ``events``, ``check`` (check, manage); ``console`` holds what they share.
 """
 
 import argparse
 import os
 
-from . import accounts, analytics, check, customers, events, flows, imports, processes, stream
+from . import (
+    accounts,
+    analytics,
+    check,
+    customers,
+    events,
+    flows,
+    imports,
+    operations,
+    processes,
+    stream,
+)
 from .console import fail
 
 
@@ -37,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     imports.register(sub)
     imports.register_export(sub)
     analytics.register(sub)
+    operations.register(sub)
     check.register_manage(sub)
     return parser
 

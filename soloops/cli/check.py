@@ -10,6 +10,9 @@ def cmd_check(args) -> int:
     from django.conf import settings
 
     from soloops.integrations.services.stream import stream_status
+
+    if args.deploy:
+        return _check_deploy()
     from soloops.inventory.selectors import ledger_mismatches
     from soloops.monitoring.selectors import readiness
 
@@ -39,6 +42,29 @@ def cmd_check(args) -> int:
     return 0
 
 
+# Django's advice that is a decision, not a hole: HSTS for every subdomain and the browsers'
+# preload list concern the owner's whole domain; redirecting http to https is the TLS proxy's job.
+ADVISORY = {"security.W005", "security.W021", "security.W008"}
+
+
+def _check_deploy() -> int:
+    """What is unsafe for a shop on the internet: ours in the owner's terms, then Django's."""
+    from django.core.checks import Tags, run_checks
+
+    from soloops.monitoring.selectors import unsafe_settings
+
+    problems = unsafe_settings()
+    for message in run_checks(tags=[Tags.security], include_deployment_checks=True):
+        if message.id not in ADVISORY:
+            problems.append(f"{message.id}: {message.msg.splitlines()[0]}")
+    for problem in problems:
+        print(f"unsafe       {problem}")
+    if problems:
+        return fail(f"{len(problems)} settings are unsafe for production")
+    print("deployment settings ok")
+    return 0
+
+
 def cmd_manage(args) -> int:
     from django.core.management import execute_from_command_line
 
@@ -47,11 +73,14 @@ def cmd_manage(args) -> int:
 
 
 def register_check(sub) -> None:
-    add_command(
+    check = add_command(
         sub,
         "check",
         cmd_check,
         "Check database, migrations, worker heartbeat and the stock ledger; exit 1 if not ok.",
+    )
+    check.add_argument(
+        "--deploy", action="store_true", help="instead: report settings unsafe for production"
     )
 
 

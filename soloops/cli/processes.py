@@ -149,9 +149,25 @@ def cmd_run(args) -> int:
     return supervise(children)
 
 
+def _metrics_dir(port: int) -> str:
+    """A fresh directory where this server's gunicorn workers write their request metrics, so
+    ``/metrics`` adds them up (prometheus-client's multiprocess mode). One per port: two web
+    servers on one machine never wipe each other's. Set before any worker imports the client."""
+    import shutil
+
+    from django.conf import settings
+
+    path = settings.VAR_DIR / "metrics" / f"web-{port}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return str(path)
+
+
 def cmd_web(args) -> int:
     from gunicorn.app.wsgiapp import run
 
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir(args.port)
     sys.argv = [
         "gunicorn",
         "soloops.wsgi:application",

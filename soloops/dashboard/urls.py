@@ -1,4 +1,5 @@
 from soloops.dashboard.views import (
+    alerts,
     channels,
     customers,
     decisions,
@@ -34,5 +35,6 @@ urlpatterns = [
     *imports.urlpatterns,
     *webhooks.urlpatterns,
     *channels.urlpatterns,
+    *alerts.urlpatterns,
     *preferences.urlpatterns,
 ]

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from soloops.emails.errors import EmailErrorCode as Code
 from soloops.emails.kinds import KINDS, LANGUAGES
@@ -87,3 +87,9 @@ def email_get(*, send_id: int) -> EmailSend:
     if send is None:
         raise NotFound(Code.NOT_FOUND, f"no email {send_id}")
     return send
+
+
+def email_counts_by_status() -> dict[str, int]:
+    """{status: sends}: sent, failed (retrying), gave up, queued — for metrics and alerts."""
+    rows = EmailSend.objects.order_by().values_list("status").annotate(n=Count("id"))
+    return dict(rows)

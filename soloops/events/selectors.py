@@ -1,6 +1,9 @@
 """Reads of the event log that every layer above may use: an object's timeline."""
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Min, Q, QuerySet
 
 from soloops.events.models import Event
 
@@ -89,3 +92,33 @@ def events_carrying(*, types: tuple[str, ...], key: str, value: str, limit: int 
     )
     events.reverse()
     return events
+
+
+# --- figures for monitoring (metrics and alerts) ------------------------------------------
+
+
+def event_counts_by_type(*, types: list[str]) -> dict[str, int]:
+    """How many events of each of ``types`` the log holds (a missing type counts 0). One
+    query on event_type_idx."""
+    counts = dict.fromkeys(types, 0)
+    rows = (
+        Event.objects.filter(type__in=types).order_by().values_list("type").annotate(n=Count("id"))
+    )
+    counts.update(dict(rows))
+    return counts
+
+
+@dataclass(frozen=True)
+class DispatchBacklog:
+    undispatched: int  # committed, not yet handed to every handler
+    oldest_at: datetime | None  # when the oldest of them was recorded
+    failed: int  # dispatch gave up (shown in the failed-job inbox)
+
+
+def dispatch_backlog() -> DispatchBacklog:
+    """The events waiting for dispatch and the age of the oldest: the dispatch lag (one query
+    on event_undispatched_idx, one for the failed)."""
+    waiting = Event.objects.filter(dispatched_at__isnull=True, dispatch_failed_at__isnull=True)
+    figures = waiting.aggregate(n=Count("id"), oldest=Min("created_at"))
+    failed = Event.objects.filter(dispatch_failed_at__isnull=False).count()
+    return DispatchBacklog(undispatched=figures["n"], oldest_at=figures["oldest"], failed=failed)

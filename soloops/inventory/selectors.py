@@ -81,3 +81,8 @@ def movements_all(*, sku: str | None = None) -> QuerySet[Movement]:
     """The whole stock ledger (or one SKU's), oldest first, with SKU and location (an export)."""
     rows = Movement.objects.select_related("variant", "location").order_by("id")
     return rows.filter(variant__sku=sku) if sku else rows
+
+
+def skus_out_of_stock_count() -> int:
+    """Stock rows of active SKUs with nothing left to sell (available <= 0)."""
+    return StockLevel.objects.filter(variant__active=True, on_hand__lte=F("reserved")).count()

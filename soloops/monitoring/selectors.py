@@ -46,3 +46,45 @@ def readiness() -> Readiness:
         else f"no worker heartbeat in the last {settings.HEARTBEAT_STALE_SECONDS:g}s"
     )
     return Readiness(all(v == "ok" for v in checks.values()), checks)
+
+
+# --- alerts ---------------------------------------------------------------------------------
+
+
+def alerts_list(*, open_only: bool = False):
+    """Alerts newest first; ``open_only``: firing, acknowledged or snoozed (on alert_status_idx)."""
+    from soloops.monitoring.models import OPEN_ALERT, Alert
+
+    alerts = Alert.objects.order_by("-fired_at", "-id")
+    return alerts.filter(status__in=OPEN_ALERT) if open_only else alerts
+
+
+def alerts_open_count() -> int:
+    """Alerts that still want attention: firing (not acknowledged, not snoozed)."""
+    from soloops.monitoring.models import Alert, AlertStatus
+
+    return Alert.objects.filter(status=AlertStatus.FIRING).count()
+
+
+def alert_get(*, alert_id: int):
+    from soloops.errors import NotFound
+    from soloops.monitoring.models import Alert
+
+    alert = Alert.objects.filter(pk=alert_id).first()
+    if alert is None:
+        raise NotFound("not_found", f"no alert {alert_id}", field="alert_id")
+    return alert
+
+
+def unsafe_settings() -> list[str]:
+    """Settings unsafe for a shop on the internet, each naming what to change."""
+    from soloops.monitoring.deploy_checks import unsafe_settings as found
+
+    return found()
+
+
+def recoveries() -> dict[str, int]:
+    """{kind: times SoloOps recovered by itself}: events relayed, emails handed out again."""
+    from soloops.monitoring.models import RecoveryCount
+
+    return dict(RecoveryCount.objects.values_list("kind", "count"))

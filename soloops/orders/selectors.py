@@ -616,3 +616,32 @@ def rollup_processing(*, start: datetime, end: datetime) -> list[dict]:
         .values("id", "placed_at", "shipped_at")
         .order_by()
     )
+
+
+# --- figures for monitoring (metrics) -------------------------------------------------------
+
+# Statuses whose money the shop has: the payment was captured (and not cancelled since).
+REVENUE_STATUSES = (
+    OrderStatus.PAID,
+    OrderStatus.FULFILLING,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.COMPLETED,
+)
+
+
+def order_counts_by_channel_status() -> dict[tuple[str, str], int]:
+    """{(channel, status): orders}: every order the shop has, one GROUP BY."""
+    rows = Order.objects.order_by().values_list("channel", "status").annotate(n=Count("id"))
+    return {(channel, status): n for channel, status, n in rows}
+
+
+def revenue_by_currency() -> dict[str, Decimal]:
+    """{currency: total of orders paid and not cancelled since}: the shop's revenue so far."""
+    rows = (
+        Order.objects.filter(status__in=REVENUE_STATUSES)
+        .order_by()
+        .values_list("currency")
+        .annotate(total=Sum("total"))
+    )
+    return {currency: total or Decimal(0) for currency, total in rows}

@@ -20,6 +20,7 @@ from soloops.dashboard.access import console_view
 from soloops.dashboard.waiting import waiting_queue
 from soloops.integrations.selectors.channels import channel_orders_held_count
 from soloops.integrations.selectors.webhooks import webhook_subscriptions_paused
+from soloops.monitoring.selectors import alerts_open_count
 from soloops.orders.selectors import orders_exist, orders_on_hold_count, sales_overview
 from soloops.purchasing.selectors import (
     PurchaseOrderFilters,
@@ -91,6 +92,7 @@ def today(request):
         "revenue_change": _change(sales.today.revenue, last_week["revenue"]),
         "on_hold": orders_on_hold_count(),
         "failed_runs": runs_failed_count(),
+        "open_alerts": alerts_open_count(),
         "low_stock": sku_stock_list(low=True).count(),
         "purchase_orders_due": purchase_orders_list(
             PurchaseOrderFilters(due_by=now.date())

@@ -1,3 +1,5 @@
+"""Process heartbeats: the sign of life /readyz, /metrics and the alerts read."""
+
 import logging
 import os
 import socket

@@ -1,0 +1,37 @@
+"""Monitoring's writes: process heartbeats, backups (made, rotated, restored, the nightly run),
+and the hook through which the layer above hands over figures for ``/metrics``."""
+
+from .alerts import alert_acknowledge, alert_snooze, alerts_evaluate, quiet_now
+from .backups import (
+    BackupError,
+    RestoreReport,
+    backup_create,
+    backup_nightly_claim,
+    backup_nightly_run,
+    backup_restore,
+    backups_list,
+    backups_rotate,
+)
+from .heartbeats import HeartbeatThread, heartbeat_beat, heartbeat_stop
+from .metrics import metrics_gauge_add
+from .recoveries import recoveries_record
+
+__all__ = [
+    "BackupError",
+    "HeartbeatThread",
+    "RestoreReport",
+    "alert_acknowledge",
+    "alert_snooze",
+    "alerts_evaluate",
+    "backup_create",
+    "backup_nightly_claim",
+    "backup_nightly_run",
+    "backup_restore",
+    "backups_list",
+    "backups_rotate",
+    "heartbeat_beat",
+    "heartbeat_stop",
+    "metrics_gauge_add",
+    "quiet_now",
+    "recoveries_record",
+]
