@@ -230,7 +230,7 @@ CUSTOMER_FIELDS = {"name", "language", "shipping_address"}
 
 def customer_upsert(*, email: str, actor: Actor, **fields) -> tuple[Customer, list[str]]:
     """The customer with this email created (``customer.created``) or its given fields changed
-    (``customer.updated`` with the new values); returns it and the fields that changed
+    (``customer.updated`` with each field's from and to); returns it and the fields that changed
     ("email" when it was created). Asking for what is already so changes nothing and emits
     nothing, so importing the same customer list twice is a no-op."""
     unknown = set(fields) - CUSTOMER_FIELDS
@@ -253,13 +253,14 @@ def customer_upsert(*, email: str, actor: Actor, **fields) -> tuple[Customer, li
             return customer, ["email"]
         changed = [k for k, v in fields.items() if getattr(customer, k) != v]
         if changed:
+            diff = {k: {"from": getattr(customer, k), "to": fields[k]} for k in changed}
             for k in changed:
                 setattr(customer, k, fields[k])
             customer.save(update_fields=[*changed, "updated_at"])
             event_emit(
                 type="customer.updated",
                 subject=customer,
-                payload={"email": email, **{k: fields[k] for k in changed}},
+                payload={"email": email, "changes": diff},
                 actor=actor,
             )
     return customer, changed
