@@ -9,6 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("integrations", "0001_initial"),
     ]
 
     operations = [

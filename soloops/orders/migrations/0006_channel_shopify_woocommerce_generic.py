@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0003_order_email_like_index'),
+        ("orders", "0005_order_line_uncatalogued"),
     ]
 
     operations = [

@@ -8,6 +8,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("integrations", "0002_channels_webhooks"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("automation", "0004_run_status_cancelling"),
+        ("automation", "0006_event_log_moves_to_events"),
     ]
 
     operations = [

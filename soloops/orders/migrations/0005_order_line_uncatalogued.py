@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0001_initial'),
-        ('orders', '0003_order_email_like_index'),
+        ("orders", "0004_shipping_methods"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from soloops.mysql import unique_index
 
 class Migration(migrations.Migration):
     atomic = False  # DDL on MySQL cannot roll back; on the others this does nothing
-    dependencies = [("automation", "0004_run_status_cancelling")]
+    dependencies = [("automation", "0007_run_error_details")]
 
     operations = [
         unique_index(
