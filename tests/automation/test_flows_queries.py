@@ -1,13 +1,11 @@
 """Statements per run on the hot path: a run of internal steps advances in one stretch with
 one update of the run and one insert of all its step rows, whatever its length; an action
-that writes nothing (``log``) costs no savepoint; runs advanced together share one commit."""
+that writes nothing (``log``) costs no savepoint."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from soloops.automation.models import RunStatus, StepRun
-from soloops.automation.services import flow_run_advance, flow_runs_advance
+from soloops.automation.services import flow_run_advance
 from tests.automation.conftest import publish, reload, start
 
 
@@ -60,22 +58,3 @@ def test_an_action_that_writes_runs_in_a_savepoint_of_its_own(
     # then each action had its savepoint, so a failing one rolls back alone
     assert reload(run).status == RunStatus.COMPLETED
     assert sum(sql.startswith("SAVEPOINT") for sql in sqls) == steps
-
-
-def test_runs_advanced_together_commit_once_and_one_that_raises_rolls_back_alone(
-    transactional_db,
-):
-    # given five started runs of three log steps, and an id of no run among them (its lock
-    # raises, as a stretch that breaks would)
-    flow = publish(internal_flow(3), key="together")
-    runs = [start(flow) for _ in range(5)]
-    ids = [r.pk for r in runs]
-    ids.insert(2, max(ids) + 1000)
-
-    # when a worker advances them together (what a dispatch task and advance_runs do)
-    with CaptureQueriesContext(connection) as captured:
-        flow_runs_advance(run_ids=ids)
-
-    # then every real run completed, and their stretches shared one commit
-    assert {reload(r).status for r in runs} == {RunStatus.COMPLETED}
-    assert sum(q["sql"] == "COMMIT" for q in captured.captured_queries) == 1

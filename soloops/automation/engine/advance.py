@@ -8,8 +8,6 @@ update of the run and one insert of its new step rows. Actions marked ``outside`
 stretch; ``engine.outside`` calls them between two transactions.
 """
 
-import logging
-
 from django.db import transaction
 from pydantic import ValidationError
 
@@ -25,58 +23,23 @@ from .outcomes import CallOutside, Fail, Finish, apply
 from .state import ACTIVE, RunState, describe_error
 from .steps import kind_of
 
-logger = logging.getLogger(__name__)
 STEPS_PER_TASK = 50
 
 
 def flow_run_advance(*, run_id: int) -> str:
     """Run steps until the run waits, finishes or fails; returns the run's status."""
-    return _go_on(run_id, RunStatus.RUNNING, None, 0, None)
-
-
-def flow_runs_advance_together(run_ids: list[int]) -> None:
-    """Advance several runs with one commit for their first stretches: each run's stretch is
-    a savepoint of one transaction (one that raises rolls back alone and is left to the
-    scheduler, as when its own transaction raised). Then, with no transaction open, each run
-    that stopped at an outside call or used its budget goes on as ``flow_run_advance`` does.
-    One commit (one flush to disk) for a batch of short runs instead of one per run."""
-    if not run_ids:
-        return
-    stopped = []
-    try:
-        with transaction.atomic():
-            for run_id in run_ids:
-                try:
-                    stopped.append((run_id, *advance_stretch(run_id, STEPS_PER_TASK)))
-                except Exception:
-                    logger.exception("run %s failed to advance; the scheduler will retry", run_id)
-    except Exception:  # the commit itself failed: every run is still where it was
-        logger.exception("runs %s failed to advance; the scheduler will retry", run_ids)
-        return
-    for run_id, status, call, done, correlation_id in stopped:
-        if call is None and not (status in ACTIVE and done >= STEPS_PER_TASK):
-            continue  # finished, waiting or failed within its first stretch
-        try:
-            _go_on(run_id, status, call, done, correlation_id)
-        except Exception:
-            logger.exception("run %s failed to advance; the scheduler will retry", run_id)
-
-
-def _go_on(run_id: int, status: str, call: CallOutside | None, steps: int, correlation_id) -> str:
-    """Go on from a committed stretch (``call``: the outside call it stopped at)."""
-    while True:
+    status, steps = RunStatus.RUNNING, 0
+    while steps < STEPS_PER_TASK:
+        status, call, done, correlation_id = advance_stretch(run_id, STEPS_PER_TASK - steps)
+        steps += done
         if call is not None:
             # The outside action's own events carry the run's correlation id too.
             with correlation.scope(correlation_id):
                 status = outside.call_outside(run_id, call)
-            call = None
         if status not in ACTIVE:
             return status
-        if steps >= STEPS_PER_TASK:
-            transaction.on_commit(lambda: dispatch.enqueue_advance(run_id))  # long: later
-            return status
-        status, call, done, correlation_id = advance_stretch(run_id, STEPS_PER_TASK - steps)
-        steps += done
+    transaction.on_commit(lambda: dispatch.enqueue_advance(run_id))  # long: continue later
+    return status
 
 
 def lock_run(run_id: int) -> FlowRun:

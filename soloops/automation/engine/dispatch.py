@@ -46,12 +46,15 @@ def runs_advanced_here() -> Iterator[None]:
 
 
 def flow_runs_advance(*, run_ids: list[int]) -> None:
-    """Advance the runs, their first stretches under one commit; a run that raises is logged
-    and left to the scheduler (it is still running, so it is handed out again once it has
-    stalled)."""
-    from .advance import flow_runs_advance_together
+    """Advance each run in turn; one that raises is logged and left to the scheduler (it is
+    still running, so it is handed out again once it has stalled)."""
+    from .advance import flow_run_advance
 
-    flow_runs_advance_together(run_ids)
+    for run_id in run_ids:
+        try:
+            flow_run_advance(run_id=run_id)
+        except Exception:
+            logger.exception("run %s failed to advance; the scheduler will hand it out", run_id)
 
 
 def _enqueue_batches(run_ids: list[int]) -> None:
