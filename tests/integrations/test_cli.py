@@ -44,3 +44,12 @@ def test_an_unreadable_file_is_one_line_and_exit_1(capsys, tmp_path):
     empty.write_bytes(b"")
     assert main(["import", "customers", str(empty)]) == 1
     assert capsys.readouterr().err.strip() == "soloops: error: file: the file is empty"
+
+
+def test_export_writes_a_file_that_imports_back_unchanged(capsys, tmp_path):
+    main(["import", "products", str(FIXTURES / "products_gbk.csv")])
+    out = tmp_path / "products.xlsx"
+
+    assert main(["export", "products", "--format", "xlsx", "--output", str(out)]) == 0
+    assert main(["import", "products", str(out)]) == 0
+    assert "created 0, update 0, unchanged 2" in capsys.readouterr().out
