@@ -13,6 +13,7 @@ from django.db import DatabaseError, close_old_connections
 from soloops.automation import services
 from soloops.emails.services import emails_retry_due
 from soloops.events.services import events_relay
+from soloops.integrations.services.channels import channels_poll_due
 from soloops.integrations.services.webhooks import webhook_deliveries_retry_due
 from soloops.monitoring.services import HeartbeatThread
 
@@ -42,6 +43,8 @@ def run_scheduler(*, tick: float = 1.0) -> None:
                 emails_retry_due()
                 # Webhook deliveries whose task or worker was lost (a claim that expired).
                 webhook_deliveries_retry_due()
+                # Sales channels' catch-up polls that are due (each runs as a task).
+                channels_poll_due()
                 services.flow_runs_wake_due()
                 heartbeat.beat()
             except DatabaseError:

@@ -328,3 +328,28 @@ steps:
     # then the second Shopify order is in, and no second confirmation was queued
     assert Order.objects.count() == 2
     assert EmailSend.objects.filter(template="order_confirmation").count() == 1
+
+
+def test_the_scheduler_hands_due_polls_to_a_worker(shopify, run_after_commit):
+    # given a channel with its store's API set
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    fake = FakeShopify([shopify_order(order_id=5)], "tok")
+    try:
+        services.channel_update(channel=shopify, actor=SYSTEM, api_url=fake.url, api_token="tok")
+        shopify.refresh_from_db()
+        assert shopify.next_poll_at is not None
+
+        # when the scheduler ticks before and after the poll is due
+        assert services.channels_poll_due(now=shopify.next_poll_at - timedelta(seconds=1)) == 0
+        assert services.channels_poll_due(now=shopify.next_poll_at) == 1
+        run_after_commit()
+    finally:
+        fake.close()
+
+    # then a worker polled the store and the missed order is in; the next poll is later
+    assert Order.objects.count() == 1
+    shopify.refresh_from_db()
+    assert shopify.next_poll_at > timezone.now()

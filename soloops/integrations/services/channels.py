@@ -14,7 +14,9 @@ import hashlib
 import json
 import logging
 import secrets
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -79,6 +81,7 @@ def channel_create(
         api_token=api_token.strip(),
         sku_map=_clean_sku_map(sku_map or {}),
     )
+    channel.next_poll_at = _next_poll(channel, timezone.now())
     with transaction.atomic():
         channel.save()
         event_emit(type="channel.created", subject=channel, payload=_payload(channel), actor=actor)
@@ -95,7 +98,8 @@ def channel_update(*, channel: SalesChannel, actor: Actor, **changes) -> SalesCh
     with transaction.atomic():
         for field, value in changes.items():
             setattr(channel, field, value)
-        channel.save(update_fields=[*changes, "updated_at"])
+        channel.next_poll_at = _next_poll(channel, timezone.now())
+        channel.save(update_fields=[*changes, "next_poll_at", "updated_at"])
         event_emit(
             type="channel.updated",
             subject=channel,
@@ -297,6 +301,38 @@ def channel_delivery_replay(*, delivery: ChannelDelivery, actor: Actor) -> Chann
 
 
 # --- the catch-up poll ------------------------------------------------------------------------
+
+
+def _next_poll(channel: SalesChannel, now: datetime) -> datetime | None:
+    if channel.kind == ChannelKind.GENERIC or not (channel.api_url and channel.api_token):
+        return None
+    return now + timedelta(minutes=settings.CHANNEL_POLL_MINUTES)
+
+
+def channels_poll_due(*, now: datetime | None = None) -> int:
+    """The scheduler's tick: hand each channel whose poll is due to a worker (the HTTP call
+    never runs in the scheduler). Returns how many. One indexed read when none is due."""
+    now = now or timezone.now()
+    due = SalesChannel.objects.filter(next_poll_at__lte=now)
+    if not due.exists():
+        return 0
+    with transaction.atomic():
+        rows = list(
+            due.select_for_update(skip_locked=True).only("pk", "kind", "api_url", "api_token")
+        )
+        for channel in rows:
+            SalesChannel.objects.filter(pk=channel.pk).update(next_poll_at=_next_poll(channel, now))
+            transaction.on_commit(lambda pk=channel.pk: _enqueue_poll(pk))
+    return len(rows)
+
+
+def _enqueue_poll(channel_id: int) -> None:
+    from soloops.integrations.tasks import poll_channel
+
+    try:
+        poll_channel.enqueue(channel_id=channel_id)
+    except Exception:
+        logger.exception("could not enqueue the poll of channel %s; the next tick will", channel_id)
 
 
 def channel_poll(*, channel: SalesChannel, actor: Actor) -> dict:
