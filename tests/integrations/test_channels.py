@@ -353,3 +353,33 @@ def test_the_scheduler_hands_due_polls_to_a_worker(shopify, run_after_commit):
     assert Order.objects.count() == 1
     shopify.refresh_from_db()
     assert shopify.next_poll_at > timezone.now()
+
+
+def test_a_signed_body_that_is_not_json_is_a_400_and_nothing_is_stored(shopify):
+    body = b"<xml>not json</xml>"
+    response = Client().post(
+        f"/webhooks/channels/{shopify.pk}",
+        data=body,
+        content_type="application/json",
+        headers={"X-Shopify-Hmac-Sha256": sign(body), "X-Shopify-Webhook-Id": "wh-x"},
+    )
+    assert response.status_code == 400 and response.json()["code"] == "invalid_payload"
+    assert not ChannelDelivery.objects.exists()
+
+
+def test_an_unknown_channel_and_a_get_are_refused(shopify):
+    assert (
+        Client()
+        .post("/webhooks/channels/999", data=b"{}", content_type="application/json")
+        .status_code
+        == 404
+    )
+    assert Client().get(f"/webhooks/channels/{shopify.pk}").status_code == 405
+
+
+def test_a_signed_payload_that_is_no_order_is_logged_as_ignored(shopify, run_after_commit):
+    post_shopify(shopify, {"id": 1, "note": "no lines"}, topic="orders/updated")
+    run_after_commit()
+    row = ChannelDelivery.objects.get()
+    assert row.status == InboundStatus.IGNORED and "line_items" in row.reason
+    assert not Order.objects.exists()
