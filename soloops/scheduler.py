@@ -17,6 +17,7 @@ from soloops.automation import services
 from soloops.emails.services import emails_retry_due
 from soloops.events.services import events_relay
 from soloops.integrations.services.stream import stream_publish_due
+from soloops.integrations.services.channels import channels_poll_due
 from soloops.integrations.services.webhooks import webhook_deliveries_retry_due
 from soloops.monitoring.services import (
     HeartbeatThread,
@@ -56,6 +57,8 @@ def run_scheduler(*, tick: float = 1.0) -> None:
                 # Webhook deliveries whose task or worker was lost (a claim that expired).
                 webhook_deliveries_retry_due()
                 mailbox_poll_due()
+                # Sales channels' catch-up polls that are due (each runs as a task).
+                channels_poll_due()
                 services.flow_runs_wake_due()
                 # The event stream (SOLOOPS_EVENT_STREAM_URL): a batch after the cursor; a
                 # broker that is down costs one failed connect per tick, nothing else.

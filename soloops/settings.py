@@ -212,6 +212,8 @@ EMAIL_SEND_LEASE_SECONDS = env_float("SOLOOPS_EMAIL_SEND_LEASE", 60.0)
 WEBHOOK_TIMEOUT_SECONDS = env_float("SOLOOPS_WEBHOOK_TIMEOUT", 10.0)
 WEBHOOK_SEND_LEASE_SECONDS = env_float("SOLOOPS_WEBHOOK_SEND_LEASE", 60.0)
 WEBHOOK_PAUSE_AFTER = int(env_float("SOLOOPS_WEBHOOK_PAUSE_AFTER", 15))
+# Minutes between the scheduler's catch-up polls of each sales channel with an API set.
+CHANNEL_POLL_MINUTES = env_float("SOLOOPS_CHANNEL_POLL_MINUTES", 15.0)
 # Seconds a process remembers which event types some webhook subscribed to.
 WEBHOOK_INTEREST_SECONDS = env_float("SOLOOPS_WEBHOOK_INTEREST", 2.0)
 

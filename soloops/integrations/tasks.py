@@ -19,3 +19,16 @@ def process_channel_delivery(delivery_id: int) -> str | None:
 
     row = channels.channel_delivery_process(delivery_id=delivery_id)
     return row.status if row else None
+
+
+@task()
+def poll_channel(channel_id: int) -> dict | None:
+    """Ask one channel's store for orders no webhook brought (the scheduler's catch-up)."""
+    from soloops.accounts.actors import Actor
+    from soloops.integrations.services import channels
+
+    try:
+        channel = channels.channel_get(channel_id=channel_id)
+    except channels.NotFound:
+        return None
+    return channels.channel_poll(channel=channel, actor=Actor.system("scheduler"))

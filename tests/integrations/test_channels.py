@@ -328,3 +328,58 @@ steps:
     # then the second Shopify order is in, and no second confirmation was queued
     assert Order.objects.count() == 2
     assert EmailSend.objects.filter(template="order_confirmation").count() == 1
+
+
+def test_the_scheduler_hands_due_polls_to_a_worker(shopify, run_after_commit):
+    # given a channel with its store's API set
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    fake = FakeShopify([shopify_order(order_id=5)], "tok")
+    try:
+        services.channel_update(channel=shopify, actor=SYSTEM, api_url=fake.url, api_token="tok")
+        shopify.refresh_from_db()
+        assert shopify.next_poll_at is not None
+
+        # when the scheduler ticks before and after the poll is due
+        assert services.channels_poll_due(now=shopify.next_poll_at - timedelta(seconds=1)) == 0
+        assert services.channels_poll_due(now=shopify.next_poll_at) == 1
+        run_after_commit()
+    finally:
+        fake.close()
+
+    # then a worker polled the store and the missed order is in; the next poll is later
+    assert Order.objects.count() == 1
+    shopify.refresh_from_db()
+    assert shopify.next_poll_at > timezone.now()
+
+
+def test_a_signed_body_that_is_not_json_is_a_400_and_nothing_is_stored(shopify):
+    body = b"<xml>not json</xml>"
+    response = Client().post(
+        f"/webhooks/channels/{shopify.pk}",
+        data=body,
+        content_type="application/json",
+        headers={"X-Shopify-Hmac-Sha256": sign(body), "X-Shopify-Webhook-Id": "wh-x"},
+    )
+    assert response.status_code == 400 and response.json()["code"] == "invalid_payload"
+    assert not ChannelDelivery.objects.exists()
+
+
+def test_an_unknown_channel_and_a_get_are_refused(shopify):
+    assert (
+        Client()
+        .post("/webhooks/channels/999", data=b"{}", content_type="application/json")
+        .status_code
+        == 404
+    )
+    assert Client().get(f"/webhooks/channels/{shopify.pk}").status_code == 405
+
+
+def test_a_signed_payload_that_is_no_order_is_logged_as_ignored(shopify, run_after_commit):
+    post_shopify(shopify, {"id": 1, "note": "no lines"}, topic="orders/updated")
+    run_after_commit()
+    row = ChannelDelivery.objects.get()
+    assert row.status == InboundStatus.IGNORED and "line_items" in row.reason
+    assert not Order.objects.exists()

@@ -24,6 +24,8 @@ class SalesChannel(models.Model):
     # The channel's SKU → ours, where they differ; others are taken as they are.
     sku_map = models.JSONField(default=dict, blank=True)
     last_polled_at = models.DateTimeField(null=True, blank=True)
+    # When the scheduler next asks the store for missed orders (null: no poll configured).
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

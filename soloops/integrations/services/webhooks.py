@@ -31,10 +31,12 @@ from .webhook_deliveries import (  # noqa: F401  (the app's door)
     enqueue_send,
     retry_delay,
     webhook_deliveries_on_event,
-    webhook_deliveries_retry_due,
-    webhook_delivery_replay,
     webhook_delivery_send,
     webhook_test_send,
+)
+from .webhook_sweeps import (  # noqa: F401  (the app's door)
+    webhook_deliveries_retry_due,
+    webhook_delivery_replay,
 )
 
 
