@@ -16,8 +16,8 @@ from django.utils import timezone
 from soloops.automation import services
 from soloops.emails.services import emails_retry_due
 from soloops.events.services import events_relay
-from soloops.integrations.services.stream import stream_publish_due
 from soloops.integrations.services.channels import channels_poll_due
+from soloops.integrations.services.stream import stream_publish_due
 from soloops.integrations.services.webhooks import webhook_deliveries_retry_due
 from soloops.monitoring.services import (
     HeartbeatThread,
@@ -53,9 +53,13 @@ def run_scheduler(*, tick: float = 1.0) -> None:
                 # Emails lost by the task queue (their retries travel as deferred tasks); a
                 # tick, not a cron Schedule: a per-minute schedule would write 1,440
                 # schedule.fired events a day into the audit log, and costs one indexed read.
-                emails_retry_due()
+                resent = emails_retry_due()
+                recoveries_record(
+                    counts={"events_relayed": relayed, "emails_handed_out_again": resent}
+                )
                 # Webhook deliveries whose task or worker was lost (a claim that expired).
                 webhook_deliveries_retry_due()
+                # The support mailbox (IMAP), when one is set and its poll is due.
                 mailbox_poll_due()
                 # Sales channels' catch-up polls that are due (each runs as a task).
                 channels_poll_due()
@@ -63,11 +67,6 @@ def run_scheduler(*, tick: float = 1.0) -> None:
                 # The event stream (SOLOOPS_EVENT_STREAM_URL): a batch after the cursor; a
                 # broker that is down costs one failed connect per tick, nothing else.
                 stream_publish_due()
-                resent = emails_retry_due()
-                recoveries_record(
-                    counts={"events_relayed": relayed, "emails_handed_out_again": resent}
-                )
-                services.flow_runs_wake_due()
                 backup = _nightly_backup(backup, claimed_by=heartbeat.process_id)
                 heartbeat.beat()
                 if settings.ALERT_INTERVAL_SECONDS > 0 and time.monotonic() >= next_alerts:
