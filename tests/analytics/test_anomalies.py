@@ -105,3 +105,25 @@ def test_an_alert_is_one_event_explained_and_marking_it_expected_keeps_it_out(db
     cut.refresh_from_db()
     assert cut.expected
     assert Event.objects.filter(type="analytics.anomaly_marked_expected").count() == 1
+
+
+def test_api_lists_anomalies_and_staff_marks_one_expected(db, caller):
+    # given
+    DailyFact.objects.bulk_create(year(np.random.default_rng(3)))
+    anomalies_detect(actor=SYSTEM, day=ORDERS_CUT)
+    cut = Anomaly.objects.get(day=ORDERS_CUT, metric="orders_placed")
+
+    # when
+    listed = caller("viewer").get("/api/analytics/anomalies", open="true")
+    refused = caller("viewer").post(f"/api/analytics/anomalies/{cut.pk}/expected")
+    marked = caller("staff").post(f"/api/analytics/anomalies/{cut.pk}/expected")
+    missing = caller("staff").post("/api/analytics/anomalies/999999/expected")
+
+    # then
+    assert listed.status_code == 200, listed.content
+    assert {a["metric"] for a in listed.json()["items"]} >= {"orders_placed"}
+    assert refused.status_code == 403
+    assert marked.status_code == 200 and marked.json()["expected"] is True
+    assert missing.status_code == 404
+    open_now = caller("viewer").get("/api/analytics/anomalies", open="true").json()["items"]
+    assert cut.pk not in {a["id"] for a in open_now}
