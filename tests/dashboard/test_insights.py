@@ -125,3 +125,18 @@ def test_an_unusual_day_is_listed_explained_and_staff_can_mark_it_expected(
     anomaly.refresh_from_db()
     assert anomaly.expected
     assert "No unusual days." in staff_client.get("/insights/").content.decode()
+
+
+def test_today_shows_the_unusual_days_of_the_week(viewer_client):
+    Anomaly.objects.create(
+        day=timezone.localdate() - timedelta(days=1),
+        metric="payments_failed",
+        value=21,
+        expected_low=0,
+        expected_high=2,
+        z=20,
+        direction="spike",
+    )
+    html = viewer_client.get("/").content.decode()
+    tile = html[html.index('data-tile="anomalies"') :]
+    assert '<span class="figure">1</span>' in tile[: tile.index("</a>")]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from soloops.analytics.selectors import anomalies_list
 from soloops.automation.selectors import runs_failed_count
 from soloops.dashboard.access import console_view
 from soloops.dashboard.waiting import waiting_queue
@@ -95,6 +96,10 @@ def today(request):
         ).count(),
         "purchase_order_drafts": purchase_orders_list(PurchaseOrderFilters(status="draft")).count(),
         "waiting": waiting_queue(per_kind=WAITING_SHOWN),
+        # Insights' unusual days of the last week not marked expected (anomaly_open_idx).
+        "anomalies": anomalies_list(open_only=True)
+        .filter(day__gte=now.date() - timedelta(days=7))
+        .count(),
         "revenue_chart": revenue_chart,
         "status_chart": status_chart,
         # Only asked when the last 30 days had no order at all.
