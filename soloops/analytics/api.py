@@ -155,3 +155,37 @@ def analytics_forecast(request, series: str):
 def analytics_forecast_follow(request, sku: str, payload: FollowIn):
     row = services.forecast_follow_set(sku=sku, follow=payload.follow, actor=request.auth)
     return _forecast_out(row)
+
+
+class AnomalyOut(Schema):
+    id: int
+    day: date
+    metric: str = Field(description="orders_placed, revenue, payments_failed, refunds_count, …")
+    value: float
+    expected_low: float = Field(description="usually from (same weekday, weeks before)")
+    expected_high: float
+    z: float = Field(description="robust z-score")
+    direction: str = Field(description="drop or spike")
+    expected: bool = Field(description="the owner marked it expected")
+
+
+class AnomalyPage(PageOut):
+    items: list[AnomalyOut]
+
+
+class AnomaliesIn(PageParams):
+    open: bool = Field(False, description="true: only those not marked expected")
+
+
+@router.get("/analytics/anomalies", response=AnomalyPage, summary="Anomalies, newest first")
+def analytics_anomalies(request, params: Query[AnomaliesIn]):
+    return paginate(selectors.anomalies_list(open_only=params.open), params)
+
+
+@router.post(
+    "/analytics/anomalies/{anomaly_id}/expected",
+    response=AnomalyOut,
+    summary="Mark an anomaly expected (a holiday, a promotion)",
+)
+def analytics_anomaly_expected(request, anomaly_id: int):
+    return services.anomaly_mark_expected(anomaly_id=anomaly_id, actor=request.auth)

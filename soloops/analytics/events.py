@@ -4,6 +4,9 @@ Emitted (subject: the ``analytics.forecast``):
 - ``analytics.reorder_point_changed``: {sku, reorder_point, order_up_to, previous_reorder_point,
   safety_stock, lead_time_days, service_level, model, lead_time_demand}
 - ``analytics.forecast_follow_changed``: {sku, follow}
+- ``analytics.anomaly_detected`` (subject: the ``analytics.anomaly``): {day, metric, value,
+  expected_low, expected_high, direction, z, explanation}
+- ``analytics.anomaly_marked_expected``: {day, metric}
 
 Handled (keeping the daily facts current, ``services.daily_facts_refresh``):
 - every ``order.*`` transition: the order's day (the day it was placed, however long ago: a
@@ -39,8 +42,37 @@ class FollowChanged(Payload):
     follow: bool
 
 
+class AnomalyDetected(Payload):
+    day: str
+    metric: str
+    value: float
+    expected_low: float
+    expected_high: float
+    direction: str
+    z: float
+    explanation: str
+
+
+class AnomalyMarked(Payload):
+    day: str
+    metric: str
+
+
 _SUBJECT = "analytics.forecast"
+_ANOMALY = "analytics.anomaly"
 EVENTS = declare(
+    EventType(
+        "analytics.anomaly_detected",
+        AnomalyDetected,
+        "a day's figure is far from the same weekday before (explanation says how far)",
+        _ANOMALY,
+    ),
+    EventType(
+        "analytics.anomaly_marked_expected",
+        AnomalyMarked,
+        "the owner marked an anomaly expected (a holiday, a promotion)",
+        _ANOMALY,
+    ),
     EventType(
         "analytics.reorder_point_changed",
         ReorderPointChanged,

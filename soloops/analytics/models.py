@@ -117,3 +117,31 @@ class Forecast(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series}: {self.model}"
+
+
+class Anomaly(models.Model):
+    """A day's figure far from the same weekday of the weeks before (robust z-score). The owner
+    may mark it expected (a holiday, a promotion): that day then stays out of later scoring."""
+
+    day = models.DateField(_("day"))
+    metric = models.CharField(_("metric"), max_length=32)
+    value = models.FloatField(_("value"))
+    expected_low = models.FloatField(_("usually from"))
+    expected_high = models.FloatField(_("usually to"))
+    z = models.FloatField(_("robust z-score"))
+    direction = models.CharField(_("direction"), max_length=8)  # drop or spike
+    expected = models.BooleanField(_("marked expected"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-day", "metric"]
+        verbose_name = _("anomaly")
+        verbose_name_plural = _("anomalies")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "metric"], name="anomaly_day_metric_unique"),
+        ]
+        indexes = [models.Index(fields=["expected", "-day"], name="anomaly_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.metric} {self.direction}"

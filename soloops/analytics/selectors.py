@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from django.core.cache import cache
 from django.db.models import Max, QuerySet
 
-from soloops.analytics.models import DailyFact, Forecast, SkuDailyFact
+from soloops.analytics.models import Anomaly, DailyFact, Forecast, SkuDailyFact
 from soloops.errors import InvalidInput, NotFound
 
 
@@ -95,3 +95,11 @@ def sku_sales_rows(*, skus: list[str], since: date, until: date) -> list[tuple[s
         .values_list("sku", "day", "units")
         .order_by()
     )
+
+
+def anomalies_list(*, open_only: bool = False):
+    """Anomalies, newest day first; ``open_only``: not marked expected (anomaly_open_idx)."""
+    found = Anomaly.objects.all()
+    if open_only:
+        found = found.filter(expected=False)
+    return found.order_by("-day", "metric")

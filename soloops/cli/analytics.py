@@ -71,6 +71,20 @@ def cmd_analytics_backtest(args) -> int:
     return 0
 
 
+def cmd_analytics_anomalies(args) -> int:
+    from soloops.accounts.actors import Actor
+    from soloops.analytics.services import anomalies_detect
+
+    found = anomalies_detect(actor=Actor.system("soloops analytics anomalies"), day=args.day)
+    for row in found:
+        print(
+            f"{row.day} {row.metric}: {row.value:g} ({row.direction}; usually "
+            f"{row.expected_low:g}-{row.expected_high:g})"
+        )
+    print(f"soloops: {len(found)} new anomalies")
+    return 0
+
+
 def register(sub) -> None:
     analytics = add_command(sub, "analytics", None, "Insights: daily facts, forecasts, backtests.")
     analytics_sub = analytics.add_subparsers(
@@ -117,3 +131,12 @@ def register(sub) -> None:
         help="write date, actual, forecast, lo95, hi95 to FILE",
     )
     bt.set_defaults(func=cmd_analytics_backtest)
+    an = analytics_sub.add_parser(
+        "anomalies",
+        help="Score a day (default yesterday) against the same weekday before; record alerts.",
+        description="Score a day's figures (default yesterday) against the same weekday of the "
+        "five weeks before; each new anomaly is recorded with an analytics.anomaly_detected "
+        "event.",
+    )
+    an.add_argument("--day", type=_day, default=None, metavar="DATE", help="the day to score")
+    an.set_defaults(func=cmd_analytics_anomalies)

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from soloops.analytics.models import DailyFact, Forecast
+from soloops.analytics.models import Anomaly, DailyFact, Forecast
 from soloops.analytics.services import forecasts_refresh
 from soloops.orders.services import order_cancel
 from tests.analytics.conftest import SYSTEM, dispatch_pending, place, shop  # noqa: F401
@@ -16,10 +16,10 @@ pytestmark = pytest.mark.usefixtures("shop")
 
 # Session, user; the facts' last change (the KPI cache key); this window: daily-fact sums, its
 # orders, their deliveries (one query per 500 orders), decisions asked; the window before (no
-# orders): sums, orders, decisions; the page of facts; the shop's forecasts.
-QUERIES = 12
-# With the KPIs cached (no fact changed since): session, user, the cache key, the page, forecasts.
-CACHED_QUERIES = 5
+# orders): sums, orders, decisions; the page of facts; the shop's forecasts; unusual days.
+QUERIES = 13
+# With the KPIs cached: session, user, the cache key, the page, forecasts, unusual days.
+CACHED_QUERIES = 6
 
 
 def test_insights_shows_each_kpi_with_its_interval(viewer_client):
@@ -93,3 +93,50 @@ def test_insights_shows_how_good_the_forecasts_are(viewer_client):
     units = Forecast.objects.get(series="shop.units")
     assert f"<code>{units.model}</code>" in table
     assert f"{units.scores['seasonal_naive']:.2f}" in table
+
+
+def test_an_unusual_day_is_listed_explained_and_staff_can_mark_it_expected(
+    viewer_client, staff_client
+):
+    # given an anomaly recorded by the nightly scoring
+    day = timezone.localdate() - timedelta(days=1)
+    anomaly = Anomaly.objects.create(
+        day=day,
+        metric="orders_placed",
+        value=7,
+        expected_low=30,
+        expected_high=50,
+        z=-4.2,
+        direction="drop",
+    )
+
+    # when
+    html = viewer_client.get("/insights/").content.decode()
+    refused = viewer_client.post(f"/insights/anomalies/{anomaly.pk}/expected/")
+    marked = staff_client.post(f"/insights/anomalies/{anomaly.pk}/expected/")
+
+    # then
+    listed = html[html.index('data-list="anomalies"') :]
+    assert f"Orders: 7, usually 30\u201350 on a {day.strftime('%A')}" in listed
+    assert "lower than usual" in listed
+    assert 'action="/insights/anomalies/' not in listed  # a viewer gets no button
+    assert refused.status_code == 403
+    assert marked.status_code == 302
+    anomaly.refresh_from_db()
+    assert anomaly.expected
+    assert "No unusual days." in staff_client.get("/insights/").content.decode()
+
+
+def test_today_shows_the_unusual_days_of_the_week(viewer_client):
+    Anomaly.objects.create(
+        day=timezone.localdate() - timedelta(days=1),
+        metric="payments_failed",
+        value=21,
+        expected_low=0,
+        expected_high=2,
+        z=20,
+        direction="spike",
+    )
+    html = viewer_client.get("/").content.decode()
+    tile = html[html.index('data-tile="anomalies"') :]
+    assert '<span class="figure">1</span>' in tile[: tile.index("</a>")]

@@ -7,11 +7,21 @@ facts and two range scans of orders and the event log per window), cached until 
 changes; plus one query for the shop's forecasts.
 """
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
-from soloops.analytics.selectors import SHOP_SERIES, daily_facts_list, forecasts_list, kpi_report
+from soloops.analytics.selectors import (
+    SHOP_SERIES,
+    anomalies_list,
+    daily_facts_list,
+    forecasts_list,
+    kpi_report,
+)
+from soloops.analytics.services import anomaly_mark_expected
 from soloops.dashboard.access import console_view
 from soloops.dashboard.paging import page_of
 from soloops.shop.selectors import shop_currency
@@ -39,6 +49,15 @@ METHODS = {
 }
 
 
+ANOMALIES_SHOWN = 10
+METRIC_LABELS = {
+    "orders_placed": _("Orders"),
+    "revenue": _("Revenue"),
+    "payments_failed": _("Failed payments"),
+    "refunds_count": _("Refunds"),
+    "flow_runs_failed": _("Failed flow runs"),
+    "orders_held": _("Held orders"),
+}
 SERIES_LABELS = {"shop.units": _("Units sold per day"), "shop.revenue": _("Revenue per day")}
 
 
@@ -81,8 +100,28 @@ def insights(request):
         "currency": shop_currency(),
         "page": page_of(facts, request, per_page=31),
         "accuracy": _accuracy(),
+        "anomalies": [
+            {"row": a, "label": METRIC_LABELS.get(a.metric, a.metric)}
+            for a in anomalies_list(open_only=True)[:ANOMALIES_SHOWN]
+        ],
     }
     return render(request, "dashboard/insights/index.html", context)
 
 
-urlpatterns = [path("insights/", insights, name="insights")]
+@console_view()
+@require_POST
+def anomaly_expected(request, anomaly_id: int):
+    """Staff marks an anomaly expected (a holiday, a promotion): no alarm, no baseline."""
+    anomaly_mark_expected(anomaly_id=anomaly_id, actor=request.actor)
+    messages.success(request, gettext("Marked as expected."))
+    return redirect("dashboard:insights")
+
+
+urlpatterns = [
+    path("insights/", insights, name="insights"),
+    path(
+        "insights/anomalies/<int:anomaly_id>/expected/",
+        anomaly_expected,
+        name="anomaly_expected",
+    ),
+]

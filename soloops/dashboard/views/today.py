@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from soloops.analytics.selectors import anomalies_list
 from soloops.automation.selectors import runs_failed_count
 from soloops.dashboard.access import console_view
 from soloops.dashboard.waiting import waiting_queue
@@ -103,6 +104,10 @@ def today(request):
         "paused_webhooks": webhook_subscriptions_paused(),
         # Orders a sales channel sent that could not come in as they are (an unknown SKU).
         "channel_orders_held": channel_orders_held_count(),
+        # Insights' unusual days of the last week not marked expected (anomaly_open_idx).
+        "anomalies": anomalies_list(open_only=True)
+        .filter(day__gte=now.date() - timedelta(days=7))
+        .count(),
         "revenue_chart": revenue_chart,
         "status_chart": status_chart,
         # Only asked when the last 30 days had no order at all.
