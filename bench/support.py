@@ -25,9 +25,9 @@ import django
 
 django.setup()
 
-from soloops.support import classifier, intents, training_data  # noqa: E402
+from soloops.support import classifier, intents, policy, training_data  # noqa: E402
 
-ROUTINE = intents.INFORMATIONAL
+ROUTINE = policy.ANSWERED_ALONE  # what the policy answers alone (status, delivery)
 
 
 def per_intent(rows, predictions) -> None:

@@ -13,6 +13,7 @@ from soloops.automation.selectors import flow_display_name
 from soloops.customers.selectors import CONSENT_SOURCES, RFM_SEGMENTS
 from soloops.formatting import money_display
 from soloops.orders.selectors import ORDER_CHANNELS, flow_reason_text, review_reasons
+from soloops.support.selectors import INTENT_LABELS
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ def _email(event) -> str:
     what = event.type.split(".", 1)[1]
     values = {
         "template": p.get("template", ""),
-        "to": p.get("to", ""),
+        "to": str(INTENT_LABELS.get(p.get("to", ""), p.get("to", ""))),
         "error": p.get("error", ""),
     }
     texts = {
@@ -209,10 +210,10 @@ def _conversation(event) -> str:
         "email": p.get("email", ""),
         "by": p.get("by", ""),
         "order": p.get("order_number"),
-        "intent": p.get("intent", ""),
+        "intent": str(INTENT_LABELS.get(p.get("intent", ""), p.get("intent", ""))),
         "confidence": p.get("confidence") or 0,
         "reason": p.get("reason", ""),
-        "to": p.get("to", ""),
+        "to": str(INTENT_LABELS.get(p.get("to", ""), p.get("to", ""))),
         "rating": p.get("rating", ""),
     }
     texts = {

@@ -34,6 +34,9 @@ class ConversationMessageOut(Schema):
     confidence: float | None = Field(description="the classifier's calibrated probability")
     model_version: str
     rating: str = Field(description="outbound: the customer's good / bad (empty: not rated)")
+    entities: dict = Field(
+        description="inbound: order_numbers, emails, tracking_numbers, amounts, dates found"
+    )
     created_at: datetime
 
 

@@ -25,7 +25,9 @@ from django.utils import timezone
 
 from soloops.support import training_data
 
-ORDER_NUMBER = re.compile(r"\bSO-\d{4}-[0-9A-Z]{8}\b", re.IGNORECASE)
+ORDER_NUMBER = re.compile(r"(?<![0-9A-Za-z])SO-\d{4}-[0-9A-Z]{8}(?![0-9A-Za-z])", re.IGNORECASE)
+# Bump when ``build`` or ``normalise`` change: a model trained the old way gets a new version.
+FEATURES_VERSION = 2
 _lock = threading.Lock()
 _loaded: dict[str, object] = {}
 
@@ -72,7 +74,7 @@ def _examples(corrections: bool = True) -> tuple[tuple[str, str], ...]:
 def _version(examples: tuple[tuple[str, str], ...]) -> str:
     import sklearn
 
-    digest = hashlib.sha256(sklearn.__version__.encode())
+    digest = hashlib.sha256(f"{FEATURES_VERSION}:{sklearn.__version__}".encode())
     digest.update(json.dumps(examples, ensure_ascii=False).encode())
     return digest.hexdigest()[:12]
 

@@ -16,7 +16,7 @@ from soloops.orders.selectors import OrderFilters, order_get_for, orders_list
 
 SYSTEM = Actor.system("support")
 # SO-2026-7K3QXM2A (orders.services._new_number), any case, in running text.
-ORDER_NUMBER = re.compile(r"\bSO-\d{4}-[0-9A-Z]{8}\b", re.IGNORECASE)
+ORDER_NUMBER = re.compile(r"(?<![0-9A-Za-z])SO-\d{4}-[0-9A-Z]{8}(?![0-9A-Za-z])", re.IGNORECASE)
 # Statuses with something still to happen: what "my order" means when none is named.
 OPEN_STATUSES = ("placed", "on_hold", "accepted", "paid", "fulfilling", "shipped")
 LATEST_LOOKED_AT = 20

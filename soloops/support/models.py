@@ -91,6 +91,8 @@ class Message(models.Model):
     intent = models.CharField(_("intent"), max_length=32, blank=True, default="")
     confidence = models.FloatField(_("confidence"), null=True, blank=True)
     model_version = models.CharField(max_length=32, blank=True, default="")
+    # What it names: order numbers, emails, tracking numbers, amounts, dates (support.entities).
+    entities = models.JSONField(default=dict, blank=True)
     # The owner's correction of ``intent``: learnt from by the next night's model.
     corrected_intent = models.CharField(max_length=32, blank=True, default="")
     corrected_at = models.DateTimeField(null=True, blank=True)

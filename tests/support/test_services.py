@@ -184,3 +184,25 @@ def test_each_message_is_understood_and_the_model_version_recorded(shop, text, i
     received = Event.objects.get(type="conversation.received")
     assert received.payload["intent"] == intent
     assert received.payload["model_version"] == message.model_version
+
+
+def test_a_number_written_against_chinese_text_links_its_order(order):
+    conversation = open_conversation(body=f"我的订单{order.number}到哪里了 运单号还没有")
+
+    assert conversation.order == order
+    assert conversation.order_link == "number_in_text"
+
+
+def test_what_a_message_names_is_kept_beside_it(shop):
+    conversation = open_conversation(
+        email="new@example.com",
+        body="Paid €42.50 on 2026-12-01, tracking JD014600003828, write to bob@example.org",
+    )
+
+    (message,) = conversation.messages.all()
+    assert message.entities == {
+        "emails": ["bob@example.org"],
+        "tracking_numbers": ["JD014600003828"],
+        "amounts": ["€42.50"],
+        "dates": ["2026-12-01"],
+    }

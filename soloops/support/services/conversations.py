@@ -23,6 +23,7 @@ from soloops.idempotency import hash_request, replay
 from soloops.numbers import random_code
 from soloops.support import answers, intents, policy
 from soloops.support.classifier import classify
+from soloops.support.entities import entities_in
 from soloops.support.errors import SupportErrorCode as Code
 from soloops.support.linking import link_for
 from soloops.support.models import (
@@ -135,6 +136,7 @@ def _receive(conversation, *, body, message_id, in_reply_to, actor, automated=Fa
         confidence=understood.confidence,
         model_version=understood.model_version,
         automated=automated,
+        entities=entities_in(body),
     )
     conversation.message_count += 1
     conversation.last_message_at = message.created_at
