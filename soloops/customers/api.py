@@ -45,7 +45,7 @@ class NoteOut(Schema):
     created_at: datetime
 
 
-class EventOut(Schema):
+class CustomerEventOut(Schema):
     type: str
     actor_kind: str
     actor_label: str
@@ -67,7 +67,7 @@ class CustomerOut(CustomerSummaryOut):
     expected_value_90d: Decimal | None
     segments: list[str] = Field([], description="the named segment, then saved segments' keys")
     notes: list[NoteOut] = []
-    timeline: list[EventOut] = []
+    timeline: list[CustomerEventOut] = []
 
 
 class CustomerPage(PageOut):
