@@ -44,6 +44,13 @@ SYSTEM_ACTORS = {
     "scheduler": lambda: _("the scheduler"),
     "demo": lambda: _("demo data"),
     "dry run": lambda: _("a dry run"),
+    "support": lambda: _("customer service"),
+    "mail": lambda: _("incoming mail"),
+    "mailbox": lambda: _("the mailbox"),
+    "import": lambda: _("imports"),
+    "monitoring": lambda: _("monitoring"),
+    "segments": lambda: _("customer segments"),
+    "webhooks": lambda: _("outbound webhooks"),
 }
 # Labels with a variable part: "flow reorder-low-stock", "soloops flow", "scheduler host-1".
 SYSTEM_ACTOR_PREFIXES = {

@@ -58,13 +58,21 @@ def shop(transactional_db):
 
 def action_buttons(page) -> list[str]:
     """Buttons in the page's main part that could change something: every one except those
-    of GET forms (filters), with their labels."""
+    of GET forms (filters) and those that only show or hide part of the page, with their
+    labels."""
     buttons = page.locator("main button").all()
     return [
         b.inner_text().strip()
         for b in buttons
         if (b.evaluate("b => (b.form ? b.form.method : 'post')") or "post").lower() != "get"
+        and not b.evaluate(SHOWS_OR_HIDES)
     ]
+
+
+# A plain button that sends nothing (no form, no htmx request): it only shows or hides part of
+# the page, like the orders list's "Filters" on a phone.
+SHOWS_OR_HIDES = """b => b.type === 'button' && !b.form
+    && !['hx-post', 'hx-put', 'hx-patch', 'hx-delete', 'hx-get'].some(a => b.hasAttribute(a))"""
 
 
 def forge(page, url: str, form: dict):
