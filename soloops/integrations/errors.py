@@ -21,5 +21,7 @@ class ChannelErrorCode(StrEnum):
     BAD_SIGNATURE = "invalid_signature"
     BAD_PAYLOAD = "invalid_payload"
     NO_API = "channel_api_not_set"
+    BAD_API_URL = "channel_api_url_invalid"
+    API_UNREACHABLE = "channel_api_unreachable"
     NOT_REPLAYABLE = "channel_delivery_not_replayable"
     DELIVERY_NOT_FOUND = "channel_delivery_not_found"

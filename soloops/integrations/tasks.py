@@ -1,8 +1,12 @@
 """The integrations app's tasks: sending one outbound webhook delivery."""
 
+import logging
+
 from django.tasks import task
 
 from soloops.integrations.services import webhooks
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -31,4 +35,8 @@ def poll_channel(channel_id: int) -> dict | None:
         channel = channels.channel_get(channel_id=channel_id)
     except channels.NotFound:
         return None
-    return channels.channel_poll(channel=channel, actor=Actor.system("scheduler"))
+    try:
+        return channels.channel_poll(channel=channel, actor=Actor.system("scheduler"))
+    except channels.ApplicationError as e:  # the store did not answer: next poll tries again
+        logger.warning("channel %s: catch-up poll failed: %s", channel.name, e.message)
+        return None

@@ -53,6 +53,8 @@ def test_connect_then_read_the_log_and_replay_a_held_order(owner_api, run_after_
         ({"name": "x", "kind": "shopify", "sku_map": {"A": 1}}, "sku_map.A"),
         ({"name": "x", "kind": "shopify", "token": "t"}, "token"),
         ({"kind": "shopify"}, "name"),
+        ({"name": "x", "kind": "shopify", "api_url": "file:///etc/passwd"}, "api_url"),
+        ({"name": "x", "kind": "woocommerce", "api_url": "\u00a6\udbc4"}, "api_url"),
     ],
 )
 def test_bad_input_is_a_422_naming_the_field(owner_api, body, field):
@@ -66,6 +68,22 @@ def test_polling_without_an_api_address_is_refused_by_name(owner_api):
     channel_id = owner_api.post("/api/channels", {"name": "S", "kind": "shopify"}).json()["id"]
     response = owner_api.post(f"/api/channels/{channel_id}/poll")
     assert response.status_code == 422 and response.json()["field"] == "api_url"
+
+
+def test_a_store_that_does_not_answer_is_a_422_naming_the_api_address(owner_api):
+    # given a channel whose API address has nothing listening behind it
+    from tests.conftest import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"
+    body = {"name": "Woo", "kind": "woocommerce", "api_url": url, "api_token": "k:s"}
+    channel_id = owner_api.post("/api/channels", body).json()["id"]
+
+    # when the owner asks it for missed orders, then the answer names the address, not a 500
+    response = owner_api.post(f"/api/channels/{channel_id}/poll")
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "channel_api_unreachable"
+    assert response.json()["field"] == "api_url"
+    assert SalesChannel.objects.get(pk=channel_id).last_polled_at is None
 
 
 def test_only_the_owner_configures(caller):

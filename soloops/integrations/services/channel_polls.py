@@ -14,6 +14,7 @@ from django.utils import timezone
 from soloops.accounts.actors import Actor
 from soloops.errors import InvalidInput
 from soloops.integrations.channels import adapter
+from soloops.integrations.channels._http import StoreUnreachable
 from soloops.integrations.errors import ChannelErrorCode as Code
 from soloops.integrations.models.channels import (
     ChannelDelivery,
@@ -71,9 +72,14 @@ def channel_poll(*, channel: SalesChannel, actor: Actor) -> dict:
     if not channel.api_url or not channel.api_token:
         raise InvalidInput(Code.NO_API, "set the channel's API address and token", field="api_url")
     started = timezone.now()
-    orders = adapter(channel.kind).fetch_orders(
-        channel.api_url, channel.api_token, channel.last_polled_at
-    )
+    try:
+        orders = adapter(channel.kind).fetch_orders(
+            channel.api_url, channel.api_token, channel.last_polled_at
+        )
+    except StoreUnreachable as e:
+        raise InvalidInput(
+            Code.API_UNREACHABLE, f"the store's API could not be read: {e}", field="api_url"
+        ) from e
     known = set(
         ChannelDelivery.objects.filter(
             channel=channel, external_order_id__in=[str(o.get("id")) for o in orders]

@@ -22,6 +22,7 @@ from soloops.accounts.actors import Actor
 from soloops.errors import ApplicationError, InvalidInput, NotFound
 from soloops.events.services import event_emit
 from soloops.integrations.channels import ChannelOrder, NotAnOrder, adapter
+from soloops.integrations.channels._http import api_url_problem
 from soloops.integrations.errors import ChannelErrorCode as Code
 from soloops.integrations.models.channels import (
     ChannelDelivery,
@@ -55,6 +56,14 @@ def _clean_sku_map(sku_map) -> dict:
     return {k.strip(): v.strip() for k, v in sku_map.items()}
 
 
+def _check_api_url(url: str) -> None:
+    problem = api_url_problem(url.strip()) if url.strip() else None
+    if problem:
+        raise InvalidInput(
+            Code.BAD_API_URL, f"the store's API address must be {problem}", field="api_url"
+        )
+
+
 def channel_create(
     *,
     name: str,
@@ -71,6 +80,7 @@ def channel_create(
         raise InvalidInput(Code.BAD_KIND, f"kind is one of {ChannelKind.values}", field="kind")
     if not name.strip():
         raise InvalidInput(Code.BAD_NAME, "name the channel", field="name")
+    _check_api_url(api_url)
     channel = SalesChannel(
         name=name.strip()[:100],
         kind=kind,
@@ -90,6 +100,9 @@ def channel_update(*, channel: SalesChannel, actor: Actor, **changes) -> SalesCh
     """Change name, secret, poll settings or the SKU map (the secret is never echoed)."""
     if "sku_map" in changes:
         changes["sku_map"] = _clean_sku_map(changes["sku_map"])
+    if changes.get("api_url"):
+        changes["api_url"] = changes["api_url"].strip()
+        _check_api_url(changes["api_url"])
     changes = {k: v for k, v in changes.items() if v is not None and getattr(channel, k) != v}
     if not changes:
         return channel
