@@ -139,7 +139,7 @@ def customers_list(filters: CustomerFilters) -> QuerySet[Customer]:
         rows = rows.filter(total_spent__lte=filters.max_spent)
     if filters.last_order_from is not None:
         rows = rows.filter(last_order_at__gte=_day_start(filters.last_order_from))
-    if filters.last_order_to is not None:
+    if filters.last_order_to is not None and filters.last_order_to < date.max:
         rows = rows.filter(last_order_at__lt=_day_start(filters.last_order_to) + timedelta(days=1))
     if filters.consent is not None:
         rows = rows.filter(marketing_consent=filters.consent)
@@ -152,8 +152,9 @@ def _segment_filters(rows, filters: CustomerFilters):
             rows = rows.filter(segment=filters.segment)
         else:
             saved = Segment.objects.filter(key=filters.segment).first()
-            rules = saved.rules if saved else {"bought_sku": "\x00none"}  # unknown: no one
-            rows = rows.filter(pk__in=customers_list(filters_from_rules(rules)).values("pk"))
+            if saved is None:
+                return rows.none()  # no such segment: no one is in it
+            rows = rows.filter(pk__in=customers_list(filters_from_rules(saved.rules)).values("pk"))
     if filters.not_ordered_days is not None:
         since = timezone.now() - timedelta(days=filters.not_ordered_days)
         rows = rows.filter(Q(last_order_at__lt=since) | Q(last_order_at__isnull=True))

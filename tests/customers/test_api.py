@@ -189,3 +189,13 @@ def test_segments_saved_listed_and_their_customers_paged(caller, ada):
     assert caller("viewer").get(f"/api/customers/{customer.pk}").json()["segments"] == ["mug-fans"]
     assert staff.call("DELETE", "/api/segments/mug-fans").status_code == 204
     assert_error(caller("viewer").get("/api/segments/mug-fans/customers"), 404)
+
+
+def test_an_unknown_segment_lists_no_one_and_the_last_possible_day_is_no_error(caller, ada):
+    # (found by Schemathesis on PostgreSQL: both were server errors)
+    api = caller("owner")
+    unknown = api.get("/api/customers", segment="no-such-segment")
+    assert unknown.status_code == 200, unknown.content
+    assert unknown.json()["items"] == []
+    last_day = api.get("/api/customers", last_order_to="9999-12-31")
+    assert last_day.status_code == 200, last_day.content

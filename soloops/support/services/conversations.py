@@ -20,6 +20,7 @@ from soloops.emails.services import email_enqueue
 from soloops.errors import Conflict, InvalidInput, NotFound
 from soloops.events.services import event_emit
 from soloops.idempotency import hash_request, replay
+from soloops.locking import lock_own_rows
 from soloops.numbers import random_code
 from soloops.support import answers, intents, policy
 from soloops.support.classifier import classify
@@ -211,8 +212,8 @@ def conversation_reply(
 
 
 def _reply(conversation, body, actor, key, request_hash, by, automatic=False) -> Message:
-    conversation = (
-        Conversation.objects.select_for_update().select_related("order").get(pk=conversation.pk)
+    conversation = lock_own_rows(Conversation.objects.select_related("order")).get(
+        pk=conversation.pk
     )
     message = Message.objects.create(
         conversation=conversation,
@@ -283,10 +284,8 @@ def conversation_answer(*, message: Message, actor: Actor) -> str:
         message = Message.objects.select_for_update().get(pk=message.pk)
         if message.handling:
             return message.handling  # already decided
-        conversation = (
-            Conversation.objects.select_for_update()
-            .select_related("order")
-            .get(pk=message.conversation_id)
+        conversation = lock_own_rows(Conversation.objects.select_related("order")).get(
+            pk=message.conversation_id
         )
         history = list(conversation.messages.filter(pk__lt=message.pk))
         decision = policy.decide(conversation=conversation, message=message, history=history)
@@ -399,8 +398,7 @@ def reply_rate(*, token: str, rating: str, comment: str = "", actor: Actor) -> M
     comment = (comment or "").strip()[:COMMENT_MAX]
     with transaction.atomic():
         message = (
-            Message.objects.select_for_update()
-            .select_related("conversation")
+            lock_own_rows(Message.objects.select_related("conversation"))
             .filter(rating_token=token, direction=Direction.OUT)
             .first()
         )
