@@ -174,3 +174,19 @@ def test_the_page_shows_the_predicted_value_once_fitted(viewer_client, buyers):
     html = viewer_client.get(reverse("dashboard:customer", args=[customer.pk])).content.decode()
 
     assert "Predicted next 90 days: €31.50 from 1.2 orders · 83 % likely still a customer" in html
+
+
+def test_the_customer_page_lists_the_customers_conversations(viewer_client, buyers):
+    from soloops.support.services import conversation_open
+
+    customer = buyers[2]
+    url = reverse("dashboard:customer", args=[customer.pk])
+    assert "No conversations with this customer yet." in viewer_client.get(url).content.decode()
+
+    conversation = conversation_open(
+        channel="storefront", email=customer.email, body="Where is my mug?", subject="Mug", actor=SYSTEM
+    )
+
+    html = viewer_client.get(url).content.decode()
+    assert reverse("dashboard:conversation", args=[conversation.ref]) in html
+    assert "Mug" in html

@@ -43,6 +43,7 @@ from soloops.events.selectors import timeline_for_subjects
 from soloops.orders.selectors import ORDER_STATUSES, OrderFilters, orders_list
 from soloops.payments.selectors import refunds_for_orders
 from soloops.shop.selectors import shop_currency
+from soloops.support.selectors import ConversationFilters, conversations_list
 
 LIST = "dashboard/customers/list.html"
 DETAIL = "dashboard/customers/detail.html"
@@ -97,6 +98,9 @@ def _forms(customer, bound: tuple[str, object] | None = None) -> dict:
     return forms
 
 
+CONVERSATIONS_SHOWN = 10
+
+
 def _detail_context(request, customer, bound=None) -> dict:
     """Everything the customer page shows, in a fixed number of queries however many orders,
     refunds, emails and events the customer has."""
@@ -118,6 +122,9 @@ def _detail_context(request, customer, bound=None) -> dict:
         "refunds": refunds_for_orders(order_ids=order_ids),
         "emails": emails,
         "notes": customer_notes(customer=customer),
+        "conversations": list(
+            conversations_list(ConversationFilters(email=customer.email))[:CONVERSATIONS_SHOWN]
+        ),
         "segment_label": dict(RFM_SEGMENTS).get(customer.segment, ""),
         "p_alive_percent": round(customer.p_alive * 100) if customer.p_alive is not None else None,
         "saved_segments": [
