@@ -184,7 +184,11 @@ def test_the_customer_page_lists_the_customers_conversations(viewer_client, buye
     assert "No conversations with this customer yet." in viewer_client.get(url).content.decode()
 
     conversation = conversation_open(
-        channel="storefront", email=customer.email, body="Where is my mug?", subject="Mug", actor=SYSTEM
+        channel="storefront",
+        email=customer.email,
+        body="Where is my mug?",
+        subject="Mug",
+        actor=SYSTEM,
     )
 
     html = viewer_client.get(url).content.decode()
