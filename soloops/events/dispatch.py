@@ -131,12 +131,25 @@ def _mark_events(events: list[Event], rows: dict) -> int:
         if DeliveryStatus.FAILED in statuses:
             continue  # the relay hands it out again
         (gave_up if DeliveryStatus.GAVE_UP in statuses else dispatched).append(event.pk)
+    return _mark(dispatched, gave_up)
+
+
+def _mark(dispatched: list[int], gave_up: list[int]) -> int:
+    """Mark events dispatched (or given up) unless another dispatcher already did; return how
+    many this one marked. On MariaDB a second dispatcher's locking read waits for the first's
+    delivery rows and finds them done, so it gets here too: the update then matches nothing."""
     now = timezone.now()
+    open_ = {"dispatched_at__isnull": True, "dispatch_failed_at__isnull": True}
+    marked = 0
     if dispatched:
-        Event.objects.filter(pk__in=dispatched).update(dispatched_at=now, next_dispatch_at=None)
+        marked += Event.objects.filter(pk__in=dispatched, **open_).update(
+            dispatched_at=now, next_dispatch_at=None
+        )
     if gave_up:
-        Event.objects.filter(pk__in=gave_up).update(dispatch_failed_at=now, next_dispatch_at=None)
-    return len(dispatched) + len(gave_up)
+        marked += Event.objects.filter(pk__in=gave_up, **open_).update(
+            dispatch_failed_at=now, next_dispatch_at=None
+        )
+    return marked
 
 
 def _dispatch_one_by_one(event_ids: list[int]) -> int:
@@ -153,7 +166,7 @@ def _dispatch_one_by_one(event_ids: list[int]) -> int:
     for event_id, handler, status in finished_rows:
         finished.setdefault(event_id, {})[handler] = status
 
-    dispatched, gave_up = [], []
+    dispatched, gave_up, marked_inline = [], [], 0
     for event in events:
         outcomes = dict(finished.get(event.pk, {}))
         handlers = registry.handlers_for(event.type).items()
@@ -167,17 +180,13 @@ def _dispatch_one_by_one(event_ids: list[int]) -> int:
             )
             outcomes[name], marked = _deliver(event, name, fn, mark_dispatched=last)
         if marked:
+            marked_inline += 1
             continue
         if all(o in (DeliveryStatus.DONE, DeliveryStatus.GAVE_UP) for o in outcomes.values()):
             (gave_up if DeliveryStatus.GAVE_UP in outcomes.values() else dispatched).append(
                 event.pk
             )
-    now = timezone.now()
-    if dispatched:
-        Event.objects.filter(pk__in=dispatched).update(dispatched_at=now, next_dispatch_at=None)
-    if gave_up:
-        Event.objects.filter(pk__in=gave_up).update(dispatch_failed_at=now, next_dispatch_at=None)
-    return len(dispatched) + len(gave_up)
+    return marked_inline + _mark(dispatched, gave_up)
 
 
 def _deliver(

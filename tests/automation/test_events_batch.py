@@ -27,7 +27,8 @@ def emit_many(*types: str) -> list[Event]:
 
 def bookkeeping(sql: str) -> bool:
     """The dispatcher's own statements: those about events and deliveries."""
-    return '"automation_event"' in sql or '"automation_delivery"' in sql
+    quoted = sql.replace("`", '"')  # MySQL/MariaDB quote names with backticks
+    return '"automation_event"' in quoted or '"automation_delivery"' in quoted
 
 
 @pytest.mark.parametrize(("count", "batches"), [(2, 1), (DELIVERY_BATCH, 1), (45, 3)])
