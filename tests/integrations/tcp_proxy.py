@@ -3,6 +3,9 @@
 ``cut_after`` bytes from the client side, it closes every connection and refuses new ones
 (``up()`` lets them through again): to the publisher the broker is gone, exactly as when it
 crashes or the network drops, while the broker itself (shared by other tests) keeps running.
+
+``hold_after`` bytes, it stops forwarding instead (``held`` is set) until ``release`` is set:
+a test can then kill a broker of its own while a batch is surely in flight.
 """
 
 import contextlib
@@ -16,6 +19,9 @@ class TcpProxy:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.cut_after: int | None = None
+        self.hold_after: int | None = None
+        self.held = threading.Event()
+        self.release = threading.Event()
         self.forwarded = 0
         self.is_up = True
         self._lock = threading.Lock()
@@ -44,9 +50,13 @@ class TcpProxy:
                     with self._lock:
                         self.forwarded += len(data)
                         over = self.cut_after is not None and self.forwarded > self.cut_after
+                        hold = self.hold_after is not None and self.forwarded > self.hold_after
                     if over:
                         self.down()
                         return
+                    if hold:
+                        self.held.set()
+                        self.release.wait()
                 sink.sendall(data)
         except OSError:
             pass

@@ -3,6 +3,12 @@ in order per subject, at least once with the event id, surviving a broker outage
 
 import asyncio
 import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
 import uuid
 from datetime import timedelta
 
@@ -18,7 +24,7 @@ from soloops.integrations.models.stream import StreamState
 from soloops.integrations.services import stream
 from soloops.integrations.stream.brokers import BadStreamUrl, adapter_for
 from soloops.integrations.stream.message import message_for, type_selected
-from tests.conftest import require_service, wait_until
+from tests.conftest import IN_CI, free_port, require_service, wait_until
 from tests.integrations.tcp_proxy import TcpProxy
 
 ACTOR = Actor.system("test")
@@ -284,6 +290,121 @@ def test_a_broker_lost_mid_stream_loses_and_reorders_nothing(db, settings, broke
     # then every event arrived, each subject in order, duplicates only with the same id
     assert_stream_faithful(broker.received(), emitted)
     assert StreamState.objects.get(name="default").last_error == ""
+
+
+class OwnNats:
+    """A NATS server with JetStream of this test's own (port, store directory), so the test
+    can kill the broker itself (SIGKILL) and start it again on the same store."""
+
+    def __init__(self, store):
+        binary = shutil.which("nats-server") or "/usr/sbin/nats-server"
+        if not os.path.exists(binary):
+            message = "nats-server is not installed (Debian package nats-server)"
+            if IN_CI:
+                pytest.fail(f"{message}; CI must provide it")
+            pytest.skip(message)
+        self.command = [binary, "-js", "-a", "127.0.0.1", "-p", str(free_port()), "-sd", str(store)]
+        self.port = int(self.command[self.command.index("-p") + 1])
+        self.process = None
+        self.start()
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        wait_until(self._answers, what=f"nats-server on port {self.port}")
+
+    def _answers(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+        except OSError:
+            return False
+        return True
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def received(self, stream_name: str) -> list[dict]:
+        async def read():
+            client = await nats.connect(f"nats://127.0.0.1:{self.port}")
+            js = client.jetstream()
+            info = await js.stream_info(stream_name)
+            out = []
+            for seq in range(info.state.first_seq, info.state.last_seq + 1):
+                msg = await js.get_msg(stream_name, seq)
+                document = json.loads(msg.data)
+                assert msg.headers["Nats-Msg-Id"] == document["id"]
+                out.append(document)
+            await client.close()
+            return out
+
+        return asyncio.run(read())
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.kill()
+
+
+@pytest.mark.brokers
+@pytest.mark.xdist_group("brokers")
+def test_a_broker_killed_mid_stream_and_restarted_loses_and_reorders_nothing(
+    transactional_db, settings, tmp_path
+):
+    # given a JetStream broker of our own (reached through a proxy that can hold a batch in
+    # flight), with some events already published to it
+    broker = OwnNats(tmp_path / "jetstream")
+    proxy = TcpProxy(("127.0.0.1", broker.port))
+    name = f"SOLOOPS_KILL_{uuid.uuid4().hex[:8].upper()}"
+    settings.EVENT_STREAM_URL = (
+        f"nats://127.0.0.1:{proxy.port}?stream={name}&prefix={name.lower()}&timeout=2"
+    )
+    try:
+        emitted = emit(5)
+        assert stream.stream_publish_all() == 5
+        emitted += emit(150, subjects=7)
+
+        # when the broker process is SIGKILLed while the publisher is in the middle of a batch
+        proxy.hold_after = proxy.forwarded + 15_000
+        outcome: list[int] = []
+
+        def publish() -> None:
+            try:
+                outcome.append(stream.stream_publish_due())
+            finally:
+                from django.db import connection
+
+                connection.close()
+
+        publisher = threading.Thread(target=publish)
+        publisher.start()
+        wait_until(proxy.held.is_set, what="a batch to be in flight")
+        broker.kill()
+        proxy.release.set()
+        proxy.down()
+        publisher.join(timeout=60)
+
+        # then the publisher stopped before the first unconfirmed event and says why
+        assert outcome and 0 < outcome[0] < 150
+        state = StreamState.objects.get(name="default")
+        assert state.last_error
+        assert state.last_event_id < emitted[-1]
+
+        # when the broker comes back on the same store, publishing resumes where it stopped
+        broker.start()
+        proxy.hold_after = None
+        proxy.up()
+        stream.stream_publish_all()
+
+        # then every event is there, each subject in order, duplicates only with the same id
+        assert_stream_faithful(broker.received(name), emitted)
+        assert StreamState.objects.get(name="default").last_error == ""
+    finally:
+        for adapter in stream._adapters.values():
+            adapter.close()
+        stream._adapters.clear()
+        proxy.close()
+        broker.stop()
 
 
 @pytest.mark.brokers
