@@ -1,6 +1,6 @@
 """Order intake throughput: ``POST /api/orders`` on the real web server, against its ceiling.
 
-For each backend (SQLite file, PostgreSQL database ``soloops_bench``) this prepares a fresh
+For each backend (SQLite file, PostgreSQL database ``soloops_bench_<pid>``) this prepares a fresh
 database (migrate; thousands of SKUs with ample stock and one hot SKU; an owner write token; a
 review policy that holds nothing; ANALYZE on PostgreSQL), starts ``soloops web`` on it and
 drives ``POST /api/orders`` from threads with keep-alive ``http.client`` connections at
@@ -47,7 +47,8 @@ from orders_raw import RawIntake
 
 REPO = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-PG_DB = "soloops_bench"
+# Its own database per run: several people (or worktrees) bench on one PostgreSQL at once.
+PG_DB = os.environ.get("BENCH_PG_DB") or f"soloops_bench_{os.getpid()}"
 HOT_SKU = "HOT-0001"
 CONCURRENCY = (1, 8, 32)
 SCENARIOS = ("low", "high")
