@@ -159,6 +159,9 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with the threads of a process queued for the write lock instead of
+    # polling in SQLite's busy handler (soloops/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "soloops.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE takes the write lock when a transaction starts, so two writers queue on
         # the busy timeout instead of failing with "database is locked" on lock upgrade.
