@@ -127,9 +127,6 @@ class _KnownToken:
     actor: Actor
 
 
-# Tokens by prefix, filled as they are used; any save of a token or a user (a service, the
-# admin) marks it changed (AccountsConfig.ready), so a revoked token or a deactivated user stops
-# working in every process within a second (soloops.process_cache).
 @dataclass
 class _Tokens:
     by_prefix: dict[str, _KnownToken] = field(default_factory=dict)
@@ -137,6 +134,9 @@ class _Tokens:
     last_used: dict[int, datetime] = field(default_factory=dict)
 
 
+# Tokens by prefix, filled as they are used; any save of a token or a user (a service, the
+# admin) marks them changed (AccountsConfig.ready), so a revoked token or a deactivated user
+# stops working in every process within a second (soloops.process_cache).
 TOKENS: Stamped[_Tokens] = Stamped("api_tokens", _Tokens)
 
 
@@ -192,9 +192,9 @@ def token_authenticate(*, bearer: str) -> Actor:
     return token.actor
 
 
-def tokens_changed(**_signal) -> None:
+def tokens_changed(**signal) -> None:
     """A token or a user was saved or deleted: every process reads tokens afresh."""
-    if _signal.get("update_fields") == frozenset({"last_login"}):
+    if signal.get("update_fields") == frozenset({"last_login"}):
         return  # a login changes nothing a token depends on
     TOKENS.changed()
 
