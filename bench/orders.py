@@ -1,6 +1,6 @@
 """Order intake throughput: ``POST /api/orders`` on the real web server, against its ceiling.
 
-For each backend (SQLite file, PostgreSQL database ``soloops_bench``) this prepares a fresh
+For each backend (SQLite file, PostgreSQL database ``soloops_bench_<pid>``) this prepares a fresh
 database (migrate; thousands of SKUs with ample stock and one hot SKU; an owner write token; a
 review policy that holds nothing; ANALYZE on PostgreSQL), starts ``soloops web`` on it and
 drives ``POST /api/orders`` from threads with keep-alive ``http.client`` connections at
@@ -9,17 +9,20 @@ concurrency 1, 8 and 32, in two scenarios:
 - low contention: 1 to 3 lines, each a random SKU out of thousands;
 - high contention: every order has the hot SKU (and 0 to 2 random others).
 
-The ceiling is the same transaction in raw SQL straight through the driver (psycopg or
-sqlite3), one connection per thread: insert the order, its lines and its two events, decrement
-stock with the no-oversell condition, insert the reservations, commit. Its rows are copied
-from an order the real service placed, so both write the same columns.
+Each row has three columns: the API; a bare Django view (``bench/orders_bare.py``) that runs
+the raw transaction behind the same gunicorn settings, the framework's own ceiling; and the raw
+transaction straight through the driver (psycopg or sqlite3), one connection per thread
+(``bench/orders_raw.py``: insert the order, its lines and its two events, decrement stock with
+the no-oversell condition, insert the reservations, commit; rows copied from an order the real
+service placed, so both write the same columns).
 
-Queries per order are counted once in-process around ``order_place`` (savepoints excluded).
+SQL statements per request (q/req) are counted once, in-process, around a whole
+``POST /api/orders`` through the test client (middleware, token, intake, task enqueue, response).
 It prints figures and asserts nothing about time. Usage:
 
     .venv/bin/python bench/orders.py [--backend sqlite|postgres|both] [--requests N] [--quick]
 
-The server it starts runs in its own process group, stopped on exit, Ctrl-C or SIGTERM.
+Each server it starts runs in its own process group, stopped on exit, Ctrl-C or SIGTERM.
 """
 
 import argparse
@@ -31,7 +34,6 @@ import random
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -39,12 +41,14 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
+
+from orders_raw import RawIntake
 
 REPO = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-PG_DB = "soloops_bench"
+# Its own database per run: several people (or worktrees) bench on one PostgreSQL at once.
+PG_DB = os.environ.get("BENCH_PG_DB") or f"soloops_bench_{os.getpid()}"
 HOT_SKU = "HOT-0001"
 CONCURRENCY = (1, 8, 32)
 SCENARIOS = ("low", "high")
@@ -68,6 +72,7 @@ def prepare(skus: int) -> dict:
     django.setup()
     from django.core.management import call_command
     from django.db import connection, transaction
+    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
@@ -78,7 +83,6 @@ def prepare(skus: int) -> dict:
     from soloops.catalog.models import Product, Variant
     from soloops.inventory.models import Location, Movement, StockLevel
     from soloops.orders.models import Order, ReviewPolicy
-    from soloops.orders.services import LineDraft, OrderDraft, order_place
 
     call_command("migrate", interactive=False, verbosity=0)
     system = Actor.system("bench")
@@ -177,25 +181,28 @@ def prepare(skus: int) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 
-    def draft(email: str, lines: list[str]) -> OrderDraft:
-        return OrderDraft(
-            email=email,
-            name="Bench Buyer",
-            lines=[LineDraft(sku=s, quantity=1) for s in lines],
-            shipping_address=ADDRESS,
-        )
+    client = Client(headers={"Authorization": f"Bearer {token}"})
 
-    def counted(d: OrderDraft) -> tuple[int, Order]:
+    def counted(email: str, lines: list[str]) -> tuple[int, Order]:
+        """Every SQL statement of one whole ``POST /api/orders`` (middleware, token, intake,
+        the task enqueue, the response), as the web server runs it."""
+        body = {
+            "email": email,
+            "name": "Bench Buyer",
+            "lines": [{"sku": s, "quantity": 1} for s in lines],
+            "shipping_address": ADDRESS,
+        }
         with CaptureQueriesContext(connection) as queries:
-            order, _ = order_place(draft=d, channel="api", actor=system, client_ip="127.0.0.1")
-        sqls = [q["sql"] for q in queries.captured_queries]
-        return sum(1 for s in sqls if "SAVEPOINT" not in s.upper()), order
+            response = client.post("/api/orders", body, content_type="application/json")
+        if response.status_code != 201:
+            raise SystemExit(f"bench: POST /api/orders: {response.status_code} {response.content}")
+        return len(queries.captured_queries), Order.objects.get(number=response.json()["number"])
 
-    # The policy and rate tables are cached after the first order; count steady state.
-    counted(draft("warm@bench.example", [names[1]]))
-    first, template = counted(draft("first@bench.example", [names[2]]))
-    repeat, _ = counted(draft("first@bench.example", [names[3], names[4]]))
-    hot, _ = counted(draft("first@bench.example", [HOT_SKU, names[5]]))
+    # Caches (profile, policy, rate tables, the token's last use) warm up on the first order.
+    counted("warm@bench.example", [names[1]])
+    first, template = counted("first@bench.example", [names[2]])
+    repeat, _ = counted("first@bench.example", [names[3], names[4], names[5]])
+    hot, _ = counted("first@bench.example", [HOT_SKU, names[6], names[7]])
     return {
         "token": token,
         "skus": [[n, v, s] for n, v, s in zip(names, variant_ids, stock_ids, strict=True)],
@@ -252,8 +259,6 @@ class Target:
     env: dict = field(default_factory=dict)
     sqlite_path: Path | None = None
     pg_url: str = ""
-    server: subprocess.Popen | None = None
-    port: int = 0
 
     @classmethod
     def make(cls, backend: str, tmp: Path) -> "Target":
@@ -291,26 +296,51 @@ class Target:
             raise SystemExit(f"bench: preparing {self.backend} failed:\n{out.stderr[-3000:]}")
         return json.loads(out.stdout.strip().splitlines()[-1])
 
-    def start(self) -> None:
-        self.port = _free_port()
-        log = open(self.tmp / f"web-{self.backend}.log", "wb")  # noqa: SIM115 - the child's
-        self.server = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "soloops.cli", "web", "--port", str(self.port)),
-                *("--workers", str(WEB_WORKERS), "--threads", str(WEB_THREADS)),
-            ],
-            env=self.env,
-            cwd=REPO,
+    def start(self, kind: str, spec: Path | None = None) -> "Server":
+        """``soloops web`` ("api") or the bare view ("bare"), on the same gunicorn settings."""
+        port = _free_port()
+        gunicorn = ("--workers", str(WEB_WORKERS), "--threads", str(WEB_THREADS))
+        if kind == "api":
+            argv = [sys.executable, "-m", "soloops.cli", "web", "--port", str(port), *gunicorn]
+            env = self.env
+        else:  # the flags soloops web gives gunicorn (soloops/cli/processes.py)
+            argv = [
+                *(sys.executable, "-m", "gunicorn", "orders_bare:application"),
+                *("--bind", f"127.0.0.1:{port}", *gunicorn, "--graceful-timeout", "10"),
+                *("--no-control-socket", "--access-logfile", "-"),
+            ]
+            env = {**self.env, "BENCH_BARE_SPEC": str(spec)}
+        log = open(self.tmp / f"{kind}-{self.backend}.log", "wb")  # noqa: SIM115 - the child's
+        process = subprocess.Popen(
+            argv,
+            env=env,
+            cwd=Path(__file__).parent if kind == "bare" else REPO,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stopped as one
         )
-        _RUNNING.append(self)
+        server = Server(process, port, log.name)
+        _RUNNING.append(server)
+        server.wait_healthy()
+        return server
+
+    def drop(self, keep: bool) -> None:
+        if self.backend == "postgres" and not keep:
+            _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    log: str
+
+    def wait_healthy(self) -> None:
         deadline = time.monotonic() + 120
         last = "no answer"
         while time.monotonic() < deadline:
-            if self.server.poll() is not None:
-                raise SystemExit(f"bench: the web server exited:\n{self._log_tail(log.name)}")
+            if self.process.poll() is not None:
+                raise SystemExit(f"bench: the web server exited:\n{self._log_tail()}")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
                 conn.request("GET", "/healthz")
@@ -322,40 +352,34 @@ class Target:
                 last = f"{type(e).__name__}: {e}"
             time.sleep(0.3)
         raise SystemExit(
-            f"bench: /healthz did not answer 200 within 120 s ({last}):\n{self._log_tail(log.name)}"
+            f"bench: /healthz did not answer 200 within 120 s ({last}):\n{self._log_tail()}"
         )
 
-    @staticmethod
-    def _log_tail(path: str) -> str:
-        return "\n".join(Path(path).read_text(errors="replace").splitlines()[-15:])
+    def _log_tail(self) -> str:
+        return "\n".join(Path(self.log).read_text(errors="replace").splitlines()[-15:])
 
     def stop(self) -> None:
-        if self.server is not None and self.server.poll() is None:
+        if self.process.poll() is None:
             for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
                 try:
-                    os.killpg(self.server.pid, sig)
+                    os.killpg(self.process.pid, sig)
                 except ProcessLookupError:
                     break
                 try:
-                    self.server.wait(timeout=wait)
+                    self.process.wait(timeout=wait)
                     break
                 except subprocess.TimeoutExpired:
                     continue
-        self.server = None
         if self in _RUNNING:
             _RUNNING.remove(self)
 
-    def drop(self, keep: bool) -> None:
-        if self.backend == "postgres" and not keep:
-            _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 
-
-_RUNNING: list[Target] = []
+_RUNNING: list[Server] = []
 
 
 def _stop_all(*_) -> None:
-    for target in list(_RUNNING):
-        target.stop()
+    for server in list(_RUNNING):
+        server.stop()
 
 
 def _pg_admin(*statements: str) -> None:
@@ -465,124 +489,17 @@ def api_one(port: int, token: str, scenario: str, skus: list):
     return one
 
 
-class Ceiling:
-    """The intake transaction in raw SQL, rows shaped like the ones the service wrote."""
+def raw_one(target: Target, template: dict, scenario: str, skus: list):
+    """The ceiling: the same transaction straight through the driver, a connection per thread."""
+    raw = RawIntake(template, sqlite_path=str(target.sqlite_path or ""), pg_url=target.pg_url)
 
-    def __init__(self, target: Target, template: dict, scenario: str, skus: list) -> None:
-        self.target = target
-        self.t = template
-        self.scenario = scenario
-        self.skus = skus
-        self.pg = target.backend == "postgres"
+    def one(rng: random.Random, state: dict):
+        if "conn" not in state:
+            state["conn"] = raw.connect()
+            state["close"] = state["conn"].close
+        return raw.place(state["conn"], _lines(rng, scenario, skus))
 
-    def _now(self) -> str:
-        now = datetime.now(UTC)
-        return now.isoformat() if self.pg else now.replace(tzinfo=None).isoformat(" ")
-
-    def _insert(self, cursor, part: dict, rows: list[dict]) -> list[int]:
-        columns = [c for c in part["columns"] if c != "id"]
-        mark = "%s" if self.pg else "?"
-        one = "(" + ", ".join([mark] * len(columns)) + ")"
-        sql = (
-            f"INSERT INTO {part['table']} ({', '.join(columns)}) VALUES "  # noqa: S608
-            + ", ".join([one] * len(rows))
-            + " RETURNING id"
-        )
-        params = [row[c] for row in rows for c in columns]
-        cursor.execute(sql, params)
-        return [r[0] for r in cursor.fetchall()]
-
-    def _rows(self, part: dict, **values) -> list[dict]:
-        now = self._now()
-        rows = []
-        for template in part["rows"]:
-            row = dict(zip(part["columns"], template, strict=True))
-            for column in part["times"]:
-                if row[column] is not None:
-                    row[column] = now
-            row.update(values)
-            rows.append(row)
-        return rows
-
-    def transaction(self, cursor, rng: random.Random) -> str | None:
-        """One order; None if it committed, else why not."""
-        lines = _lines(rng, self.scenario, self.skus)
-        number = "SO-B-" + uuid.uuid4().hex[:12].upper()
-        (order_row,) = self._rows(
-            self.t["order"], number=number, public_token=uuid.uuid4().hex, idempotency_key=None
-        )
-        (order_id,) = self._insert(cursor, self.t["order"], [order_row])
-        (line_template,) = self._rows(self.t["line"], order_id=order_id)
-        line_rows = [
-            {**line_template, "variant_id": variant, "sku": sku, "quantity": 1}
-            for sku, variant, _ in lines
-        ]
-        line_ids = self._insert(cursor, self.t["line"], line_rows)
-        events = self._rows(self.t["events"], subject_id=str(order_id))
-        for event in events:
-            event["correlation_id"] = uuid.uuid4().hex if not self.pg else str(uuid.uuid4())
-        self._insert(cursor, self.t["events"], events)
-        mark = "%s" if self.pg else "?"
-        for _, _, stock in sorted(lines, key=lambda s: s[2]):  # primary-key lock order
-            cursor.execute(
-                "UPDATE inventory_stocklevel SET reserved = reserved + 1, "  # noqa: S608
-                f"updated_at = {mark} WHERE id = {mark} AND on_hand - reserved >= 1",
-                [self._now(), stock],
-            )
-            if cursor.rowcount != 1:
-                return "out of stock"
-        (reservation,) = self._rows(self.t["reservation"])
-        self._insert(
-            cursor,
-            self.t["reservation"],
-            [
-                {**reservation, "stock_id": stock, "order_line_id": line_id, "quantity": 1}
-                for (_, _, stock), line_id in zip(lines, line_ids, strict=True)
-            ],
-        )
-        return None
-
-    def one(self):
-        def one(rng: random.Random, state: dict):
-            if "conn" not in state:
-                state["conn"] = self._connect()
-                state["close"] = state["conn"].close
-            conn = state["conn"]
-            try:
-                if self.pg:
-                    with conn.transaction(), conn.cursor() as cursor:
-                        error = self.transaction(cursor, rng)
-                        if error:
-                            raise _Rollback(error)
-                    return None
-                cursor = conn.cursor()
-                cursor.execute("BEGIN IMMEDIATE")
-                error = self.transaction(cursor, rng)
-                cursor.execute("ROLLBACK" if error else "COMMIT")
-                return error
-            except _Rollback as e:
-                return str(e)
-            except Exception as e:  # a bench reports what went wrong and goes on
-                if not self.pg and conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                return type(e).__name__
-
-        return one
-
-    def _connect(self):
-        if self.pg:
-            import psycopg
-
-            return psycopg.connect(self.target.pg_url)
-        conn = sqlite3.connect(self.target.sqlite_path, timeout=20, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        return conn
-
-
-class _Rollback(Exception):
-    pass
+    return one
 
 
 # --- the report ----------------------------------------------------------------------------
@@ -591,26 +508,82 @@ class _Rollback(Exception):
 def _print_table(rows: list[dict]) -> None:
     head = (
         f"{'backend':<9} {'scenario':<9} {'conc':>4} | {'API ord/s':>9} {'p50 ms':>7} "
-        f"{'p95 ms':>7} {'q/order':>7} {'err':>4} | {'raw ord/s':>9} {'p50 ms':>7} {'p95 ms':>7} "
-        f"| {'API/raw':>7}"
+        f"{'p95 ms':>7} {'q/req':>5} {'err':>4} | {'bare ord/s':>10} {'p95 ms':>7} "
+        f"| {'raw ord/s':>9} {'p95 ms':>7} | {'API/bare':>8} {'API/raw':>7}"
     )
     print()
     print(head)
     print("-" * len(head))
     for r in rows:
-        api, raw = r["api"], r["raw"]
-        errors = sum(api.errors.values()) + sum(raw.errors.values())
-        ratio = api.rate / raw.rate if raw.rate else float("nan")
+        api, bare, raw = r["api"], r["bare"], r["raw"]
+        errors = sum(api.errors.values())
         print(
             f"{r['backend']:<9} {r['scenario']:<9} {r['concurrency']:>4} | {api.rate:>9.1f} "
-            f"{api.percentile(0.5):>7.1f} {api.percentile(0.95):>7.1f} {r['queries']:>7} "
-            f"{errors:>4} | {raw.rate:>9.1f} {raw.percentile(0.5):>7.1f} "
-            f"{raw.percentile(0.95):>7.1f} | {ratio:>7.2f}"
+            f"{api.percentile(0.5):>7.1f} {api.percentile(0.95):>7.1f} {r['queries']:>5} "
+            f"{errors:>4} | {bare.rate:>10.1f} {bare.percentile(0.95):>7.1f} "
+            f"| {raw.rate:>9.1f} {raw.percentile(0.95):>7.1f} "
+            f"| {_ratio(api, bare):>8.2f} {_ratio(api, raw):>7.2f}"
         )
     for r in rows:
-        for label, run in (("API", r["api"]), ("raw", r["raw"])):
-            if run.errors:
-                print(f"  {r['backend']} {r['scenario']} x{r['concurrency']} {label}: {run.errors}")
+        for label in ("api", "bare", "raw"):
+            if r[label].errors:
+                print(f"  {r['backend']} {r['scenario']} x{r['concurrency']} {label}: ", end="")
+                print(r[label].errors)
+
+
+def _ratio(a: Run, b: Run) -> float:
+    return a.rate / b.rate if b.rate else float("nan")
+
+
+def _bench_backend(target: Target, skus: int, requests: int, seconds: float) -> list[dict]:
+    started = time.monotonic()
+    info = target.prepare(skus)
+    q = info["queries"]
+    print(
+        f"bench: {target.backend} prepared in {time.monotonic() - started:.1f} s; SQL statements "
+        f"per POST /api/orders (whole request): first order {q['first_order']}, "
+        f"returning customer with 3 lines {q['repeat_order']}, with the hot SKU {q['hot_order']}",
+        flush=True,
+    )
+    spec = target.tmp / f"bare-{target.backend}.json"
+    spec.write_text(
+        json.dumps(
+            {
+                "template": info["template"],
+                "skus": info["skus"],
+                "sqlite_path": str(target.sqlite_path or ""),
+                "pg_url": target.pg_url,
+            }
+        )
+    )
+    api_server = target.start("api")
+    bare_server = target.start("bare", spec)
+    token, all_skus = info["token"], info["skus"]
+    for server in (api_server, bare_server):
+        _drive(4, 40, seconds, api_one(server.port, token, "low", all_skus))  # warm up
+    rows = []
+    for scenario in SCENARIOS:
+        for concurrency in CONCURRENCY:
+
+            def drive(one, c=concurrency):
+                return _drive(c, requests, seconds, one)
+
+            row = {
+                "backend": target.backend,
+                "scenario": scenario,
+                "concurrency": concurrency,
+                "api": drive(api_one(api_server.port, token, scenario, all_skus)),
+                "bare": drive(api_one(bare_server.port, token, scenario, all_skus)),
+                "raw": drive(raw_one(target, info["template"], scenario, all_skus)),
+                "queries": q["hot_order" if scenario == "high" else "repeat_order"],
+            }
+            rows.append(row)
+            print(
+                f"bench: {target.backend} {scenario} x{concurrency}: API {row['api'].rate:.0f}/s, "
+                f"bare {row['bare'].rate:.0f}/s, raw {row['raw'].rate:.0f}/s",
+                flush=True,
+            )
+    return rows
 
 
 def bench(args) -> None:
@@ -630,45 +603,9 @@ def bench(args) -> None:
         for backend in backends:
             target = Target.make(backend, tmp)
             try:
-                started = time.monotonic()
-                info = target.prepare(skus)
-                q = info["queries"]
-                print(
-                    f"bench: {backend} prepared in {time.monotonic() - started:.1f} s; queries "
-                    f"per order_place: first order {q['first_order']}, repeat {q['repeat_order']}, "
-                    f"with the hot SKU {q['hot_order']}",
-                    flush=True,
-                )
-                target.start()
-                warm = api_one(target.port, info["token"], "low", info["skus"])
-                _drive(4, 40, seconds, warm)
-                for scenario in SCENARIOS:
-                    for concurrency in CONCURRENCY:
-                        api = _drive(
-                            concurrency,
-                            requests,
-                            seconds,
-                            api_one(target.port, info["token"], scenario, info["skus"]),
-                        )
-                        ceiling = Ceiling(target, info["template"], scenario, info["skus"])
-                        raw = _drive(concurrency, requests, seconds, ceiling.one())
-                        rows.append(
-                            {
-                                "backend": backend,
-                                "scenario": scenario,
-                                "concurrency": concurrency,
-                                "api": api,
-                                "raw": raw,
-                                "queries": q["hot_order" if scenario == "high" else "repeat_order"],
-                            }
-                        )
-                        print(
-                            f"bench: {backend} {scenario} x{concurrency}: API {api.rate:.0f}/s, "
-                            f"raw {raw.rate:.0f}/s",
-                            flush=True,
-                        )
+                rows += _bench_backend(target, skus, requests, seconds)
             finally:
-                target.stop()
+                _stop_all()
                 target.drop(args.keep)
     finally:
         _stop_all()

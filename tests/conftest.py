@@ -36,8 +36,10 @@ def _empty_cache():
     from django.core.cache import cache
 
     from soloops.integrations.services.webhooks import webhook_interest_forget
+    from soloops.process_cache import forget_all_here
 
     cache.clear()
+    forget_all_here()
     # The table is empty at a test's start: no read of it lands in a test's query count.
     webhook_interest_forget(known=[])
 

@@ -26,6 +26,9 @@ os.environ.setdefault("SOLOOPS_WEBHOOK_INTEREST", "3600")
 os.environ.setdefault("SOLOOPS_BACKUP_HOUR", "off")
 # Nor alerts (and their emails to the owner) from them; the alert tests switch them on.
 os.environ.setdefault("SOLOOPS_ALERT_INTERVAL", "0")
+# Copies of the shop profile, policy, rate tables and tokens are checked against their stamp on
+# every read, so a test that writes rows and clears the cache sees them at once.
+os.environ.setdefault("SOLOOPS_PROCESS_CACHE_RECHECK", "0")
 
 from soloops.settings import *  # noqa: E402, F403
 from soloops.settings import INSTALLED_APPS, VAR_DIR  # noqa: E402

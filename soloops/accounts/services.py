@@ -3,7 +3,7 @@
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth.password_validation import validate_password
@@ -16,6 +16,7 @@ from soloops.accounts.errors import AccountsErrorCode as Code
 from soloops.accounts.models import ApiToken, Role, Scope, User
 from soloops.errors import Conflict, InvalidInput, NotAuthenticated
 from soloops.events.services import event_emit
+from soloops.process_cache import Stamped
 
 TOKEN_MARK = "sot"
 # last_used_at is refreshed at most this often, so reads do not all become writes.
@@ -114,13 +115,67 @@ def token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
     return token
 
 
+@dataclass(frozen=True)
+class _KnownToken:
+    """What authenticating a token needs, kept per process (``TOKENS``)."""
+
+    pk: int
+    secret_hash: str
+    revoked_at: datetime | None
+    expires_at: datetime | None
+    user_active: bool
+    actor: Actor
+
+
+@dataclass
+class _Tokens:
+    by_prefix: dict[str, _KnownToken] = field(default_factory=dict)
+    # When this process last wrote a token's last_used_at (or read it), by token id.
+    last_used: dict[int, datetime] = field(default_factory=dict)
+
+
+# Tokens by prefix, filled as they are used; any save of a token or a user (a service, the
+# admin) marks them changed (AccountsConfig.ready), so a revoked token or a deactivated user
+# stops working in every process within a second (soloops.process_cache).
+TOKENS: Stamped[_Tokens] = Stamped("api_tokens", _Tokens)
+
+
+def _known_token(tokens: _Tokens, prefix: str) -> _KnownToken | None:
+    known = tokens.by_prefix
+    found = known.get(prefix)
+    if found is None:
+        token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+        if token is None:
+            return None  # not kept: a caller trying prefixes must not fill the memory
+        found = known[prefix] = _KnownToken(
+            pk=token.pk,
+            secret_hash=token.secret_hash,
+            revoked_at=token.revoked_at,
+            expires_at=token.expires_at,
+            user_active=token.user.is_active,
+            actor=Actor(
+                kind=ActorKind.TOKEN,
+                id=str(token.pk),
+                label=f"{token.user.username} · {token.name}",
+                user_id=token.user_id,
+                role=token.user.role,
+                scopes=token.scopes,
+            ),
+        )
+        if token.last_used_at is not None:
+            tokens.last_used.setdefault(token.pk, token.last_used_at)
+    return found
+
+
 def token_authenticate(*, bearer: str) -> Actor:
-    """The actor behind a bearer value, or NotAuthenticated. Refreshes last-used time."""
+    """The actor behind a bearer value, or NotAuthenticated. Refreshes last-used time (at most
+    once a minute per process). No query while the process knows the token."""
     mark, _, rest = bearer.partition("_")
     prefix, _, secret = rest.partition("_")
     if mark != TOKEN_MARK or not prefix or not secret:
         raise NotAuthenticated(Code.INVALID_TOKEN, "invalid API token")
-    token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+    tokens = TOKENS.get()
+    token = _known_token(tokens, prefix)
     if token is None or not hmac.compare_digest(token.secret_hash, _hash(secret)):
         raise NotAuthenticated(Code.INVALID_TOKEN, "invalid API token")
     now = timezone.now()
@@ -128,18 +183,20 @@ def token_authenticate(*, bearer: str) -> Actor:
         raise NotAuthenticated(Code.TOKEN_REVOKED, "this API token was revoked")
     if token.expires_at is not None and token.expires_at <= now:
         raise NotAuthenticated(Code.TOKEN_EXPIRED, "this API token has expired")
-    if not token.user.is_active:
+    if not token.user_active:
         raise NotAuthenticated(Code.INVALID_TOKEN, "invalid API token")
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+    last = tokens.last_used.get(token.pk)
+    if last is None or now - last > LAST_USED_RESOLUTION:
+        tokens.last_used[token.pk] = now
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return Actor(
-        kind=ActorKind.TOKEN,
-        id=str(token.pk),
-        label=f"{token.user.username} · {token.name}",
-        user_id=token.user_id,
-        role=token.user.role,
-        scopes=token.scopes,
-    )
+    return token.actor
+
+
+def tokens_changed(**signal) -> None:
+    """A token or a user was saved or deleted: every process reads tokens afresh."""
+    if signal.get("update_fields") == frozenset({"last_login"}):
+        return  # a login changes nothing a token depends on
+    TOKENS.changed()
 
 
 def user_set_language(*, user: User, language: str, actor: Actor) -> User:

@@ -124,13 +124,21 @@ class OrderReasonIn(In):
     reason: str = Field("", max_length=500)
 
 
-def _detail(order) -> dict:
-    # Load the lines once: a just-placed order has none cached, and both the schema and the
-    # list below read them (two queries per intake before).
-    prefetch_related_objects([order], "lines")
-    data = OrderOut.from_orm(order).model_dump()
-    data["lines"] = list(order.lines.all())
-    data["timeline"] = timeline_for(subject_type="orders.order", subject_id=order.pk)
+OWN_READS = {"lines", "timeline"}  # what _detail reads itself, or takes from the caller
+
+
+def _detail(order, lines: list | None = None, timeline: list | None = None) -> dict:
+    """The order as ``OrderOut``; ``lines`` and ``timeline`` when the caller holds them (a
+    just-placed order: no read after commit), else read here."""
+    if lines is None:
+        # Load the lines once: both the schema and the list below read them.
+        prefetch_related_objects([order], "lines")
+        lines = list(order.lines.all())
+    data = {name: getattr(order, name) for name in OrderOut.model_fields.keys() - OWN_READS}
+    data["lines"] = lines
+    if timeline is None:
+        timeline = timeline_for(subject_type="orders.order", subject_id=order.pk)
+    data["timeline"] = timeline
     return data
 
 
@@ -151,16 +159,18 @@ def orders_create(
         note=payload.note,
         shipping_method=payload.shipping_method.strip(),
     )
-    order, is_new = services.order_place(
+    placed = services.order_place_detailed(
         draft=draft,
         channel=Channel.API,
         actor=request.auth,
         client_ip=request.META.get("REMOTE_ADDR"),
         idempotency_key=idempotency_key,
     )
-    if not is_new:
+    if not placed.created:
         response["Idempotent-Replayed"] = "true"
-    return created(response, f"/orders/{order.number}", _detail(order))
+    order = placed.order
+    detail = _detail(order, lines=placed.lines, timeline=placed.events)
+    return created(response, f"/orders/{order.number}", detail)
 
 
 @router.get("/orders", response=OrderPage, summary="Orders, newest first, filtered")

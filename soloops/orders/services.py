@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -25,7 +24,7 @@ from soloops.idempotency import hash_request, replay
 from soloops.inventory.selectors import stock_for_skus
 from soloops.inventory.services import Hold, stock_consume, stock_release, stock_reserve
 from soloops.numbers import random_code
-from soloops.orders import pricing, selectors
+from soloops.orders import pricing, selectors, tables
 from soloops.orders.errors import OrderErrorCode as Code
 from soloops.orders.models import (
     Channel,
@@ -50,7 +49,6 @@ from soloops.orders.tables import tax_rate_update as tax_rate_update
 from soloops.shop.selectors import shop_currency, shop_profile
 
 ADDRESS_FIELDS = ("name", "line1", "city", "postal_code", "country")
-POLICY_CACHE_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -71,26 +69,29 @@ class OrderDraft:
     shipping_method: str = ""  # a delivery method's name; "" = the cheapest offered
 
 
+@dataclass(frozen=True)
+class Placed:
+    """What ``order_place_detailed`` did: the order, and for a new one the lines and events it
+    wrote (a caller answering with them needs no read after commit); None for a replay."""
+
+    order: Order
+    created: bool
+    lines: list[OrderLine] | None = None
+    events: list | None = None
+
+
 def _new_number(now) -> str:
     return f"SO-{now:%Y}-{random_code(8)}"
 
 
 def review_policy() -> ReviewPolicy:
-    """The owner's policy, cached briefly so intake does not read it on every order."""
-    policy = cache.get("soloops:review_policy")
-    if policy is None:
-        policy = ReviewPolicy.objects.filter(pk=1).first() or ReviewPolicy()
-        cache.set("soloops:review_policy", policy, POLICY_CACHE_SECONDS)
-    return policy
+    """The owner's policy, kept in the process: intake does not read it on every order."""
+    return tables.POLICY.get()
 
 
 def rate_tables():
-    """Shipping and tax tables, cached as briefly as the policy."""
-    tables = cache.get("soloops:rate_tables")
-    if tables is None:
-        tables = pricing.rate_tables()
-        cache.set("soloops:rate_tables", tables, POLICY_CACHE_SECONDS)
-    return tables
+    """Shipping and tax tables, kept in the process like the policy."""
+    return tables.RATES.get()
 
 
 def order_quote(
@@ -163,9 +164,28 @@ def order_place(
     idempotency_key: str | None = None,
 ) -> tuple[Order, bool]:
     """Take an order in. Returns (order, created); created is False for an idempotent replay."""
+    placed = order_place_detailed(
+        draft=draft,
+        channel=channel,
+        actor=actor,
+        client_ip=client_ip,
+        idempotency_key=idempotency_key,
+    )
+    return placed.order, placed.created
+
+
+def order_place_detailed(
+    *,
+    draft: OrderDraft,
+    channel: str,
+    actor: Actor,
+    client_ip: str | None = None,
+    idempotency_key: str | None = None,
+) -> Placed:
+    """``order_place``, also returning the lines and events a new order was written with."""
     request_hash = _request_hash(draft, channel) if idempotency_key else ""
     if idempotency_key and (existing := _replay(idempotency_key, request_hash)):
-        return existing, False
+        return Placed(existing, created=False)
     policy = review_policy()
     currency = shop_currency()
     try:
@@ -237,18 +257,18 @@ def order_place(
             stock,
             totals,
             billing,
-        ), True
+        )
     except IntegrityError:
         # Only a concurrent request with the same Idempotency-Key gets here (numbers are 40
         # random bits): answer with the order it created.
         if idempotency_key and (existing := _replay(idempotency_key, request_hash)):
-            return existing, False
+            return Placed(existing, created=False)
         raise
 
 
 def _order_insert(
     draft, channel, actor, client_ip, idempotency_key, request_hash, policy, stock, totals, billing
-) -> Order:
+) -> Placed:
     now = timezone.now()
     currency = shop_currency()
     with transaction.atomic():
@@ -335,7 +355,7 @@ def _order_insert(
             "lines": [{"sku": ln.sku, "quantity": ln.quantity} for ln in lines],
         }
         decided = {"number": order.number, "review": review.as_dict()}
-        events_emit(
+        events = events_emit(
             specs=[
                 EventSpec("order.placed", order, placed),
                 EventSpec(f"order.{status}", order, decided),
@@ -355,7 +375,7 @@ def _order_insert(
                 ],
                 actor=actor,
             )
-    return order
+    return Placed(order, created=True, lines=lines, events=events)
 
 
 def _line_ids(order: Order) -> list[int]:

@@ -1,8 +1,8 @@
 """The owner's tables for intake: shipping rates, tax rates and the review policy.
 
 Every write here is a service (re-exported by ``services``, the app's only door), records its
-event in the same transaction, and clears intake's cached copy (``services.rate_tables`` and
-``services.review_policy``) so the next order uses the change.
+event in the same transaction, and marks intake's per-process copies (``services.rate_tables``
+and ``services.review_policy``) changed, so the next order uses the change.
 
 Events (subject: the row): ``shipping_rate.created`` / ``.updated`` / ``.deleted`` and
 ``tax_rate.*`` alike, payload {country, method, days_min, days_max, amount, free_over} /
@@ -13,27 +13,31 @@ update); ``review_policy.updated``: {changes: {field: {from, to}}}.
 import re
 from decimal import Decimal, InvalidOperation
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from soloops.accounts.actors import Actor
 from soloops.errors import Conflict, InvalidInput
 from soloops.events.services import event_emit
+from soloops.orders import pricing
 from soloops.orders.errors import OrderErrorCode as Code
 from soloops.orders.models import DEFAULT_SHIPPING_METHOD, ReviewPolicy, ShippingRate, TaxRate
+from soloops.process_cache import Stamped
 
 EVERYWHERE = "*"
 MAX_AMOUNT = Decimal("9999999999.99")  # what max_digits=12, decimal_places=2 holds
 
 
-def _forget_cached() -> None:
-    cache.delete_many(["soloops:rate_tables", "soloops:review_policy"])
+# Intake's copies, kept in each process (soloops.process_cache); every write here marks them.
+POLICY = Stamped(
+    "review_policy", lambda: ReviewPolicy.objects.filter(pk=1).first() or ReviewPolicy()
+)
+RATES = Stamped("rate_tables", pricing.rate_tables)
 
 
 def _forget_now_and_after_commit() -> None:
-    _forget_cached()  # reads later in this transaction
-    transaction.on_commit(_forget_cached)  # a process that cached the old rows meanwhile
+    POLICY.changed()
+    RATES.changed()
 
 
 def _country(value: str) -> str:

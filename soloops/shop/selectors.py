@@ -1,4 +1,4 @@
-"""Reads of the shop profile (from the cache: every request asks for it) and the mail setup."""
+"""Reads of the shop profile (kept in the process: every request asks for it) and the mail setup."""
 
 import zoneinfo
 from dataclasses import dataclass
@@ -6,16 +6,11 @@ from datetime import datetime, tzinfo
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone, translation
 
+from soloops.process_cache import Stamped
 from soloops.shop.models import ShopProfile
 
-# The version in the key: a deploy that changes what is cached never reads an old shape.
-CACHE_KEY = "soloops:shop_profile:v2"
-# Saving the profile deletes the entry, so this is only a safety net for a row written some
-# other way (a restored backup); a minute of staleness is then the worst case.
-CACHE_SECONDS = 60
 FIELDS = (
     "name",
     "contact_email",
@@ -54,19 +49,18 @@ def _defaults() -> dict:
     }
 
 
-def _stored() -> dict:
-    """The saved row as plain data ({} when there is none), through the cache."""
-    stored = cache.get(CACHE_KEY)
-    if stored is None:
-        row = ShopProfile.objects.filter(pk=1).values(*FIELDS, "updated_at").first()
-        stored = row or {}
-        cache.set(CACHE_KEY, stored, CACHE_SECONDS)
-    return stored
+def _load() -> dict:
+    """The saved row as plain data ({} when there is none)."""
+    return ShopProfile.objects.filter(pk=1).values(*FIELDS, "updated_at").first() or {}
+
+
+# The saved row, kept in each process; ``shop_profile_update`` marks it changed.
+STORED = Stamped("shop_profile", _load)
 
 
 def shop_profile() -> ShopProfileView:
-    """The shop's profile. No query while the cache holds it (saving it clears the entry)."""
-    stored = _stored()
+    """The shop's profile. No query while the process holds it (saving it marks it changed)."""
+    stored = STORED.get()
     values = {**_defaults(), **{k: v for k, v in stored.items() if k in FIELDS}}
     return ShopProfileView(**values, saved=bool(stored), updated_at=stored.get("updated_at"))
 

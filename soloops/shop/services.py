@@ -7,7 +7,6 @@ use, so they tell it at start-up (``currency_in_use_check_add``, called from the
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -20,10 +19,6 @@ from soloops.shop import selectors
 from soloops.shop.errors import ShopErrorCode as Code
 from soloops.shop.models import ShopProfile
 from soloops.shop.selectors import FIELDS, ShopProfileView, shop_profile
-
-
-def _forget() -> None:
-    cache.delete(selectors.CACHE_KEY)
 
 
 def _clean(field: str, value) -> str | bool:
@@ -145,8 +140,5 @@ def shop_profile_update(*, actor: Actor, **changes) -> ShopProfileView:
             setattr(row, field, change["to"])
         row.save(update_fields=[*changed, "updated_at"])
         event_emit(type="shop.updated", subject=row, payload={"changes": changed}, actor=actor)
-        # Now, for reads in this transaction; and after commit, for a process that read the
-        # old row into the cache in between.
-        _forget()
-        transaction.on_commit(_forget)
+        selectors.STORED.changed()  # every process reads the new row (soloops.process_cache)
     return shop_profile()

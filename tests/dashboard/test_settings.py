@@ -18,8 +18,9 @@ from soloops.automation.models import Event
 from soloops.emails.models import EmailSend
 from soloops.orders.models import ReviewPolicy, ShippingRate, TaxRate
 from soloops.orders.services import order_place
+from soloops.process_cache import forget_all_here
 from soloops.shop.models import ShopProfile
-from soloops.shop.selectors import CACHE_KEY, shop_profile
+from soloops.shop.selectors import shop_profile
 from soloops.shop.services import shop_profile_update
 from tests.dashboard.conftest import PASSWORD, SYSTEM, make_person
 from tests.emails.conftest import smtp  # noqa: F401  (the aiosmtpd server fixture)
@@ -30,11 +31,13 @@ SMTP_PASSWORD = "s3cret-smtp-passw0rd"
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    """The profile, rate tables and policy are cached; a test's rows roll back with its
-    database, so its cached copies must go too."""
-    cache.delete_many([CACHE_KEY, "soloops:rate_tables", "soloops:review_policy"])
+    """The profile, rate tables and policy are kept per process; a test's rows roll back with
+    its database, so its copies must go too."""
+    cache.clear()
+    forget_all_here()
     yield
-    cache.delete_many([CACHE_KEY, "soloops:rate_tables", "soloops:review_policy"])
+    cache.clear()
+    forget_all_here()
 
 
 def event_types(prefix: str = "") -> list[str]:

@@ -1,5 +1,6 @@
 """Query counts on the hot paths: intake does not grow with lines, lists do not grow with rows."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -102,3 +103,36 @@ def test_order_detail_query_count_does_not_grow_with_lines(api, permissive):
     # then
     assert len(response.json()["lines"]) == 10
     assert len(ten.captured_queries) == len(one.captured_queries)
+
+
+# Issue #12: a whole POST /api/orders (token, intake, events, task enqueue, the answer) is at
+# most eight SQL statements whatever its line count, besides the transaction's own BEGIN and
+# COMMIT. A real transaction (not the test's savepoint), so the enqueue after commit is counted.
+CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
+
+
+def statements(api, lines: list[tuple[str, int]], email: str) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = api.post("/api/orders", body(*lines, email=email))
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "accepted"
+    assert len(response.json()["lines"]) == len(lines)
+    assert [e["type"] for e in response.json()["timeline"]] == ["order.placed", "order.accepted"]
+    return [q["sql"] for q in ctx.captured_queries if not q["sql"].upper().startswith(CONTROL)]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("count", [1, 5])
+def test_one_api_order_is_eight_statements_for_a_returning_customer(api, permissive, count):
+    # given SKUs, and the customer's first order (token, profile, policy, tables now known)
+    make_skus()
+    statements(api, [("SKU-9", 1)], "back@example.com")
+
+    # when they order again, with 1 or 5 lines
+    sqls = statements(api, [(sku, 1) for sku in SKUS[:count]], "back@example.com")
+
+    # then: stock read, counts, order, lines, events, stock update, reservations, the enqueue
+    assert len(sqls) == 8, "\n".join(s[:90] for s in sqls)
+    assert sum(s.startswith('INSERT INTO "orders_orderline"') for s in sqls) == 1
+    # stock: the read, and one reservation statement (an UPDATE; a locking CTE on PostgreSQL)
+    assert sum("inventory_stocklevel" in s for s in sqls) == 2

@@ -1,0 +1,1 @@
+"""SQLite with writers queued in the process (the database backend ``soloops.sqlite``)."""
