@@ -1,6 +1,7 @@
 """Order intake throughput: ``POST /api/orders`` on the real web server, against its ceiling.
 
-For each backend (SQLite file, PostgreSQL database ``soloops_bench_<pid>``) this prepares a fresh
+For each backend (SQLite file, PostgreSQL or MySQL/MariaDB database ``soloops_bench_<pid>``;
+``--backend mysql`` uses ``BENCH_MYSQL_URL``, default root on 127.0.0.1:3306) this prepares a fresh
 database (migrate; thousands of SKUs with ample stock and one hot SKU; an owner write token; a
 review policy that holds nothing; ANALYZE on PostgreSQL), starts ``soloops web`` on it and
 drives ``POST /api/orders`` from threads with keep-alive ``http.client`` connections at
@@ -20,7 +21,8 @@ SQL statements per request (q/req) are counted once, in-process, around a whole
 ``POST /api/orders`` through the test client (middleware, token, intake, task enqueue, response).
 It prints figures and asserts nothing about time. Usage:
 
-    .venv/bin/python bench/orders.py [--backend sqlite|postgres|both] [--requests N] [--quick]
+    .venv/bin/python bench/orders.py [--backend sqlite|postgres|mysql|both|all] [--requests N]
+        [--quick]
 
 Each server it starts runs in its own process group, stopped on exit, Ctrl-C or SIGTERM.
 """
@@ -43,12 +45,13 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orders_raw import RawIntake
+from orders_raw import RawIntake, mysql_connect
 
 REPO = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 # Its own database per run: several people (or worktrees) bench on one PostgreSQL at once.
 PG_DB = os.environ.get("BENCH_PG_DB") or f"soloops_bench_{os.getpid()}"
+MYSQL_ADMIN_URL = os.environ.get("BENCH_MYSQL_URL", "mysql://root@127.0.0.1:3306/")
 HOT_SKU = "HOT-0001"
 CONCURRENCY = (1, 8, 32)
 SCENARIOS = ("low", "high")
@@ -180,6 +183,9 @@ def prepare(skus: int) -> dict:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    if connection.vendor == "mysql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE TABLE inventory_stocklevel, catalog_variant")
 
     client = Client(headers={"Authorization": f"Bearer {token}"})
 
@@ -259,6 +265,7 @@ class Target:
     env: dict = field(default_factory=dict)
     sqlite_path: Path | None = None
     pg_url: str = ""
+    mysql_url: str = ""
 
     @classmethod
     def make(cls, backend: str, tmp: Path) -> "Target":
@@ -268,6 +275,12 @@ class Target:
         if backend == "sqlite":
             target.sqlite_path = var / "bench.sqlite3"
             url = f"sqlite:///{target.sqlite_path}"
+        elif backend == "mysql":
+            _mysql_admin(
+                f"DROP DATABASE IF EXISTS {PG_DB}",
+                f"CREATE DATABASE {PG_DB} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
+            )
+            url = target.mysql_url = MYSQL_ADMIN_URL.rstrip("/") + f"/{PG_DB}"
         else:
             _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)", f"CREATE DATABASE {PG_DB}")
             url = target.pg_url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_DB}"
@@ -327,6 +340,8 @@ class Target:
     def drop(self, keep: bool) -> None:
         if self.backend == "postgres" and not keep:
             _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        if self.backend == "mysql" and not keep:
+            _mysql_admin(f"DROP DATABASE IF EXISTS {PG_DB}")
 
 
 @dataclass
@@ -388,6 +403,16 @@ def _pg_admin(*statements: str) -> None:
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         for statement in statements:
             conn.execute(statement)
+
+
+def _mysql_admin(*statements: str) -> None:
+    conn = mysql_connect(MYSQL_ADMIN_URL, database=False)
+    try:
+        with conn.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        conn.close()
 
 
 def _free_port() -> int:
@@ -491,7 +516,12 @@ def api_one(port: int, token: str, scenario: str, skus: list):
 
 def raw_one(target: Target, template: dict, scenario: str, skus: list):
     """The ceiling: the same transaction straight through the driver, a connection per thread."""
-    raw = RawIntake(template, sqlite_path=str(target.sqlite_path or ""), pg_url=target.pg_url)
+    raw = RawIntake(
+        template,
+        sqlite_path=str(target.sqlite_path or ""),
+        pg_url=target.pg_url,
+        mysql_url=target.mysql_url,
+    )
 
     def one(rng: random.Random, state: dict):
         if "conn" not in state:
@@ -553,6 +583,7 @@ def _bench_backend(target: Target, skus: int, requests: int, seconds: float) -> 
                 "skus": info["skus"],
                 "sqlite_path": str(target.sqlite_path or ""),
                 "pg_url": target.pg_url,
+                "mysql_url": target.mysql_url,
             }
         )
     )
@@ -587,7 +618,9 @@ def _bench_backend(target: Target, skus: int, requests: int, seconds: float) -> 
 
 
 def bench(args) -> None:
-    backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
+    backends = {"both": ("sqlite", "postgres"), "all": ("sqlite", "postgres", "mysql")}.get(
+        args.backend, (args.backend,)
+    )
     requests = args.requests or (60 if args.quick else 300)
     skus = 500 if args.quick else 3000
     seconds = 5.0 if args.quick else 15.0  # per run, so a slow machine still ends in minutes
@@ -620,7 +653,9 @@ def main() -> None:
         print(json.dumps(prepare(int(sys.argv[2]))))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--backend", choices=["sqlite", "postgres", "mysql", "both", "all"], default="both"
+    )
     parser.add_argument("--requests", type=int, default=0, help="orders per run (default 300)")
     parser.add_argument("--quick", action="store_true", help="fewer SKUs and orders, shorter runs")
     parser.add_argument("--keep", action="store_true", help="keep the databases and logs")

@@ -24,7 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from orders_raw import RawIntake
 
 SPEC = json.loads(Path(os.environ["BENCH_BARE_SPEC"]).read_text())
-RAW = RawIntake(SPEC["template"], sqlite_path=SPEC["sqlite_path"], pg_url=SPEC["pg_url"])
+RAW = RawIntake(
+    SPEC["template"],
+    sqlite_path=SPEC["sqlite_path"],
+    pg_url=SPEC["pg_url"],
+    mysql_url=SPEC.get("mysql_url", ""),
+)
 SKUS = {sku[0]: sku for sku in SPEC["skus"]}
 _local = threading.local()
 

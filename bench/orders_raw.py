@@ -13,17 +13,25 @@ from datetime import UTC, datetime
 
 
 class RawIntake:
-    def __init__(self, template: dict, *, sqlite_path: str = "", pg_url: str = "") -> None:
+    def __init__(
+        self, template: dict, *, sqlite_path: str = "", pg_url: str = "", mysql_url: str = ""
+    ) -> None:
         self.t = template
         self.sqlite_path = sqlite_path
         self.pg_url = pg_url
         self.pg = bool(pg_url)
+        self.mysql_url = mysql_url
+        self.my = bool(mysql_url)
+        # psycopg and MySQLdb take %s; sqlite3 takes ?
+        self.mark = "?" if not (self.pg or self.my) else "%s"
 
     def connect(self):
         if self.pg:
             import psycopg
 
             return psycopg.connect(self.pg_url)
+        if self.my:
+            return mysql_connect(self.mysql_url)
         conn = sqlite3.connect(self.sqlite_path, timeout=20, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -34,6 +42,11 @@ class RawIntake:
         """One order of ``lines`` ([sku, variant id, stock id] each) in its own transaction;
         None if it committed, else why not."""
         try:
+            if self.my:  # MySQLdb: autocommit off, so the first statement begins it
+                cursor = conn.cursor()
+                error = self._transaction(cursor, lines)
+                conn.rollback() if error else conn.commit()
+                return error
             if self.pg:
                 with conn.transaction(), conn.cursor() as cursor:
                     error = self._transaction(cursor, lines)
@@ -48,7 +61,9 @@ class RawIntake:
         except _Rollback as e:
             return str(e)
         except Exception as e:  # a bench reports what went wrong and goes on
-            if not self.pg and conn.in_transaction:
+            if self.my:
+                conn.rollback()
+            elif not self.pg and conn.in_transaction:
                 conn.execute("ROLLBACK")
             return type(e).__name__
 
@@ -58,15 +73,18 @@ class RawIntake:
 
     def _insert(self, cursor, part: dict, rows: list[dict]) -> list[int]:
         columns = [c for c in part["columns"] if c != "id"]
-        mark = "%s" if self.pg else "?"
-        one = "(" + ", ".join([mark] * len(columns)) + ")"
+        one = "(" + ", ".join([self.mark] * len(columns)) + ")"
         sql = (
             f"INSERT INTO {part['table']} ({', '.join(columns)}) VALUES "  # noqa: S608
             + ", ".join([one] * len(rows))
-            + " RETURNING id"
         )
         params = [row[c] for row in rows for c in columns]
-        cursor.execute(sql, params)
+        if self.my:
+            # MySQL 8 has no RETURNING: InnoDB gives one multi-row INSERT consecutive ids
+            # from the first (a "simple insert", whatever innodb_autoinc_lock_mode is).
+            cursor.execute(sql, params)
+            return list(range(cursor.lastrowid, cursor.lastrowid + len(rows)))
+        cursor.execute(sql + " RETURNING id", params)
         return [r[0] for r in cursor.fetchall()]
 
     def _rows(self, part: dict, **values) -> list[dict]:
@@ -97,7 +115,7 @@ class RawIntake:
         for event in events:
             event["correlation_id"] = uuid.uuid4().hex if not self.pg else str(uuid.uuid4())
         self._insert(cursor, self.t["events"], events)
-        mark = "%s" if self.pg else "?"
+        mark = self.mark
         for _, _, stock in sorted(lines, key=lambda s: s[2]):  # primary-key lock order
             cursor.execute(
                 "UPDATE inventory_stocklevel SET reserved = reserved + 1, "  # noqa: S608
@@ -120,3 +138,25 @@ class RawIntake:
 
 class _Rollback(Exception):
     pass
+
+
+def mysql_connect(url: str, *, database: bool = True):
+    """A MySQLdb connection from ``mysql://user:pass@host:port/db`` (utf8mb4, UTC, READ
+    COMMITTED: what SoloOps's own connections set)."""
+    from urllib.parse import unquote, urlsplit
+
+    import MySQLdb
+
+    parts = urlsplit(url)
+    conn = MySQLdb.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 3306,
+        user=unquote(parts.username or "root"),
+        password=unquote(parts.password or ""),
+        database=parts.path.lstrip("/") if database else "",
+        charset="utf8mb4",
+    )
+    with conn.cursor() as cursor:
+        cursor.execute("SET time_zone = '+00:00'")
+        cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+    return conn
