@@ -63,6 +63,28 @@ def label(key: str) -> Promise:
     return intents.LABELS.get(key) or _("Any question without an identified order")
 
 
+def allowed_names(key: str) -> tuple[str, ...]:
+    """The placeholders a reply for ``key`` may use (without an order: none of the order's)."""
+    if key == NO_ORDER:
+        return tuple(k for k in PLACEHOLDERS if k not in ORDER_PLACEHOLDERS)
+    return tuple(PLACEHOLDERS)
+
+
+def sample() -> dict[str, str]:
+    """Made-up values a preview fills in (in the active language)."""
+    return {
+        "status": str(_("Your order SO-2026-7K3QXM2A left us on 3 March with DHL. Tracking "
+                        "number: 00340434161234567890.")),
+        "number": "SO-2026-7K3QXM2A",
+        "url": "https://shop.example.com/shop/orders/Xq2mB7d0/",
+        "carrier": "DHL",
+        "tracking_number": "00340434161234567890",
+        "tracking_link": "https://www.dhl.com/track?id=00340434161234567890",
+        "name": "Ada Lovelace",
+        "shop": str(_("Your shop")),
+    }  # fmt: skip
+
+
 def problems(key: str, text: str) -> list[str]:
     """What is wrong with ``text`` as the reply for ``key`` (empty: nothing)."""
     found = []
@@ -70,9 +92,7 @@ def problems(key: str, text: str) -> list[str]:
         found.append(str(_("The reply is empty.")))
     if len(text) > TEXT_MAX:
         found.append(str(_("A reply holds at most %(max)d characters.") % {"max": TEXT_MAX}))
-    allowed = PLACEHOLDERS if key != NO_ORDER else {
-        k: v for k, v in PLACEHOLDERS.items() if k not in ORDER_PLACEHOLDERS
-    }  # fmt: skip
+    allowed = allowed_names(key)
     for name in dict.fromkeys(_TOKEN.findall(text)):
         if name not in allowed:
             found.append(

@@ -218,7 +218,10 @@ def intent_threshold(intent: str) -> float | None:
     owner = IntentThreshold.objects.filter(intent=intent).values_list("threshold", flat=True)
     for value in owner:
         return value
-    learnt = learnt_thresholds().get(intent)
+    return _floored(learnt_thresholds().get(intent))
+
+
+def _floored(learnt: float | None) -> float | None:
     return None if learnt is None else max(learnt, settings.SUPPORT_AUTO_REPLY_THRESHOLD)
 
 
@@ -234,5 +237,30 @@ def reply_settings() -> list[ReplySetting]:
             edited[language] = (key, language) in rows
             texts[language] = rows.get((key, language)) or reply_default(key=key, language=language)
         result.append(ReplySetting(key, str(replies.label(key)), texts, edited,
-                                   learnt.get(key), owner.get(key)))  # fmt: skip
+                                   _floored(learnt.get(key)), owner.get(key)))  # fmt: skip
     return result
+
+
+REPLY_KEYS = replies.KEYS
+REPLY_LANGUAGES = replies.LANGUAGES
+
+
+def reply_placeholders(key: str) -> dict[str, str]:
+    """The placeholders a reply for ``key`` may use, with what each stands for."""
+    names = replies.allowed_names(key)
+    return {name: str(replies.PLACEHOLDERS[name]) for name in names}
+
+
+def reply_preview(*, key: str, language: str, text: str) -> tuple[str, list[str]]:
+    """``text`` filled with a sample order's values in ``language``, and what is wrong with it
+    (a text with problems is shown as written)."""
+    found = replies.problems(key, text)
+    with translation.override(language):
+        return (text if found else replies.fill(text, replies.sample())), found
+
+
+def reply_setting(key: str) -> ReplySetting:
+    for setting in reply_settings():
+        if setting.key == key:
+            return setting
+    raise NotFound(Code.NOT_FOUND, f"no reply is called {key!r}")
