@@ -36,10 +36,11 @@ ORDER_PLACEHOLDERS = frozenset(
 _TOKEN = re.compile(r"\{([^{}]*)\}")
 
 _STATUS = "{status}"
-_ABOUT = _("Thank you for your message about order {number}.") + " {status}"
+# Whole sentences with {status} inside: a lazy text joined to a str is translated at import.
+_ABOUT = _("Thank you for your message about order {number}. {status}")
 _CHANGE = _(
-    "We have your request about order {number} and will confirm it by email shortly."
-) + " {status}"  # fmt: skip
+    "We have your request about order {number} and will confirm it by email shortly. {status}"
+)
 DEFAULTS: dict[str, Promise | str] = {
     intents.ORDER_STATUS: _STATUS,
     intents.SHIPPING: _STATUS,

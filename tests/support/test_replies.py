@@ -109,3 +109,12 @@ def test_the_policy_asks_the_owner_below_the_intents_threshold(shop, order):
     # and with 0.85 SoloOps answers alone again
     intent_threshold_set(intent="order_status", threshold=0.85, actor=SYSTEM)
     assert policy.decide(conversation=conversation, message=message, history=[]).action == "auto"
+
+
+def test_every_shipped_reply_is_written_in_each_language(db):
+    from soloops.support.selectors import REPLY_KEYS, reply_default
+
+    for key in REPLY_KEYS:
+        english = reply_default(key=key, language="en")
+        chinese = reply_default(key=key, language="zh-hans")
+        assert english == chinese == "{status}" or english != chinese, key
