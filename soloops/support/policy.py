@@ -7,7 +7,7 @@ In order, the first rule that applies:
    reply loop with another robot stops here, and a customer the answer did not help reaches a
    person);
 3. a third message from the customer goes to the owner;
-4. a complaint goes to the owner;
+4. a complaint, or a message in angry or bitter words whatever it asks, goes to the owner;
 5. below the intent's confidence threshold the owner decides, with a suggested reply (each
    intent has its own: the owner's, else the one learnt on validation messages for ≥ 95 %
    precision, never below SOLOOPS_SUPPORT_AUTO_REPLY_THRESHOLD; an intent the model is
@@ -41,6 +41,20 @@ class Decision:
     reason: str  # a code, shown in words in the console (REASONS)
 
 
+# Negative sentiment whatever the intent ("where is my order?? this is ridiculous"): a person
+# answers someone upset. Words, not a model: few, clear, in both languages, and testable.
+NEGATIVE_TEXT = re.compile(
+    r"\b(unacceptable|ridiculous|disgusted|disgusting|furious|angry|terrible|awful|horrible|"
+    r"worst|scam|fraud|rip-?off|useless|pathetic|disappointed|fed up|lawyer|chargeback)\b|"
+    r"!!!|太差|失望|生气|愤怒|离谱|骗子|垃圾|投诉|差评|气死|恶心",
+    re.IGNORECASE,
+)
+
+
+def sounds_negative(body: str) -> bool:
+    return bool(NEGATIVE_TEXT.search(body or ""))
+
+
 def looks_automatic(subject: str, body: str) -> bool:
     return bool(AUTOMATIC_TEXT.search(f"{subject}\n{body[:500]}"))
 
@@ -56,6 +70,8 @@ def decide(*, conversation, message, history: list) -> Decision:
         return Decision(OWNER, "third_message")
     if message.intent == intents.COMPLAINT:
         return Decision(OWNER, "complaint")
+    if sounds_negative(message.body):
+        return Decision(OWNER, "negative")
     needed = intent_threshold(message.intent)
     if needed is None or (message.confidence or 0) < needed:
         return Decision(OWNER, "low_confidence")

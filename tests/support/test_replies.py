@@ -118,3 +118,17 @@ def test_every_shipped_reply_is_written_in_each_language(db):
         english = reply_default(key=key, language="en")
         chinese = reply_default(key=key, language="zh-hans")
         assert english == chinese == "{status}" or english != chinese, key
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["Where is my order {number}?? This is ridiculous", "我的订单{number}到哪了？太离谱了"],  # noqa: RUF001
+)
+def test_an_upset_customer_reaches_a_person_whatever_the_question(shop, order, body):
+    conversation = open_conversation(body=body.format(number=order.number))
+    (message,) = conversation.messages.filter(direction="in")
+    message.intent, message.confidence = "order_status", 1.0  # however sure of the question
+
+    decision = policy.decide(conversation=conversation, message=message, history=[])
+
+    assert (decision.action, decision.reason) == ("owner", "negative")
