@@ -35,7 +35,7 @@ from soloops.support import training_data
 
 ORDER_NUMBER = re.compile(r"(?<![0-9A-Za-z])SO-\d{4}-[0-9A-Z]{8}(?![0-9A-Za-z])", re.IGNORECASE)
 # Bump when ``build`` or ``normalise`` change: a model trained the old way gets a new version.
-FEATURES_VERSION = 3
+FEATURES_VERSION = 4
 TARGET_PRECISION = 0.95  # of automatic decisions per intent, on the validation messages
 MIN_SUPPORT = 8  # validation answers above a threshold needed to trust its precision
 FOLDS = 4
@@ -147,11 +147,10 @@ def build(examples) -> Trained:
 
 
 def thresholds(decided) -> dict[str, float | None]:
-    """Per intent, the lowest confidence whose answers are right ≥ TARGET_PRECISION of the time.
+    """Per intent, the lowest confidence at which the answers from there up are right at
+    least TARGET_PRECISION of the time, resting on at least MIN_SUPPORT of them.
 
-    ``decided``: (intent said, confidence, true intent) per validation message. A threshold
-    must keep that precision for every confidence above it as well (it is read from the top
-    down and stops at the first dip), and rest on at least MIN_SUPPORT answers."""
+    ``decided``: (intent said, confidence, true intent) per validation message."""
     from soloops.support.intents import INTENTS
 
     chosen: dict[str, float | None] = {}
@@ -161,9 +160,7 @@ def thresholds(decided) -> dict[str, float | None]:
         right, best = 0, None
         for n, (confidence, ok) in enumerate(ranked, start=1):
             right += ok
-            if right / n < TARGET_PRECISION:
-                break
-            if n >= MIN_SUPPORT:
+            if n >= MIN_SUPPORT and right / n >= TARGET_PRECISION:
                 best = confidence
         chosen[intent] = None if best is None else round(best, 4)
     return chosen
