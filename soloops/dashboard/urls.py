@@ -14,6 +14,7 @@ from soloops.dashboard.views import (
     purchase_order_lines,
     purchasing,
     settings,
+    support_replies,
     today,
     webhooks,
 )
@@ -32,6 +33,7 @@ urlpatterns = [
     *flows.urlpatterns,
     *insights.urlpatterns,
     *settings.urlpatterns,
+    *support_replies.urlpatterns,
     *imports.urlpatterns,
     *webhooks.urlpatterns,
     *channels.urlpatterns,

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 
 from soloops.events.selectors import events_carrying
 from soloops.formatting import money_display
-from soloops.support import intents
+from soloops.shop.selectors import shop_name
+from soloops.support import replies
+from soloops.support.selectors import reply_text
 
 SHIPMENT_EVENTS = ("shipment.shipped", "shipment.delivered", "shipment.cancelled")
 
@@ -47,10 +49,9 @@ def tracking(order) -> dict | None:
     return list(latest.values())[-1] if latest else None
 
 
-def _status_text(order) -> str:
+def _status_text(order, parcel: dict | None) -> str:
     values = {"number": order.number, "placed": _day(order.placed_at), "url": order_url(order),
               "total": money_display(order.total, order.currency)}  # fmt: skip
-    parcel = tracking(order)
     if parcel and parcel.get("delivered_at"):
         return _("The carrier delivered your order %(number)s on %(day)s.") % {
             **values, "day": _day(parcel["delivered_at"])
@@ -81,26 +82,26 @@ def _status_text(order) -> str:
     return text % values
 
 
-def compose(*, intent: str, order, language: str) -> str:
-    """The reply for ``intent`` about ``order`` (may be None), in ``language``."""
+def values_for(order, *, name: str = "") -> dict[str, str]:
+    """What a reply's placeholders (``replies.PLACEHOLDERS``) stand for, about ``order``."""
+    values = {"name": name, "shop": shop_name()}
+    if order is None:
+        return values
+    parcel = tracking(order) or {}
+    link = parcel.get("tracking_url", "")
+    return values | {
+        "status": _status_text(order, parcel or None),
+        "number": order.number,
+        "url": order_url(order),
+        "carrier": parcel.get("carrier", ""),
+        "tracking_number": parcel.get("tracking_number", ""),
+        "tracking_link": link if link.startswith(("https://", "http://")) else "",
+    }
+
+
+def compose(*, intent: str, order, language: str, name: str = "") -> str:
+    """The reply for ``intent`` about ``order`` (may be None), in ``language``: the owner's
+    wording for it (or the shipped one), filled from the order's live data."""
     with translation.override(language):
-        if order is None:
-            return _(
-                "Thank you for your message. Which order is it about? Its number (SO-…) is in "
-                "your order confirmation."
-            )
-        status = _status_text(order)
-        if intent in (intents.ORDER_STATUS, intents.SHIPPING):
-            return status
-        if intent == intents.INVOICE:
-            return _("Here is what your order %(number)s shows: %(url)s") % {
-                "number": order.number, "url": order_url(order)
-            }  # fmt: skip
-        if intent in intents.CHANGES:
-            return _("We have your request about order %(number)s and will confirm it by email "
-                     "shortly.") % {"number": order.number} + " " + status  # fmt: skip
-        if intent == intents.THANKS:
-            return _("You are welcome!")
-        return _("Thank you for your message about order %(number)s.") % {
-            "number": order.number
-        } + " " + status  # fmt: skip
+        key = replies.NO_ORDER if order is None else intent
+        return replies.fill(reply_text(key=key, language=language), values_for(order, name=name))

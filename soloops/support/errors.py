@@ -13,3 +13,6 @@ class SupportErrorCode(StrEnum):
     UNKNOWN_INTENT = "unknown_intent"
     NOT_INBOUND = "not_inbound"
     INVALID_RATING = "invalid_rating"
+    UNKNOWN_REPLY = "unknown_reply"
+    INVALID_REPLY = "invalid_reply"
+    INVALID_THRESHOLD = "invalid_threshold"

@@ -14,7 +14,11 @@
   what a message asks for (the next night's model learns from it);
 - ``conversation.rated``: {ref, message, rating, intent, comment, automatic} — the customer
   said whether an answer helped ("good" / "bad");
-- ``conversation.closed``: {ref} — nothing left to do.
+- ``conversation.closed``: {ref} — nothing left to do;
+- ``support.reply_changed``: {key, language, text, default} — the owner rewrote the reply for
+  an intent (or put the shipped wording back: ``default``);
+- ``support.threshold_changed``: {intent, from, to} — the owner set the confidence an intent
+  needs before SoloOps acts alone (null: the learnt one).
 
 Handles ``conversation.received``: the policy decides on each customer message (``handlers``).
 """
@@ -92,6 +96,19 @@ class Closed(Payload):
     ref: str
 
 
+class ReplyChanged(Payload):
+    key: str
+    language: str
+    text: str
+    default: bool
+
+
+class ThresholdChanged(Payload):
+    intent: str
+    from_: float | None = Field(alias="from")
+    to: float | None
+
+
 _SUBJECT = "support.conversation"
 EVENTS = declare(
     EventType("conversation.opened", Opened, "a customer started a conversation", _SUBJECT),
@@ -102,4 +119,16 @@ EVENTS = declare(
     EventType("conversation.relabelled", Relabelled, "the owner corrected an intent", _SUBJECT),
     EventType("conversation.rated", Rated, "the customer rated an answer", _SUBJECT),
     EventType("conversation.closed", Closed, "the conversation needs nothing more", _SUBJECT),
+    EventType(
+        "support.reply_changed",
+        ReplyChanged,
+        "the owner rewrote an intent's reply",
+        "support.reply",
+    ),
+    EventType(
+        "support.threshold_changed",
+        ThresholdChanged,
+        "the owner set an intent's auto-reply threshold",
+        "support.intent",
+    ),
 )

@@ -71,6 +71,9 @@ def _is_automated(msg: EmailMessage, sender: str, own_addresses: set[str]) -> bo
         auto_submitted != "no"
         or precedence in {"bulk", "junk", "list", "auto_reply"}
         or any(msg.get(h) for h in ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress"))
+        # spam, as the receiving mail server's filter (SpamAssassin, Rspamd) marked it
+        or (msg.get("X-Spam-Flag") or "").strip().lower() == "yes"
+        or (msg.get("X-Spam-Status") or "").strip().lower().startswith("yes")
         or bool(ROBOTS.match(sender))
         or sender in own_addresses  # our own mail coming back: a loop
         or bool(msg.get("X-SoloOps-Loop"))

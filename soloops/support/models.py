@@ -147,3 +147,44 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class ReplyText(models.Model):
+    """The owner's wording of the reply for one intent (or ``no_order``) in one language; the
+    shipped wording when there is none (``support.replies``)."""
+
+    key = models.CharField(max_length=32)  # an intent (support.intents) or "no_order"
+    language = models.CharField(max_length=16)  # en / zh-hans
+    text = models.TextField()
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["key", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "language"], name="support_reply_text_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}/{self.language}"
+
+
+class IntentThreshold(models.Model):
+    """The owner's auto-reply threshold for one intent, instead of the learnt one."""
+
+    intent = models.CharField(max_length=32, unique=True)
+    threshold = models.FloatField()  # 0 < threshold <= 1: the confidence needed to act alone
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["intent"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(threshold__gt=0) & models.Q(threshold__lte=1),
+                name="support_intent_threshold_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intent} ≥ {self.threshold}"

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Count,
@@ -15,10 +16,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from soloops.accounts.actors import Actor
 from soloops.errors import NotFound
+from soloops.support import replies
+from soloops.support.classifier import learnt_thresholds
 from soloops.support.errors import SupportErrorCode as Code
 from soloops.support.intents import LABELS
 from soloops.support.models import (
@@ -26,8 +29,10 @@ from soloops.support.models import (
     Channel,
     Conversation,
     ConversationStatus,
+    IntentThreshold,
     Message,
     OrderLink,
+    ReplyText,
 )
 
 CONVERSATION_STATUSES = ConversationStatus.choices
@@ -177,3 +182,85 @@ def reply_rateable(*, token: str) -> bool:
 def conversation_ids_for_order(*, order_id: int) -> list[int]:
     """The conversations about an order, for its timeline (conversation_order_idx)."""
     return list(Conversation.objects.filter(order_id=order_id).values_list("pk", flat=True))
+
+
+# --- reply texts and thresholds (Settings → Support replies) ----------------------------------
+
+
+@dataclass(frozen=True)
+class ReplySetting:
+    key: str  # an intent or replies.NO_ORDER
+    label: str
+    texts: dict[str, str]  # language → the text in use
+    edited: dict[str, bool]  # language → the owner's own wording (not the shipped one)
+    learnt_threshold: float | None  # None: the model is never sure enough to act alone
+    owner_threshold: float | None  # the owner's, instead of the learnt one
+
+    @property
+    def threshold(self) -> float | None:
+        return self.owner_threshold if self.owner_threshold is not None else self.learnt_threshold
+
+
+def reply_default(*, key: str, language: str) -> str:
+    with translation.override(language):
+        return str(replies.DEFAULTS[key])
+
+
+def reply_text(*, key: str, language: str) -> str:
+    """The owner's wording of the reply for ``key`` in ``language``, else the shipped one."""
+    row = ReplyText.objects.filter(key=key, language=language).only("text").first()
+    return row.text if row else reply_default(key=key, language=language)
+
+
+def intent_threshold(intent: str) -> float | None:
+    """The confidence ``intent`` needs before SoloOps acts alone: the owner's, else the one the
+    current model learnt (``classifier.thresholds``); None: never."""
+    owner = IntentThreshold.objects.filter(intent=intent).values_list("threshold", flat=True)
+    for value in owner:
+        return value
+    return _floored(learnt_thresholds().get(intent))
+
+
+def _floored(learnt: float | None) -> float | None:
+    return None if learnt is None else max(learnt, settings.SUPPORT_AUTO_REPLY_THRESHOLD)
+
+
+def reply_settings() -> list[ReplySetting]:
+    """Every reply key with its texts per language and its thresholds (two queries)."""
+    rows = {(r.key, r.language): r.text for r in ReplyText.objects.all()}
+    owner = dict(IntentThreshold.objects.values_list("intent", "threshold"))
+    learnt = learnt_thresholds()
+    result = []
+    for key in replies.KEYS:
+        texts, edited = {}, {}
+        for language in replies.LANGUAGES:
+            edited[language] = (key, language) in rows
+            texts[language] = rows.get((key, language)) or reply_default(key=key, language=language)
+        result.append(ReplySetting(key, str(replies.label(key)), texts, edited,
+                                   _floored(learnt.get(key)), owner.get(key)))  # fmt: skip
+    return result
+
+
+REPLY_KEYS = replies.KEYS
+REPLY_LANGUAGES = replies.LANGUAGES
+
+
+def reply_placeholders(key: str) -> dict[str, str]:
+    """The placeholders a reply for ``key`` may use, with what each stands for."""
+    names = replies.allowed_names(key)
+    return {name: str(replies.PLACEHOLDERS[name]) for name in names}
+
+
+def reply_preview(*, key: str, language: str, text: str) -> tuple[str, list[str]]:
+    """``text`` filled with a sample order's values in ``language``, and what is wrong with it
+    (a text with problems is shown as written)."""
+    found = replies.problems(key, text)
+    with translation.override(language):
+        return (text if found else replies.fill(text, replies.sample())), found
+
+
+def reply_setting(key: str) -> ReplySetting:
+    for setting in reply_settings():
+        if setting.key == key:
+            return setting
+    raise NotFound(Code.NOT_FOUND, f"no reply is called {key!r}")

@@ -125,7 +125,8 @@ def test_an_attachment_too_big_is_left_out_and_named(client, shop, settings):
 @pytest.mark.parametrize(
     "headers",
     [{"Auto_Submitted": "auto-replied"}, {"Precedence": "bulk"},
-     {"sender": "MAILER-DAEMON@example.com"}, {"subject": "Out of office: back Monday"}],
+     {"sender": "MAILER-DAEMON@example.com"}, {"subject": "Out of office: back Monday"},
+     {"X_Spam_Flag": "YES"}, {"X_Spam_Status": "Yes, score=12.3 required=5.0"}],
 )  # fmt: skip
 def test_robots_and_out_of_office_are_never_answered(client, shop, run_after_commit, headers):
     post(client, mail("Where is my order? I am away.", **headers))

@@ -40,6 +40,7 @@ REASONS = {
     ),
     "third_message": gettext_lazy("a third message in this conversation"),
     "complaint": gettext_lazy("a complaint"),
+    "negative": gettext_lazy("the customer sounds upset: a person answers"),
     "low_confidence": gettext_lazy("SoloOps is not sure enough what is asked"),
     "no_order": gettext_lazy("no order could be linked"),
     "changes_money_or_goods": gettext_lazy(

@@ -1,5 +1,6 @@
-"""Every write on support: conversations (open, receive, reply, answer by policy, close) and
-customer mail in. Each runs in one transaction with its event."""
+"""Every write on support: conversations (open, receive, reply, answer by policy, close),
+customer mail in, the owner's reply texts and thresholds. Each runs in one transaction with
+its event."""
 
 from .conversations import (
     AUTOMATIC_AUTHOR,
@@ -16,6 +17,7 @@ from .conversations import (
 )
 from .mail_in import conversation_receive_mail
 from .mailbox import PollResult, mailbox_configured, mailbox_poll, mailbox_poll_due
+from .replies import intent_threshold_set, reply_text_reset, reply_text_set
 
 __all__ = [
     "AUTOMATIC_AUTHOR",
@@ -29,9 +31,12 @@ __all__ = [
     "conversation_receive",
     "conversation_receive_mail",
     "conversation_reply",
+    "intent_threshold_set",
     "mailbox_configured",
     "mailbox_poll",
     "mailbox_poll_due",
     "message_relabel",
     "reply_rate",
+    "reply_text_reset",
+    "reply_text_set",
 ]

@@ -294,7 +294,7 @@ def conversation_answer(*, message: Message, actor: Actor) -> str:
         if decision.action == policy.IGNORE:
             return decision.action
         text = answers.compose(intent=message.intent, order=conversation.order,
-                               language=conversation.language)  # fmt: skip
+                               language=conversation.language, name=conversation.name)  # fmt: skip
         if decision.action in (policy.AUTO, policy.ACKNOWLEDGE):
             reply = _reply(conversation, text, actor, f"support-auto:{message.pk}",
                            "", AUTOMATIC_AUTHOR, automatic=True)  # fmt: skip
