@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
+from soloops.analytics.services import nightly_due
 from soloops.automation import services
 from soloops.emails.services import emails_retry_due
 from soloops.events.services import events_relay
@@ -68,6 +69,9 @@ def run_scheduler(*, tick: float = 1.0) -> None:
                 # broker that is down costs one failed connect per tick, nothing else.
                 stream_publish_due()
                 backup = _nightly_backup(backup, claimed_by=heartbeat.process_id)
+                # Tonight's insights (anomalies, forecasts, reorder points, prices), handed
+                # to a worker once a shop day; one indexed read on the other ticks.
+                nightly_due(claimed_by=heartbeat.process_id)
                 heartbeat.beat()
                 if settings.ALERT_INTERVAL_SECONDS > 0 and time.monotonic() >= next_alerts:
                     next_alerts = time.monotonic() + settings.ALERT_INTERVAL_SECONDS

@@ -463,6 +463,15 @@ LOGGING = {
 }
 
 # Insights: the share of lead times the reorder points should cover without running out.
+# The shop-time hour from which the scheduler hands the night's insights (anomaly check,
+# forecasts, reorder points, price suggestions) to a worker, once a day; "off" for none.
+_insights_hour = os.environ.get("SOLOOPS_INSIGHTS_HOUR", "2").strip().lower()
+if _insights_hour in {"off", "none", ""}:
+    INSIGHTS_HOUR = None
+elif _insights_hour.isdigit() and 0 <= int(_insights_hour) <= 23:
+    INSIGHTS_HOUR = int(_insights_hour)
+else:
+    raise ImproperlyConfigured(f"SOLOOPS_INSIGHTS_HOUR must be 0-23 or off, not {_insights_hour!r}")
 SERVICE_LEVEL = float(os.environ.get("SOLOOPS_SERVICE_LEVEL", "0.95"))
 if not 0.5 < SERVICE_LEVEL <= 0.999:
     raise ImproperlyConfigured("SOLOOPS_SERVICE_LEVEL must be above 0.5 and at most 0.999")

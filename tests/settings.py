@@ -24,6 +24,8 @@ os.environ.setdefault("SOLOOPS_HEARTBEAT_STALE", "30")
 os.environ.setdefault("SOLOOPS_WEBHOOK_INTEREST", "3600")
 # No nightly backup from every scheduler a test starts; the backup tests switch it on.
 os.environ.setdefault("SOLOOPS_BACKUP_HOUR", "off")
+# Nor the nightly insights run: a test that wants it sets the hour (settings.INSIGHTS_HOUR).
+os.environ.setdefault("SOLOOPS_INSIGHTS_HOUR", "off")
 # Nor alerts (and their emails to the owner) from them; the alert tests switch them on.
 os.environ.setdefault("SOLOOPS_ALERT_INTERVAL", "0")
 # Copies of the shop profile, policy, rate tables and tokens are checked against their stamp on

@@ -189,3 +189,102 @@ def analytics_anomalies(request, params: Query[AnomaliesIn]):
 )
 def analytics_anomaly_expected(request, anomaly_id: int):
     return services.anomaly_mark_expected(anomaly_id=anomaly_id, actor=request.auth)
+
+
+class PriceSuggestionOut(Schema):
+    id: int
+    sku: str
+    status: str = Field(
+        description="waiting, none (reason says why), accepted, rejected, withdrawn"
+    )
+    reason: str
+    current_price: Decimal
+    unit_cost: Decimal | None
+    suggested_price: Decimal | None = Field(description="null: no suggestion")
+    elasticity: float | None = Field(description="own-price elasticity; null: not estimable")
+    elasticity_low: float | None = Field(description="95 % interval")
+    elasticity_high: float | None
+    effect: float | None = Field(
+        description="expected change of gross margin per day (0.05 = +5 %)"
+    )
+    effect_low: float | None = Field(
+        description="the change at the ends of the elasticity's interval"
+    )
+    effect_high: float | None
+    days_used: int
+    decided_by: str
+    decided_at: datetime | None
+    note: str
+    created_at: datetime
+
+
+class PriceSuggestionPage(PageOut):
+    items: list[PriceSuggestionOut]
+
+
+class PriceSuggestionsIn(PageParams):
+    status: str | None = Field(
+        None, pattern="^(waiting|none|accepted|rejected|withdrawn)$", description="one status"
+    )
+
+
+class DecisionIn(In):
+    note: str = Field("", max_length=500, description="why (kept with the decision)")
+
+
+@router.get(
+    "/analytics/price-suggestions",
+    response=PriceSuggestionPage,
+    summary="Price suggestions per SKU (waiting ones are the owner's to decide)",
+)
+def analytics_price_suggestions(request, params: Query[PriceSuggestionsIn]):
+    return paginate(selectors.price_suggestions_list(status=params.status), params)
+
+
+@router.post(
+    "/analytics/price-suggestions/{suggestion_id}/accept",
+    response=PriceSuggestionOut,
+    summary="Accept a price suggestion: the SKU's price changes",
+)
+def analytics_price_accept(request, suggestion_id: int, payload: DecisionIn):
+    return services.price_suggestion_decide(
+        suggestion_id=suggestion_id, accept=True, actor=request.auth, note=payload.note
+    )
+
+
+@router.post(
+    "/analytics/price-suggestions/{suggestion_id}/reject",
+    response=PriceSuggestionOut,
+    summary="Reject a price suggestion: the price stays",
+)
+def analytics_price_reject(request, suggestion_id: int, payload: DecisionIn):
+    return services.price_suggestion_decide(
+        suggestion_id=suggestion_id, accept=False, actor=request.auth, note=payload.note
+    )
+
+
+class NightlyRunOut(Schema):
+    day: date
+    status: str = Field(description="queued, running, done or failed")
+    done: int = Field(description="series forecast so far")
+    total: int
+    checked_through: date | None = Field(description="the last day checked for anomalies")
+    anomalies: int
+    series: int
+    policies_updated: int
+    error: str
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class NightlyRunPage(PageOut):
+    items: list[NightlyRunOut]
+
+
+@router.get(
+    "/analytics/nightly-runs",
+    response=NightlyRunPage,
+    summary="The nightly insights runs, newest first, with their progress",
+)
+def analytics_nightly_runs(request, params: Query[PageParams]):
+    return paginate(selectors.nightly_runs_list(), params)

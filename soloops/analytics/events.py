@@ -7,6 +7,9 @@ Emitted (subject: the ``analytics.forecast``):
 - ``analytics.anomaly_detected`` (subject: the ``analytics.anomaly``): {day, metric, value,
   expected_low, expected_high, direction, z, explanation}
 - ``analytics.anomaly_marked_expected``: {day, metric}
+- ``analytics.price_suggested`` (subject: the ``analytics.pricesuggestion``): {sku,
+  current_price, suggested_price, elasticity, effect, effect_low, effect_high}
+- ``analytics.price_suggestion_accepted`` / ``_rejected``: the same and the owner's note
 
 Handled (keeping the daily facts current, ``services.daily_facts_refresh``):
 - every ``order.*`` transition: the order's day (the day it was placed, however long ago: a
@@ -58,7 +61,22 @@ class AnomalyMarked(Payload):
     metric: str
 
 
+class PriceSuggested(Payload):
+    sku: str
+    current_price: str
+    suggested_price: str
+    elasticity: float
+    effect: float
+    effect_low: float
+    effect_high: float
+
+
+class PriceDecided(PriceSuggested):
+    note: str
+
+
 _SUBJECT = "analytics.forecast"
+_PRICE = "analytics.pricesuggestion"
 _ANOMALY = "analytics.anomaly"
 EVENTS = declare(
     EventType(
@@ -84,6 +102,24 @@ EVENTS = declare(
         FollowChanged,
         "the owner let a SKU's reorder policy follow its forecast, or stopped it",
         _SUBJECT,
+    ),
+    EventType(
+        "analytics.price_suggested",
+        PriceSuggested,
+        "a price that should raise a SKU's gross margin waits for the owner's decision",
+        _PRICE,
+    ),
+    EventType(
+        "analytics.price_suggestion_accepted",
+        PriceDecided,
+        "the owner accepted a price suggestion (the price changed: variant.updated)",
+        _PRICE,
+    ),
+    EventType(
+        "analytics.price_suggestion_rejected",
+        PriceDecided,
+        "the owner rejected a price suggestion",
+        _PRICE,
     ),
 )
 

@@ -145,3 +145,98 @@ class Anomaly(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.metric} {self.direction}"
+
+
+class NightlyStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")  # claimed by a scheduler, handed to a worker
+    RUNNING = "running", _("Running")  # a worker is at it (progress in done/total)
+    DONE = "done", _("Done")  # every step finished
+    FAILED = "failed", _("Failed")  # a step raised; the error says which
+
+
+class NightlyRun(models.Model):
+    """One night's insights work — the anomaly check of the days since the last check, the
+    forecasts and reorder points — claimed once per shop day by a unique row, so two
+    schedulers never run it twice; a worker does it (``services.nightly_run``)."""
+
+    day = models.DateField(_("day"), unique=True)  # the shop day it ran on
+    status = models.CharField(
+        _("status"), max_length=16, choices=NightlyStatus.choices, default=NightlyStatus.QUEUED
+    )
+    claimed_by = models.CharField(_("claimed by"), max_length=64)
+    done = models.PositiveIntegerField(_("steps done"), default=0)
+    total = models.PositiveIntegerField(_("steps"), default=0)
+    checked_through = models.DateField(_("anomalies checked through"), null=True, blank=True)
+    anomalies = models.PositiveIntegerField(_("anomalies found"), default=0)
+    series = models.PositiveIntegerField(_("series forecast"), default=0)
+    policies_updated = models.PositiveIntegerField(_("reorder policies moved"), default=0)
+    error = models.CharField(_("error"), max_length=500, blank=True, default="")
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("nightly insights run")
+        verbose_name_plural = _("nightly insights runs")
+        indexes = [models.Index(fields=["status", "updated_at"], name="nightly_run_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.status}"
+
+
+class SuggestionStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for you")  # a suggested price in the owner's queue
+    NONE = "none", _("No suggestion")  # the history cannot say, or the price is fine (reason)
+    ACCEPTED = "accepted", _("Accepted")  # the owner took it: the price changed
+    REJECTED = "rejected", _("Rejected")  # the owner said no
+    WITHDRAWN = "withdrawn", _("Withdrawn")  # a later run no longer suggests it
+
+
+class PriceSuggestion(models.Model):
+    """A SKU's own-price elasticity (log-log regression with weekday and season controls) and,
+    when it is usable, a price within ±10 % that raises the expected gross margin. It never
+    applies itself: it waits in the owner's Decisions until accepted or rejected. One open
+    row (waiting or none) per SKU, refreshed nightly; decided rows stay as history."""
+
+    sku = models.CharField(_("SKU"), max_length=64)
+    status = models.CharField(_("status"), max_length=16, choices=SuggestionStatus.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True, default="")
+    current_price = models.DecimalField(_("current price"), max_digits=12, decimal_places=2)
+    unit_cost = models.DecimalField(
+        _("unit cost"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    suggested_price = models.DecimalField(
+        _("suggested price"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    elasticity = models.FloatField(_("elasticity"), null=True, blank=True)
+    elasticity_low = models.FloatField(_("elasticity, 95 % low"), null=True, blank=True)
+    elasticity_high = models.FloatField(_("elasticity, 95 % high"), null=True, blank=True)
+    effect = models.FloatField(_("expected margin change"), null=True, blank=True)
+    effect_low = models.FloatField(_("margin change, low"), null=True, blank=True)
+    effect_high = models.FloatField(_("margin change, high"), null=True, blank=True)
+    days_used = models.PositiveIntegerField(_("days with sales used"), default=0)
+    decided_by = models.CharField(_("decided by"), max_length=150, blank=True, default="")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["sku", "-created_at"]
+        verbose_name = _("price suggestion")
+        verbose_name_plural = _("price suggestions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sku"],
+                condition=models.Q(status__in=["waiting", "none"]),
+                name="price_suggestion_one_open",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="price_suggestion_status_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku}: {self.status}"

@@ -6,7 +6,14 @@ from datetime import date, timedelta
 from django.core.cache import cache
 from django.db.models import Max, QuerySet
 
-from soloops.analytics.models import Anomaly, DailyFact, Forecast, SkuDailyFact
+from soloops.analytics.models import (
+    Anomaly,
+    DailyFact,
+    Forecast,
+    NightlyRun,
+    PriceSuggestion,
+    SkuDailyFact,
+)
 from soloops.errors import InvalidInput, NotFound
 
 
@@ -103,3 +110,43 @@ def anomalies_list(*, open_only: bool = False):
     if open_only:
         found = found.filter(expected=False)
     return found.order_by("-day", "metric")
+
+
+def sku_price_rows(
+    *, skus: list[str], since: date, until: date
+) -> list[tuple[str, date, int, object]]:
+    """(sku, day, units, revenue) of every day the given SKUs sold in [since, until] (one
+    query): the price history the elasticity is estimated from."""
+    return list(
+        SkuDailyFact.objects.filter(sku__in=skus, day__gte=since, day__lte=until)
+        .values_list("sku", "day", "units", "revenue")
+        .order_by()
+    )
+
+
+def price_suggestions_list(*, status: str | None = None) -> QuerySet:
+    """Price suggestions, waiting ones first, then by SKU; optionally of one status
+    (price_suggestion_status_idx)."""
+    found = PriceSuggestion.objects.all()
+    if status is not None:
+        found = found.filter(status=status)
+    return found.order_by("status", "sku", "-created_at")
+
+
+def price_suggestions_waiting(*, limit: int) -> list:
+    """The suggestions waiting for the owner, oldest first (the Decisions queue; one query)."""
+    return list(
+        PriceSuggestion.objects.filter(status="waiting").order_by("created_at", "id")[:limit]
+    )
+
+
+def price_suggestion_get(*, suggestion_id: int) -> PriceSuggestion:
+    found = PriceSuggestion.objects.filter(pk=suggestion_id).first()
+    if found is None:
+        raise NotFound("no_price_suggestion", f"no price suggestion {suggestion_id}")
+    return found
+
+
+def nightly_runs_list() -> QuerySet:
+    """The nightly insights runs, newest shop day first (its unique index)."""
+    return NightlyRun.objects.order_by("-day")

@@ -1,8 +1,9 @@
-"""What waits for the owner: held orders, ``approve`` steps of flow runs, purchase order drafts.
+"""What waits for the owner: held orders, ``approve`` steps of flow runs, purchase order drafts,
+price suggestions.
 
 Today lists the first of them and Decisions all of them, oldest first, one item per decision:
 a flow's question about a held order joins that order's item. Each kind is one query (its
-app's selector, with a limit), so the queue costs three queries however long it is.
+app's selector, with a limit), so the queue costs four queries however long it is.
 """
 
 from dataclasses import dataclass, field
@@ -10,12 +11,13 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from soloops.analytics.selectors import price_suggestions_waiting
 from soloops.automation.selectors import runs_awaiting_approval
 from soloops.orders.selectors import orders_on_hold, review_reasons
 from soloops.purchasing.selectors import PurchaseOrderFilters, purchase_orders_list
 
-ORDER, APPROVAL, PURCHASE_ORDER = "order", "approval", "purchase_order"
-KINDS = (ORDER, APPROVAL, PURCHASE_ORDER)
+ORDER, APPROVAL, PURCHASE_ORDER, PRICE = "order", "approval", "purchase_order", "price"
+KINDS = (ORDER, APPROVAL, PURCHASE_ORDER, PRICE)
 # The event subject type of an order: a flow's question about one has this subject.
 ORDER_SUBJECT = "orders.order"
 # SKUs named in a draft's reason before "and N more".
@@ -136,7 +138,41 @@ def _drafts(limit: int) -> list[WaitingItem]:
     ]
 
 
-FETCH = {ORDER: _held, APPROVAL: _approvals, PURCHASE_ORDER: _drafts}
+def price_reasons(suggestion) -> list[str]:
+    """Why a price is suggested: the elasticity with its interval, and the expected effect."""
+    values = {
+        "e": f"{suggestion.elasticity:.2f}",
+        "low": f"{suggestion.elasticity_low:.2f}",
+        "high": f"{suggestion.elasticity_high:.2f}",
+        "days": suggestion.days_used,
+        "effect": f"{suggestion.effect:+.1%}",
+        "effect_low": f"{suggestion.effect_low:+.1%}",
+        "effect_high": f"{suggestion.effect_high:+.1%}",
+    }
+    return [
+        _(
+            "Price elasticity %(e)s (95 %% interval %(low)s to %(high)s), from %(days)s days "
+            "with sales"
+        )
+        % values,
+        _("Expected gross margin per day %(effect)s (%(effect_low)s to %(effect_high)s)") % values,
+    ]
+
+
+def _prices(limit: int) -> list[WaitingItem]:
+    return [
+        WaitingItem(
+            kind=PRICE,
+            ref=str(suggestion.pk),
+            since=suggestion.created_at,
+            reasons=price_reasons(suggestion),
+            subject=suggestion,
+        )
+        for suggestion in price_suggestions_waiting(limit=limit)
+    ]
+
+
+FETCH = {ORDER: _held, APPROVAL: _approvals, PURCHASE_ORDER: _drafts, PRICE: _prices}
 
 
 def waiting_queue(*, per_kind: int = 50, kinds: tuple[str, ...] = KINDS) -> Queue:

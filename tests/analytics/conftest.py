@@ -7,15 +7,19 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from soloops.analytics.models import DailyFact, SkuDailyFact
+from soloops.analytics.synthetic import intermittent_series, regular_series
 from soloops.automation.models import Event
 from soloops.events.services import events_dispatch
 from soloops.inventory.models import Location
 from soloops.orders.models import Order, ReviewPolicy
 from soloops.orders.services import order_place
+from soloops.shop.selectors import shop_zone
 from tests.api.conftest import caller  # noqa: F401  (the API tests' fixture)
 from tests.factories import SYSTEM, draft, make_variant
+from tests.purchasing import conftest as purchasing
 
 SKUS = ("MUG-1", "CAP-1", "TEE-1")
 SUCCESS_CARD = "4242 4242 4242 4242"
@@ -83,3 +87,31 @@ def facts_snapshot() -> dict:
 
 def money(text: str) -> Decimal:
     return Decimal(text)
+
+
+HISTORY_DAYS = 120
+
+
+@pytest.fixture
+def history(db):
+    """Two SKUs a supplier (lead time 5 days) sells: MUG-1 sells every day with a weekly
+    rhythm, CAP-1 now and then; 120 days of their daily facts up to yesterday."""
+    supplier = purchasing.make_supplier("Mug Maker", lead_time_days=5)
+    mug, cap = purchasing.sku("MUG-1", stock=50), purchasing.sku("CAP-1", stock=5)
+    purchasing.sells(supplier, mug)
+    purchasing.sells(supplier, cap)
+    yesterday = timezone.localtime(timezone.now(), shop_zone()).date() - timedelta(days=1)
+    first = yesterday - timedelta(days=HISTORY_DAYS - 1)
+    mugs = regular_series(HISTORY_DAYS, level=12, seed=7)
+    caps = intermittent_series(HISTORY_DAYS, rate=0.1, seed=7)
+    DailyFact.objects.bulk_create(
+        DailyFact(day=first + timedelta(days=i), units=int(mugs[i] + caps[i]))
+        for i in range(HISTORY_DAYS)
+    )
+    SkuDailyFact.objects.bulk_create(
+        SkuDailyFact(day=first + timedelta(days=i), sku=code, units=int(units), orders=1)
+        for code, series in (("MUG-1", mugs), ("CAP-1", caps))
+        for i, units in enumerate(series)
+        if units
+    )
+    return mug

@@ -2,46 +2,14 @@
 advice; the owner lets a SKU's reorder policy follow its forecast (the API), and the next run
 sets purchasing's policy with an event naming why; policies not following keep their values."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
-from soloops.analytics.models import DailyFact, Forecast, SkuDailyFact
+from soloops.analytics.models import Forecast
 from soloops.analytics.services import forecasts_refresh
-from soloops.analytics.synthetic import intermittent_series, regular_series
 from soloops.automation.models import Event
 from soloops.purchasing.selectors import reorder_policy_for
-from soloops.shop.selectors import shop_zone
 from tests.analytics.conftest import SYSTEM
 from tests.api.conftest import assert_error
-from tests.purchasing.conftest import make_supplier, sells, sku
-
-DAYS = 120
-
-
-@pytest.fixture
-def history(db):
-    """Two SKUs a supplier (lead time 5 days) sells: MUG-1 sells every day with a weekly
-    rhythm, CAP-1 now and then; 120 days of their daily facts up to yesterday."""
-    supplier = make_supplier("Mug Maker", lead_time_days=5)
-    mug, cap = sku("MUG-1", stock=50), sku("CAP-1", stock=5)
-    sells(supplier, mug)
-    sells(supplier, cap)
-    yesterday = timezone.localtime(timezone.now(), shop_zone()).date() - timedelta(days=1)
-    first = yesterday - timedelta(days=DAYS - 1)
-    mugs = regular_series(DAYS, level=12, seed=7)
-    caps = intermittent_series(DAYS, rate=0.1, seed=7)
-    DailyFact.objects.bulk_create(
-        DailyFact(day=first + timedelta(days=i), units=int(mugs[i] + caps[i])) for i in range(DAYS)
-    )
-    SkuDailyFact.objects.bulk_create(
-        SkuDailyFact(day=first + timedelta(days=i), sku=code, units=int(units), orders=1)
-        for code, series in (("MUG-1", mugs), ("CAP-1", caps))
-        for i, units in enumerate(series)
-        if units
-    )
-    return mug
 
 
 def test_the_run_stores_every_series_with_its_model_and_reorder_advice(history):
@@ -53,7 +21,12 @@ def test_the_run_stores_every_series_with_its_model_and_reorder_advice(history):
     rows = {f.series: f for f in Forecast.objects.all()}
     assert set(rows) == {"shop.units", "shop.revenue", "sku:MUG-1", "sku:CAP-1"}
     mug, cap = rows["sku:MUG-1"], rows["sku:CAP-1"]
-    assert mug.tier == "regular" and set(mug.scores) == {"seasonal_naive", "weekday_smoothing"}
+    assert mug.tier == "regular" and set(mug.scores) == {
+        "seasonal_naive",
+        "weekday_smoothing",
+        "harmonic_regression",
+        "ensemble",
+    }
     assert (cap.tier, cap.model) == ("intermittent", "croston_sba")
     assert mug.lead_time_days == 5 and mug.service_level == 0.95
     assert mug.reorder_point == pytest.approx(mug.lead_time_demand + mug.safety_stock, abs=1)

@@ -59,7 +59,7 @@ def test_nothing_waiting_says_so(owner_client):
     assert response.status_code == 200
     page = response.content.decode()
     assert "Nothing is waiting for you." in page
-    assert "purchase order drafts appear here" in page
+    assert "purchase order drafts and price suggestions appear here" in page
 
 
 def test_the_queue_lists_each_kind_with_why_it_waits_oldest_first(
@@ -397,8 +397,8 @@ def test_a_viewer_sees_the_queue_without_buttons_and_cannot_decide(viewer_client
 
 # --- speed ------------------------------------------------------------------------------------
 
-# Session and user; held orders, approval runs, drafts (each one query).
-QUERIES = 5
+# Session and user; held orders, approval runs, drafts, price suggestions (each one query).
+QUERIES = 6
 
 
 def test_the_queue_costs_the_same_queries_for_few_and_many_items(

@@ -276,9 +276,9 @@ def test_a_held_order_the_review_flow_asks_about_is_one_item(
 # --- speed ------------------------------------------------------------------------------------
 
 # Session, user; two for the sales figures; on hold, failed runs, open alerts, low stock,
-# purchase orders due, drafts; held orders, approvals and drafts of "Waiting for you"; paused
-# webhooks, held channel orders; unusual days (Insights).
-QUERIES = 16
+# purchase orders due, drafts; held orders, approvals, drafts and price suggestions of "Waiting
+# for you"; paused webhooks, held channel orders; unusual days (Insights).
+QUERIES = 17
 
 
 def test_today_costs_the_same_queries_for_few_and_many_orders(

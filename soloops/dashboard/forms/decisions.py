@@ -8,7 +8,7 @@ on its timeline); approving takes an optional note. Which button was pressed is 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from soloops.dashboard.waiting import APPROVAL, KINDS, ORDER, PURCHASE_ORDER
+from soloops.dashboard.waiting import APPROVAL, KINDS, ORDER, PRICE, PURCHASE_ORDER
 from soloops.errors import ApplicationError
 
 APPROVE, REJECT = "approve", "reject"
@@ -48,6 +48,8 @@ class DecisionForm(forms.Form):
             self.fields["note"].help_text = _("Needed to cancel the draft: say why.")
         elif kind == APPROVAL:
             self.fields["note"].help_text = _("Kept with the run; needed to reject.")
+        elif kind == PRICE:
+            self.fields["note"].help_text = _("Kept with the decision; needed to reject.")
 
     def clean(self):
         data = super().clean()
@@ -70,4 +72,5 @@ BUTTONS = {
     ORDER: (_("Accept"), _("Reject")),
     APPROVAL: (_("Approve"), _("Reject")),
     PURCHASE_ORDER: (_("Send to supplier"), _("Cancel draft")),
+    PRICE: (_("Change the price"), _("Keep the price")),
 }

@@ -11,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from soloops.analytics.services import price_suggestion_decide
 from soloops.automation.selectors import run_get
 from soloops.automation.services import flow_run_decide
 from soloops.dashboard.access import console_view
 from soloops.dashboard.forms.decisions import APPROVE, BUTTONS, DecisionForm
-from soloops.dashboard.waiting import APPROVAL, ORDER, PURCHASE_ORDER, waiting_queue
+from soloops.dashboard.waiting import APPROVAL, ORDER, PRICE, PURCHASE_ORDER, waiting_queue
 from soloops.errors import ApplicationError, NotFound
 from soloops.orders.selectors import order_get_for
 from soloops.orders.services import order_accept, order_reject
@@ -61,10 +62,21 @@ def _decide_purchase_order(number: str, approved: bool, note: str, actor) -> str
     return _("Purchase order draft %(number)s cancelled.") % {"number": number}
 
 
+def _decide_price(ref: str, approved: bool, note: str, actor) -> str:
+    if not ref.isdigit():
+        raise NotFound("not_found", f"no price suggestion {ref}")
+    row = price_suggestion_decide(suggestion_id=int(ref), accept=approved, actor=actor, note=note)
+    values = {"sku": row.sku, "price": row.suggested_price}
+    if approved:
+        return _("The price of %(sku)s is now %(price)s.") % values
+    return _("The price of %(sku)s stays; %(price)s will not be suggested again soon.") % values
+
+
 DECIDE = {
     ORDER: _decide_order,
     APPROVAL: _decide_approval,
     PURCHASE_ORDER: _decide_purchase_order,
+    PRICE: _decide_price,
 }
 
 
