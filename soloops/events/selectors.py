@@ -122,3 +122,10 @@ def dispatch_backlog() -> DispatchBacklog:
     figures = waiting.aggregate(n=Count("id"), oldest=Min("created_at"))
     failed = Event.objects.filter(dispatch_failed_at__isnull=False).count()
     return DispatchBacklog(undispatched=figures["n"], oldest_at=figures["oldest"], failed=failed)
+
+
+def events_of_types_since(*, types: list[str], since: datetime, limit: int = 500) -> list[Event]:
+    """The events of ``types`` recorded since ``since``, newest first (event_type_idx): for
+    an app that reacts to another's events without importing it (monitoring's anomaly alerts)."""
+    rows = Event.objects.filter(type__in=types, created_at__gte=since).order_by("-id")
+    return list(rows[:limit])
