@@ -458,3 +458,8 @@ LOGGING = {
 SERVICE_LEVEL = float(os.environ.get("SOLOOPS_SERVICE_LEVEL", "0.95"))
 if not 0.5 < SERVICE_LEVEL <= 0.999:
     raise ImproperlyConfigured("SOLOOPS_SERVICE_LEVEL must be above 0.5 and at most 0.999")
+
+# Log-in throttling: this many failed log-ins of one username from one address (an IPv6 /64)
+# within the lockout time lock that pair out until the lockout time after the last of them.
+LOGIN_FAILURES_LIMIT = int(env_float("SOLOOPS_LOGIN_FAILURES_LIMIT", 5))
+LOGIN_LOCKOUT_MINUTES = env_float("SOLOOPS_LOGIN_LOCKOUT_MINUTES", 15.0)
