@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SOLOOPS_VAR_DIR", BASE_DIR / "var")).resolve()
@@ -105,6 +106,7 @@ MIDDLEWARE = [
     # The client's address behind the reverse proxies in SOLOOPS_TRUSTED_PROXIES.
     "soloops.monitoring.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -441,6 +443,23 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # HTTPS only from the first visit on, once cookies are secure (the shop is served over TLS;
 # behind a proxy in SOLOOPS_TRUSTED_PROXIES its X-Forwarded-Proto says so).
 SECURE_HSTS_SECONDS = 31536000 if SESSION_COOKIE_SECURE else 0
+# Content-Security-Policy (Django's own middleware): scripts, styles, fonts and requests only
+# from this site's files, no inline script or style anywhere (console.js carries the small
+# behaviours; htmx's indicator style is off), images also as data: URIs (charts, Swagger UI),
+# never framed, forms posting only here. tests/browser/test_csp.py walks the pages and fails
+# on any violation.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LOG_LEVEL = os.environ.get("SOLOOPS_LOG_LEVEL", "INFO").upper()
 LOGGING = {
