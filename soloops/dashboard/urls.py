@@ -1,5 +1,6 @@
 from soloops.dashboard.views import (
     alerts,
+    audit,
     channels,
     customers,
     decisions,
@@ -36,5 +37,6 @@ urlpatterns = [
     *webhooks.urlpatterns,
     *channels.urlpatterns,
     *alerts.urlpatterns,
+    *audit.urlpatterns,
     *preferences.urlpatterns,
 ]
