@@ -53,6 +53,7 @@ urlpatterns = [
     ),
     path("webhooks/support/email", support_webhooks.inbound_email, name="support-email"),
     path("login/", accounts_login.LoginView.as_view(), name="login"),
+    path("login/code/", accounts_login.login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -16,6 +16,7 @@ from soloops.dashboard.views import (
     purchasing,
     settings,
     today,
+    two_factor,
     webhooks,
 )
 
@@ -38,5 +39,6 @@ urlpatterns = [
     *channels.urlpatterns,
     *alerts.urlpatterns,
     *audit.urlpatterns,
+    *two_factor.urlpatterns,
     *preferences.urlpatterns,
 ]
