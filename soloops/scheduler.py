@@ -15,13 +15,16 @@ from django.utils import timezone
 
 from soloops.analytics.services import nightly_due
 from soloops.automation import services
+from soloops.automation.selectors import runs_failed_count, runs_stalled
 from soloops.emails.services import emails_retry_due
 from soloops.events.services import events_relay
+from soloops.integrations.selectors.webhooks import webhook_subscriptions_paused
 from soloops.integrations.services.channels import channels_poll_due
 from soloops.integrations.services.stream import stream_publish_due
 from soloops.integrations.services.webhooks import webhook_deliveries_retry_due
 from soloops.monitoring.services import (
     HeartbeatThread,
+    alert_source_add,
     alerts_evaluate,
     backup_nightly_claim,
     backup_nightly_run,
@@ -30,6 +33,12 @@ from soloops.monitoring.services import (
 from soloops.support.services import mailbox_poll_due
 
 logger = logging.getLogger(__name__)
+
+# The flow engine and the outbound webhooks sit beside monitoring (neither imports the other):
+# the scheduler, which runs the detectors, hands their figures over.
+alert_source_add(name="flow_runs_failed", read=runs_failed_count)
+alert_source_add(name="flow_runs_stalled", read=runs_stalled)
+alert_source_add(name="webhooks_paused", read=webhook_subscriptions_paused)
 
 
 def run_scheduler(*, tick: float = 1.0) -> None:

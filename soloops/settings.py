@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SOLOOPS_VAR_DIR", BASE_DIR / "var")).resolve()
@@ -105,6 +106,7 @@ MIDDLEWARE = [
     # The client's address behind the reverse proxies in SOLOOPS_TRUSTED_PROXIES.
     "soloops.monitoring.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -281,6 +283,11 @@ ALERT_EVENT_BACKLOG_MINUTES = env_float("SOLOOPS_ALERT_EVENT_BACKLOG_MINUTES", 1
 ALERT_TASKS_FAILED_PER_HOUR = env_float("SOLOOPS_ALERT_TASKS_FAILED_PER_HOUR", 5.0)
 ALERT_DISK_FREE_PERCENT = env_float("SOLOOPS_ALERT_DISK_FREE_PERCENT", 10.0)
 ALERT_BACKUP_OVERDUE_HOURS = env_float("SOLOOPS_ALERT_BACKUP_OVERDUE_HOURS", 26.0)
+ALERT_RUNS_FAILED = env_float("SOLOOPS_ALERT_RUNS_FAILED", 1.0)
+ALERT_RUNS_STALLED_MINUTES = env_float("SOLOOPS_ALERT_RUNS_STALLED_MINUTES", 15.0)
+ALERT_PAID_NOT_SHIPPED_DAYS = env_float("SOLOOPS_ALERT_PAID_NOT_SHIPPED_DAYS", 3.0)
+ALERT_HELD_HOURS = env_float("SOLOOPS_ALERT_HELD_HOURS", 24.0)
+ALERT_ANOMALY_HOURS = env_float("SOLOOPS_ALERT_ANOMALY_HOURS", 48.0)
 # A chat webhook (Slack, Teams, Feishu) told of every alert besides the owner's email.
 ALERT_WEBHOOK_URL = os.environ.get("SOLOOPS_ALERT_WEBHOOK_URL", "")
 if ALERT_WEBHOOK_URL and not ALERT_WEBHOOK_URL.startswith(("https://", "http://")):
@@ -449,6 +456,23 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # HTTPS only from the first visit on, once cookies are secure (the shop is served over TLS;
 # behind a proxy in SOLOOPS_TRUSTED_PROXIES its X-Forwarded-Proto says so).
 SECURE_HSTS_SECONDS = 31536000 if SESSION_COOKIE_SECURE else 0
+# Content-Security-Policy (Django's own middleware): scripts, styles, fonts and requests only
+# from this site's files, no inline script or style anywhere (console.js carries the small
+# behaviours; htmx's indicator style is off), images also as data: URIs (charts, Swagger UI),
+# never framed, forms posting only here. tests/browser/test_csp.py walks the pages and fails
+# on any violation.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LOG_LEVEL = os.environ.get("SOLOOPS_LOG_LEVEL", "INFO").upper()
 LOGGING = {
@@ -475,3 +499,8 @@ else:
 SERVICE_LEVEL = float(os.environ.get("SOLOOPS_SERVICE_LEVEL", "0.95"))
 if not 0.5 < SERVICE_LEVEL <= 0.999:
     raise ImproperlyConfigured("SOLOOPS_SERVICE_LEVEL must be above 0.5 and at most 0.999")
+
+# Log-in throttling: this many failed log-ins of one username from one address (an IPv6 /64)
+# within the lockout time lock that pair out until the lockout time after the last of them.
+LOGIN_FAILURES_LIMIT = int(env_float("SOLOOPS_LOGIN_FAILURES_LIMIT", 5))
+LOGIN_LOCKOUT_MINUTES = env_float("SOLOOPS_LOGIN_LOCKOUT_MINUTES", 15.0)

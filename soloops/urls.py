@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from soloops.accounts import login as accounts_login
 from soloops.api import not_found as api_not_found
 from soloops.api import urls as api_urls
 from soloops.automation import selectors as automation_selectors
@@ -29,6 +30,9 @@ metrics_gauge_add(
     read=automation_selectors.delivery_counts_by_status,
 )
 
+# The admin logs in through the same throttle as the console.
+admin.site.login_form = accounts_login.AdminLoginForm
+
 urlpatterns = [
     path("healthz", monitoring_views.healthz, name="healthz"),
     path("readyz", monitoring_views.readyz, name="readyz"),
@@ -48,7 +52,8 @@ urlpatterns = [
         name="channel-webhook",
     ),
     path("webhooks/support/email", support_webhooks.inbound_email, name="support-email"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", accounts_login.LoginView.as_view(), name="login"),
+    path("login/code/", accounts_login.login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

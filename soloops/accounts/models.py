@@ -57,3 +57,42 @@ class ApiToken(models.Model):
     def is_active(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class LoginFailure(models.Model):
+    """One failed log-in of a username from a client address (an IPv6 /64 counts as one):
+    enough of them close in time lock that pair out for a while (``services.login_check``)."""
+
+    username = models.CharField(max_length=150)  # as typed, lower-cased; may name no user
+    client = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["username", "client", "created_at"], name="login_failure_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.client}"
+
+
+class TwoFactor(models.Model):
+    """A user's TOTP second factor (RFC 6238, 30-second codes of 6 digits) and recovery codes.
+    The secret is stored encrypted with a key derived from SECRET_KEY; recovery codes only as
+    hashes. Active once confirmed with a first code."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.TextField()  # encrypted (Fernet)
+    confirmed_at = models.DateTimeField(null=True, blank=True)  # null: being set up
+    last_step = models.BigIntegerField(default=0)  # the newest time step used: a code works once
+    recovery_hashes = models.JSONField(default=list)  # sha256 of the unused recovery codes
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user_id"]
+
+    def __str__(self) -> str:
+        return f"two-factor of {self.user_id}"

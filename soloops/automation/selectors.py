@@ -1,6 +1,6 @@
 """Reads of the event log: any object's timeline and the filtered, paginated event list."""
 
-from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, Min, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext
 
 from soloops.automation.flow_names import (  # noqa: F401 (for the console)
@@ -291,3 +291,16 @@ def delivery_counts_by_status() -> dict[str, int]:
         .annotate(n=Count("id"))
     )
     return dict(rows)
+
+
+def runs_stalled(*, before) -> dict:
+    """Runs that should have moved by ``before`` and have not: running and untouched since
+    then (its worker died and the hand-over did not help), or waiting on a time already past
+    (the scheduler should have woken it). {"count", "oldest"}: two queries on run_wake_idx and
+    run_status_idx. Read by monitoring's stalled-runs alert."""
+    running = FlowRun.objects.filter(status=RunStatus.RUNNING, updated_at__lt=before)
+    waiting = FlowRun.objects.filter(status=RunStatus.WAITING, wake_at__lt=before)
+    a = running.aggregate(n=Count("id"), oldest=Min("updated_at"))
+    b = waiting.aggregate(n=Count("id"), oldest=Min("wake_at"))
+    oldest = [moment for moment in (a["oldest"], b["oldest"]) if moment is not None]
+    return {"count": a["n"] + b["n"], "oldest": min(oldest) if oldest else None}

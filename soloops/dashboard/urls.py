@@ -1,5 +1,6 @@
 from soloops.dashboard.views import (
     alerts,
+    audit,
     channels,
     customers,
     decisions,
@@ -16,6 +17,7 @@ from soloops.dashboard.views import (
     settings,
     support_replies,
     today,
+    two_factor,
     webhooks,
 )
 
@@ -38,5 +40,7 @@ urlpatterns = [
     *webhooks.urlpatterns,
     *channels.urlpatterns,
     *alerts.urlpatterns,
+    *audit.urlpatterns,
+    *two_factor.urlpatterns,
     *preferences.urlpatterns,
 ]

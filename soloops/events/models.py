@@ -42,6 +42,8 @@ class Event(models.Model):
             models.Index(fields=["subject_type", "subject_id", "id"], name="event_subject_idx"),
             models.Index(fields=["type", "id"], name="event_type_idx"),
             models.Index(fields=["correlation_id"], name="event_correlation_idx"),
+            # The audit log filtered by who did it (the console's Settings > Audit log).
+            models.Index(fields=["actor_kind", "actor_label", "id"], name="event_actor_idx"),
             models.Index(
                 fields=["next_dispatch_at"],
                 name="event_undispatched_idx",

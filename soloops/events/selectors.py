@@ -122,3 +122,42 @@ def dispatch_backlog() -> DispatchBacklog:
     figures = waiting.aggregate(n=Count("id"), oldest=Min("created_at"))
     failed = Event.objects.filter(dispatch_failed_at__isnull=False).count()
     return DispatchBacklog(undispatched=figures["n"], oldest_at=figures["oldest"], failed=failed)
+
+
+def events_of_types_since(*, types: list[str], since: datetime, limit: int = 500) -> list[Event]:
+    """The events of ``types`` recorded since ``since``, newest first (event_type_idx): for
+    an app that reacts to another's events without importing it (monitoring's anomaly alerts)."""
+    rows = Event.objects.filter(type__in=types, created_at__gte=since).order_by("-id")
+    return list(rows[:limit])
+
+
+# --- the audit log ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    actor_kind: str = ""  # "user", "token", "flow_run", "system"; "" for any
+    actor: str = ""  # the recorded label, exactly (a username, "olivia · laptop", ...)
+    type: str = ""  # an event type ("order.cancelled") or a family ("order." / "order.*")
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+def audit_events(filters: AuditFilters) -> QuerySet[Event]:
+    """Every event, newest first, narrowed by who did it, what and when. Who: on
+    event_actor_idx; what: on event_type_idx (a family is a prefix of the type)."""
+    rows = Event.objects.all()
+    if filters.actor_kind:
+        rows = rows.filter(actor_kind=filters.actor_kind)
+    if filters.actor:
+        rows = rows.filter(actor_label=filters.actor)
+    family = filters.type.removesuffix("*")
+    if family.endswith("."):
+        rows = rows.filter(type__startswith=family)
+    elif family:
+        rows = rows.filter(type=family)
+    if filters.start:
+        rows = rows.filter(created_at__gte=filters.start)
+    if filters.end:
+        rows = rows.filter(created_at__lt=filters.end)
+    return rows.order_by("-id")

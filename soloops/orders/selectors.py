@@ -42,7 +42,7 @@ from soloops.orders.models import (
     TaxRate,
 )
 from soloops.orders.review import reason_text
-from soloops.orders.states import TRANSITIONS
+from soloops.orders.states import HOLDS_STOCK, TRANSITIONS
 from soloops.shop.selectors import shop_currency
 
 
@@ -645,3 +645,25 @@ def revenue_by_currency() -> dict[str, Decimal]:
         .annotate(total=Sum("total"))
     )
     return {currency: total or Decimal(0) for currency, total in rows}
+
+
+def orders_in_status(*, statuses: list[str], placed_before: datetime, limit: int = 200) -> list:
+    """Orders in ``statuses`` placed before ``placed_before``, oldest first, as (id, number,
+    status, placed_at): the candidates of monitoring's "waiting too long" alerts (an order
+    entered its status no earlier than it was placed). One query on order_status_idx."""
+    rows = Order.objects.filter(status__in=statuses, placed_at__lt=placed_before)
+    return list(
+        rows.order_by("placed_at").values_list("id", "number", "status", "placed_at")[:limit]
+    )
+
+
+def open_order_counts_by_sku() -> dict[str, int]:
+    """{SKU: orders} for the open orders (placed, held, accepted, paid or being packed: the
+    ones holding stock) that carry the SKU."""
+    rows = (
+        OrderLine.objects.filter(order__status__in=HOLDS_STOCK)
+        .order_by()
+        .values_list("sku")
+        .annotate(n=Count("order_id", distinct=True))
+    )
+    return dict(rows)

@@ -1,7 +1,13 @@
 """Monitoring's writes: process heartbeats, backups (made, rotated, restored, the nightly run),
 and the hook through which the layer above hands over figures for ``/metrics``."""
 
-from .alerts import alert_acknowledge, alert_snooze, alerts_evaluate, quiet_now
+from .alerts import (
+    alert_acknowledge,
+    alert_snooze,
+    alert_source_add,
+    alerts_evaluate,
+    quiet_now,
+)
 from .backups import (
     BackupError,
     RestoreReport,
@@ -22,6 +28,7 @@ __all__ = [
     "RestoreReport",
     "alert_acknowledge",
     "alert_snooze",
+    "alert_source_add",
     "alerts_evaluate",
     "backup_create",
     "backup_nightly_claim",

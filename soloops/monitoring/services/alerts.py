@@ -18,7 +18,7 @@ from soloops.accounts.actors import Actor
 from soloops.emails.services import email_enqueue
 from soloops.errors import Conflict
 from soloops.events.services import event_emit
-from soloops.monitoring.detectors import Finding, detectors
+from soloops.monitoring.detectors import SOURCES, Finding, detectors
 from soloops.monitoring.models import OPEN_ALERT, Alert, AlertSeverity, AlertStatus
 from soloops.shop.selectors import owner_notice_addresses, shop_profile, shop_zone
 
@@ -104,9 +104,10 @@ def alerts_evaluate(*, now: datetime | None = None) -> dict[str, int]:
     snoozed ones whose time is up, and send notices quiet hours held back."""
     now = now or timezone.now()
     found: dict[str, tuple[str, Finding]] = {}
+    running = detectors()
     # Titles are kept as written: in the shop's language, as its emails are.
     with translation.override(shop_profile().language):
-        for name, detector in detectors().items():
+        for name, detector in running.items():
             try:
                 for finding in detector():
                     found[finding.key] = (name, finding)
@@ -136,8 +137,8 @@ def alerts_evaluate(*, now: datetime | None = None) -> dict[str, int]:
                 fields.append("notified_at")
             alert.save(update_fields=fields)
         for key, alert in open_alerts.items():
-            if key in found:
-                continue
+            if key in found or alert.detector not in running:
+                continue  # still holds, or its detector does not run in this process
             alert.status, alert.resolved_at = AlertStatus.RESOLVED, now
             alert.save(update_fields=["status", "resolved_at", "updated_at"])
             event_emit(type="alert.resolved", subject=alert, payload=_payload(alert), actor=SYSTEM)
@@ -151,6 +152,12 @@ def alerts_evaluate(*, now: datetime | None = None) -> dict[str, int]:
 def _open_keys(detector: str) -> dict[str, tuple[str, Finding]]:
     rows = Alert.objects.filter(detector=detector, status__in=OPEN_ALERT)
     return {a.key: (detector, Finding(a.key, a.severity, a.title, a.detail)) for a in rows}
+
+
+def alert_source_add(*, name: str, read) -> None:
+    """Hand a detector the figures of an app monitoring may not import (``flow_runs_failed``,
+    ``flow_runs_stalled``, ``webhooks_paused``): called at start-up by the layer above both."""
+    SOURCES[name] = read
 
 
 def alert_acknowledge(*, alert: Alert, actor: Actor) -> Alert:

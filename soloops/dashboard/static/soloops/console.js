@@ -63,3 +63,29 @@ document.addEventListener("click", (event) => {
   const open = target.classList.toggle("open");
   button.setAttribute("aria-expanded", String(open));
 });
+// - <input data-select-on-focus>: selects its text when focused (a secret shown once).
+document.addEventListener("focusin", (event) => {
+  if (event.target.matches("input[data-select-on-focus]")) {
+    event.target.select();
+  }
+});
+// - <button data-copy="ID" data-copied="Copied." data-copied-into="ID2">: copies the value of
+//   the field ID to the clipboard and says data-copied in ID2. (No inline scripts: the
+//   Content-Security-Policy allows scripts from the site's own files only.)
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button[data-copy]");
+  if (!button) {
+    return;
+  }
+  const box = document.getElementById(button.dataset.copy);
+  box.select();
+  try {
+    await navigator.clipboard.writeText(box.value);
+  } catch (e) {
+    document.execCommand("copy");
+  }
+  const said = document.getElementById(button.dataset.copiedInto);
+  if (said) {
+    said.textContent = button.dataset.copied;
+  }
+});
