@@ -117,14 +117,14 @@ def _check_variant_values(values: dict) -> None:
         raise InvalidInput(Code.INVALID_VALUE, "SKU must not be empty", field="sku")
 
 
-# Called with each new variant inside variant_create's transaction: how an app above (the
-# inventory: the variant's stock row) takes part without this app importing it. Filled by
-# their AppConfig.ready through ``variant_created_hook_add``.
+# Called with the new variants inside the transaction that creates them (one, or a chunk of an
+# import): how an app above (the inventory: each variant's stock row) takes part without this
+# app importing it. Filled by their AppConfig.ready through ``variant_created_hook_add``.
 _variant_created_hooks: list[Callable[..., object]] = []
 
 
 def variant_created_hook_add(hook: Callable[..., object]) -> None:
-    """Call ``hook(variant=...)`` for each new variant, in the transaction that creates it."""
+    """Call ``hook(variants=[...])`` with new variants, in the transaction that creates them."""
     if hook not in _variant_created_hooks:
         _variant_created_hooks.append(hook)
 
@@ -153,7 +153,7 @@ def variant_create(
         _apply(variant, fields, VARIANT_FIELDS)
         variant.save()
         for hook in _variant_created_hooks:
-            hook(variant=variant)
+            hook(variants=[variant])
         event_emit(
             type="variant.created",
             subject=variant,
@@ -245,3 +245,8 @@ def supplier_item_set(
             actor=actor,
         )
     return item
+
+
+# Many rows at once (imports); imported last, since it uses the checks above.
+from soloops.catalog.services.bulk import NewVariant as NewVariant  # noqa: E402
+from soloops.catalog.services.bulk import variants_create_many as variants_create_many  # noqa: E402
