@@ -73,10 +73,13 @@ def events_emit(*, specs: list[EventSpec], actor: Actor) -> list[Event]:
     due = now + timedelta(seconds=settings.RELAY_DELAY_SECONDS)
     correlation_id = correlation.current()
     rows = []
+    handled: dict[str, bool] = {}  # per type, once per call: an import emits thousands
     for spec in specs:
         event_check(spec.type, spec.payload)
         subject_type, subject_id = _subject_key(spec.subject)
-        has_handlers = bool(registry.handlers_for(spec.type))
+        has_handlers = handled.get(spec.type)
+        if has_handlers is None:
+            has_handlers = handled[spec.type] = bool(registry.handlers_for(spec.type))
         rows.append(
             Event(
                 type=spec.type,
