@@ -62,7 +62,7 @@ def test_new_products_get_their_variants_stock_rows_and_one_event_each():
 
 def test_a_chunk_of_new_skus_costs_the_same_statements_whatever_its_size():
     import_queries(products_file(5, start=9000))  # the shop's first: its default location
-    small = import_queries(products_file(60))
+    small = import_queries(products_file(180))  # 60 products: past the bulk events threshold
     large = import_queries(products_file(450, start=1000))
     assert large == small
 
