@@ -35,7 +35,8 @@ EVENTS = declare(
     EventType(
         "supplier.updated",
         Changes,
-        "a supplier's fields or one of its items (`item`: sku, supplier_sku, unit_cost) changed",
+        "a supplier's fields or one of its items "
+        "(`item`: sku, supplier_sku, unit_cost, pack_size) changed",
         "catalog.supplier",
     ),
 )

@@ -83,6 +83,8 @@ class SupplierItem(models.Model):
     supplier_sku = models.CharField(_("supplier SKU"), max_length=64)
     unit_cost = models.DecimalField(_("unit cost"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
+    # How many units come in one pack (a case of 12): purchase orders ask for whole packs.
+    pack_size = models.PositiveIntegerField(_("pack size"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -91,6 +93,7 @@ class SupplierItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["supplier", "variant"], name="supplier_item_once"),
             models.CheckConstraint(condition=Q(unit_cost__gte=0), name="unit_cost_not_negative"),
+            models.CheckConstraint(condition=Q(pack_size__gte=1), name="pack_size_positive"),
         ]
 
     def __str__(self) -> str:

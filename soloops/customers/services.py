@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
+from soloops.customers.imports import NewCustomer as NewCustomer
+from soloops.customers.imports import customers_import_many as customers_import_many
 from soloops.customers.lifetime import customer_ltv_refresh as customer_ltv_refresh
 from soloops.customers.models import ConsentSource, Customer, CustomerNote
 from soloops.customers.registry import OrderFacts, customer_data_sources

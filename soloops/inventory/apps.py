@@ -7,8 +7,8 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from soloops.catalog.services import variant_created_hook_add
-        from soloops.inventory.services import stock_track
+        from soloops.inventory.services import stocks_track
 
         # Stock is kept per variant: each new variant gets its (zero) stock row in the
         # transaction that creates it, as before the catalog stopped importing inventory.
-        variant_created_hook_add(stock_track)
+        variant_created_hook_add(stocks_track)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from soloops.accounts.actors import Actor
+from soloops.bulk_insert import insert_rows
 from soloops.errors import Conflict, InvalidInput
 from soloops.events.services import event_emit
 from soloops.inventory import locks
@@ -252,6 +253,21 @@ def stock_track(*, variant, location: Location | None = None) -> StockLevel:
     """Make sure the variant has a stock row (zero) at the location (default: the default)."""
     with transaction.atomic():
         return _stock_row(variant, location)
+
+
+def stocks_track(*, variants: list) -> None:
+    """Each new variant's (zero) stock row at the default location, in one INSERT: the catalog
+    calls this in the transaction that creates the variants (one, or a chunk of an import)."""
+    location = default_location()
+    have = set(
+        StockLevel.objects.filter(location=location, variant__in=variants).values_list(
+            "variant_id", flat=True
+        )
+    )
+    insert_rows(
+        StockLevel, ("variant_id", "location_id"),
+        [(v.pk, location.pk) for v in variants if v.pk not in have],
+    )  # fmt: skip
 
 
 def stock_change(

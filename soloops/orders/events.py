@@ -39,6 +39,13 @@ class OrderMoved(Payload):
     reason: str | None = None
 
 
+class AddressChanged(Payload):
+    number: str
+    from_: dict = Field(alias="from")
+    to: dict
+    reason: str = ""
+
+
 class OrderImported(Payload):
     """A past order from another platform, kept as history: no stock, payment, email or flow."""
 
@@ -91,6 +98,12 @@ EVENTS = declare(
         "orders.order",
     ),
     *(EventType(f"order.{s}", OrderMoved, doc, "orders.order") for s, doc in _MOVES.items()),
+    EventType(
+        "order.address_changed",
+        AddressChanged,
+        "the order's shipping address changed before packing (from, to, reason)",
+        "orders.order",
+    ),
     *(
         EventType(f"{table}.{verb}", payload, f"a row of the {table} table was {verb}")
         for table, payload in _TABLES.items()

@@ -25,6 +25,7 @@ from soloops.inventory.selectors import stock_for_skus
 from soloops.inventory.services import Hold, stock_consume, stock_release, stock_reserve
 from soloops.numbers import random_code
 from soloops.orders import pricing, selectors, tables
+from soloops.orders.changes import order_address_change as order_address_change
 from soloops.orders.errors import OrderErrorCode as Code
 from soloops.orders.models import (
     Channel,

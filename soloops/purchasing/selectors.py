@@ -38,6 +38,7 @@ class Offer:
     unit_cost: Decimal
     min_order_quantity: int
     lead_time_days: int
+    pack_size: int = 1  # units a pack holds: orders ask for whole packs
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ def _offers(variant) -> list[Offer]:
             unit_cost=item.unit_cost,
             min_order_quantity=item.supplier.min_order_quantity,
             lead_time_days=item.supplier.lead_time_days,
+            pack_size=item.pack_size,
         )
         for item in variant.supplier_items.all()
     ]

@@ -3,7 +3,7 @@
 ``POST /webhooks/channels/<id>`` with ``X-SoloOps-Signature: t=<unix time>,v1=<hex>`` (HMAC-SHA256
 of ``"<t>.<raw body>"`` with the channel's secret, at most 300 s old — the scheme of our
 outbound webhooks), ``X-SoloOps-Delivery`` (a unique id per delivery; retries repeat it) and
-optionally ``X-SoloOps-Topic: order.cancelled``. The body::
+optionally ``X-SoloOps-Topic: order.cancelled`` or ``order.updated``. The body::
 
     {"id": "their order id", "email": "...", "name": "...",
      "lines": [{"sku": "MUG-1", "quantity": 2}],

@@ -2,7 +2,8 @@
 secret; ``X-Shopify-Webhook-Id`` names the delivery; ``X-Shopify-Topic`` is ``orders/create``,
 ``orders/updated``, ``orders/cancelled``. The catch-up poll reads
 ``GET {store}/admin/api/2024-10/orders.json?status=any&created_at_min=…`` with
-``X-Shopify-Access-Token``."""
+``X-Shopify-Access-Token``, following the ``Link: <…>; rel="next"`` header page by page
+(Shopify's cursor pagination)."""
 
 import base64
 import hashlib
@@ -11,7 +12,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from . import ChannelLine, ChannelOrder, NotAnOrder
-from ._http import get_json
+from ._http import MAX_PAGES, get_page, next_link
 
 API_VERSION = "2024-10"
 
@@ -72,4 +73,11 @@ def fetch_orders(url: str, token: str, since: datetime | None) -> list[dict]:
     if since:
         query["created_at_min"] = since.isoformat()
     endpoint = f"{url.rstrip('/')}/admin/api/{API_VERSION}/orders.json?{urlencode(query)}"
-    return get_json(endpoint, {"X-Shopify-Access-Token": token}).get("orders", [])
+    orders: list[dict] = []
+    for _page in range(MAX_PAGES):
+        body, headers = get_page(endpoint, {"X-Shopify-Access-Token": token})
+        orders.extend(body.get("orders", []) if isinstance(body, dict) else [])
+        endpoint = next_link(headers.get("Link", ""), current=endpoint)
+        if endpoint is None:
+            break
+    return orders

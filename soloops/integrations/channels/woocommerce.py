@@ -1,7 +1,8 @@
 """WooCommerce: ``X-WC-Webhook-Signature`` is the base64 HMAC-SHA256 of the raw body with the
 webhook's secret; ``X-WC-Webhook-Delivery-ID`` names the delivery; ``X-WC-Webhook-Topic`` is
 ``order.created``, ``order.updated``, ``order.deleted``. The catch-up poll reads
-``GET {store}/wp-json/wc/v3/orders?after=…`` with the REST API key pair (basic auth)."""
+``GET {store}/wp-json/wc/v3/orders?after=…&page=N`` with the REST API key pair (basic auth),
+page after page up to the ``X-WP-TotalPages`` the store answers."""
 
 import base64
 import hashlib
@@ -10,7 +11,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from . import ChannelLine, ChannelOrder, NotAnOrder
-from ._http import get_json
+from ._http import MAX_PAGES, get_page
 
 
 def verify(secret: str, body: bytes, headers) -> bool:
@@ -68,10 +69,25 @@ def to_order(payload: dict) -> ChannelOrder:
     )
 
 
+PER_PAGE = 100
+
+
 def fetch_orders(url: str, token: str, since: datetime | None) -> list[dict]:
-    query = {"per_page": 100}
+    query = {"per_page": PER_PAGE, "orderby": "id", "order": "asc"}
     if since:
         query["after"] = since.replace(tzinfo=None).isoformat(timespec="seconds")
-    endpoint = f"{url.rstrip('/')}/wp-json/wc/v3/orders?{urlencode(query)}"
     auth = base64.b64encode(token.encode()).decode()
-    return get_json(endpoint, {"Authorization": f"Basic {auth}"})
+    orders: list[dict] = []
+    for page in range(1, MAX_PAGES + 1):
+        endpoint = f"{url.rstrip('/')}/wp-json/wc/v3/orders?{urlencode({**query, 'page': page})}"
+        body, headers = get_page(endpoint, {"Authorization": f"Basic {auth}"})
+        batch = body if isinstance(body, list) else []
+        orders.extend(batch)
+        try:
+            pages = int(headers.get("X-WP-TotalPages") or 0)
+        except ValueError:
+            pages = 0
+        # Without the header, a short page is the last one.
+        if (pages and page >= pages) or (not pages and len(batch) < PER_PAGE):
+            break
+    return orders

@@ -1,7 +1,8 @@
 """What a kind of thing an import file holds is made of: its fields (and the header names that
 mean them), its natural key, how a row is compared with what the shop has, and how it is
 written — always through the owning app's services, which record the events. The kinds
-themselves are in entities_catalog, entities_supply, entities_history and entities_reports.
+themselves are in entities_catalog, entities_customers, entities_supply, entities_history
+and entities_reports.
 
 An empty cell means "keep what the shop has" (or the default, for a new row).
 """

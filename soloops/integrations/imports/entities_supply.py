@@ -191,6 +191,7 @@ class SupplierItems(Entity):
             "sku": item.variant.sku,
             "supplier_sku": item.supplier_sku,
             "unit_cost": item.unit_cost,
+            "pack_size": item.pack_size,
         }
 
     def export_queryset(self):
@@ -208,6 +209,8 @@ class SupplierItems(Entity):
             )
         if not problems and offer.item is None and values.get("unit_cost") is None:
             problems.append(("unit_cost", _("needed for a new supplier item")))
+        if values.get("pack_size") == 0:
+            problems.append(("pack_size", _("a pack holds at least 1 unit")))
         return problems
 
     def changes(self, values, offer):
@@ -223,6 +226,7 @@ class SupplierItems(Entity):
             variant=offer.variant,
             supplier_sku=changes.get("supplier_sku", now["supplier_sku"]) or "",
             unit_cost=changes.get("unit_cost", now.get("unit_cost")),
+            pack_size=changes.get("pack_size"),
             actor=actor,
         )
 
@@ -249,6 +253,23 @@ SUPPLIER_ITEMS = SupplierItems(
             gettext_lazy("Unit cost"),
             "decimal",
             synonyms=("cost", "unit cost", "purchase price", "buy price", "进价", "成本", "采购价"),
+        ),
+        Field(
+            "pack_size",
+            gettext_lazy("Pack size"),
+            "integer",
+            synonyms=(
+                "pack",
+                "case qty",
+                "case quantity",
+                "units per case",
+                "units per pack",
+                "inner pack",
+                "箱规",
+                "包装数量",
+                "每箱数量",
+                "装箱数",
+            ),
         ),
     ],
 )

@@ -1,7 +1,8 @@
 """Every kind of thing a file can hold, by the name the CLI, API and console use."""
 
 from soloops.integrations.imports.entities import Entity
-from soloops.integrations.imports.entities_catalog import CUSTOMERS, PRODUCTS
+from soloops.integrations.imports.entities_catalog import PRODUCTS
+from soloops.integrations.imports.entities_customers import CUSTOMERS
 from soloops.integrations.imports.entities_history import ORDERS
 from soloops.integrations.imports.entities_reports import ORDER_LINES, STOCK_LEDGER
 from soloops.integrations.imports.entities_supply import STOCK, SUPPLIER_ITEMS, SUPPLIERS

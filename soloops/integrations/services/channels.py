@@ -33,6 +33,8 @@ from soloops.integrations.models.channels import (
 from soloops.orders.selectors import order_get_for, order_next_statuses
 from soloops.orders.services import LineDraft, OrderDraft, order_cancel, order_place
 
+from .channel_updates import UPDATE_TOPICS, channel_order_update, placed_number
+
 logger = logging.getLogger(__name__)
 MAX_BODY = 2_500_000
 CANCEL_TOPICS = ("orders/cancelled", "order.deleted", "order.cancelled")
@@ -226,6 +228,10 @@ def _process(row: ChannelDelivery) -> tuple[str, str]:
     row.external_order_id = incoming.external_id
     if row.topic in CANCEL_TOPICS or incoming.cancelled:
         return _cancel(row, incoming)
+    if row.topic in UPDATE_TOPICS:
+        placed = placed_number(row, incoming.external_id)
+        if placed:
+            return channel_order_update(row, incoming, placed, _actor(channel))
     return _place(row, incoming)
 
 
@@ -268,12 +274,7 @@ def _place(row: ChannelDelivery, incoming: ChannelOrder) -> tuple[str, str]:
 
 
 def _cancel(row: ChannelDelivery, incoming: ChannelOrder) -> tuple[str, str]:
-    placed = (
-        ChannelDelivery.objects.filter(channel=row.channel, external_order_id=incoming.external_id)
-        .exclude(order_number="")
-        .values_list("order_number", flat=True)
-        .first()
-    )
+    placed = placed_number(row, incoming.external_id)
     if not placed:
         return InboundStatus.IGNORED, "cancelled on the channel before it came in here"
     actor = _actor(row.channel)

@@ -110,7 +110,12 @@ def _line_for(po: PurchaseOrder, position: selectors.Position, quantity: int) ->
 
 
 def _quantity(position: selectors.Position) -> int:
-    return min(max(position.shortfall, position.policy.offer.min_order_quantity), QUANTITY_MAX)
+    """The shortfall, at least the supplier's minimum, rounded up to whole packs."""
+    offer = position.policy.offer
+    wanted = max(position.shortfall, offer.min_order_quantity)
+    pack = max(offer.pack_size, 1)
+    packs = -(-wanted // pack)
+    return min(packs * pack, QUANTITY_MAX // pack * pack or QUANTITY_MAX)
 
 
 def _insert_draft(supplier_id: int, lead_time_days: int, reason: dict) -> PurchaseOrder:

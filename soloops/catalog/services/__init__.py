@@ -28,6 +28,7 @@ VARIANT_FIELDS = {
     "low_stock_threshold",
 }
 SUPPLIER_FIELDS = {"name", "email", "lead_time_days", "min_order_quantity"}
+PACK_SIZE_MAX = 100_000
 
 
 def _jsonable(changes: dict) -> dict:
@@ -117,14 +118,14 @@ def _check_variant_values(values: dict) -> None:
         raise InvalidInput(Code.INVALID_VALUE, "SKU must not be empty", field="sku")
 
 
-# Called with each new variant inside variant_create's transaction: how an app above (the
-# inventory: the variant's stock row) takes part without this app importing it. Filled by
-# their AppConfig.ready through ``variant_created_hook_add``.
+# Called with the new variants inside the transaction that creates them (one, or a chunk of an
+# import): how an app above (the inventory: each variant's stock row) takes part without this
+# app importing it. Filled by their AppConfig.ready through ``variant_created_hook_add``.
 _variant_created_hooks: list[Callable[..., object]] = []
 
 
 def variant_created_hook_add(hook: Callable[..., object]) -> None:
-    """Call ``hook(variant=...)`` for each new variant, in the transaction that creates it."""
+    """Call ``hook(variants=[...])`` with new variants, in the transaction that creates them."""
     if hook not in _variant_created_hooks:
         _variant_created_hooks.append(hook)
 
@@ -153,7 +154,7 @@ def variant_create(
         _apply(variant, fields, VARIANT_FIELDS)
         variant.save()
         for hook in _variant_created_hooks:
-            hook(variant=variant)
+            hook(variants=[variant])
         event_emit(
             type="variant.created",
             subject=variant,
@@ -217,20 +218,32 @@ def supplier_update(*, supplier: Supplier, actor: Actor, **changes) -> Supplier:
 
 
 def supplier_item_set(
-    *, supplier: Supplier, variant: Variant, supplier_sku: str, unit_cost: Decimal, actor: Actor
+    *,
+    supplier: Supplier,
+    variant: Variant,
+    supplier_sku: str,
+    unit_cost: Decimal,
+    actor: Actor,
+    pack_size: int | None = None,
 ) -> SupplierItem:
-    """What the supplier sells us for this variant (created or updated)."""
+    """What the supplier sells us for this variant (created or updated); ``pack_size`` None
+    keeps the item's (1 for a new one)."""
     if Decimal(unit_cost) < 0:
         raise InvalidInput(Code.INVALID_VALUE, "unit cost cannot be negative", field="unit_cost")
+    if pack_size is not None and not 1 <= pack_size <= PACK_SIZE_MAX:
+        raise InvalidInput(
+            Code.INVALID_VALUE, f"pack size is 1 to {PACK_SIZE_MAX}", field="pack_size"
+        )
+    defaults = {
+        "supplier_sku": supplier_sku,
+        "unit_cost": Decimal(unit_cost),
+        "currency": shop_currency(),
+    }
+    if pack_size is not None:
+        defaults["pack_size"] = pack_size
     with transaction.atomic():
         item, _ = SupplierItem.objects.update_or_create(
-            supplier=supplier,
-            variant=variant,
-            defaults={
-                "supplier_sku": supplier_sku,
-                "unit_cost": Decimal(unit_cost),
-                "currency": shop_currency(),
-            },
+            supplier=supplier, variant=variant, defaults=defaults
         )
         event_emit(
             type="supplier.updated",
@@ -240,8 +253,14 @@ def supplier_item_set(
                     "sku": variant.sku,
                     "supplier_sku": supplier_sku,
                     "unit_cost": str(unit_cost),
+                    "pack_size": item.pack_size,
                 }
             },
             actor=actor,
         )
     return item
+
+
+# Many rows at once (imports); imported last, since it uses the checks above.
+from soloops.catalog.services.bulk import NewVariant as NewVariant  # noqa: E402
+from soloops.catalog.services.bulk import variants_create_many as variants_create_many  # noqa: E402
