@@ -21,6 +21,9 @@ from django.utils import timezone
 
 MAX_ROWS_PER_STATEMENT = 1000
 COPY_CHUNK = 5000
+# Fewer rows than this, given as a list, go to PostgreSQL as one INSERT … RETURNING: for a
+# handful of rows (an event or two) a COPY and a separate read of the sequence cost more.
+COPY_MIN_ROWS = 50
 
 
 def _adapter(field: models.Field, connection) -> Callable | None:
@@ -127,7 +130,8 @@ def insert_rows(
     pk = quote(meta.pk.column)
     ids: list[int] = []
     count = 0
-    if connection.vendor == "postgresql":
+    few = isinstance(rows, list) and len(rows) < COPY_MIN_ROWS
+    if connection.vendor == "postgresql" and not few:
         with connection.cursor() as cursor:
             for chunk in _chunks(rows, COPY_CHUNK):
                 count += len(chunk)

@@ -8,6 +8,8 @@ update of the run and one insert of its new step rows. Actions marked ``outside`
 stretch; ``engine.outside`` calls them between two transactions.
 """
 
+import logging
+
 from django.db import transaction
 from pydantic import ValidationError
 
@@ -20,17 +22,53 @@ from soloops.locking import lock_own_rows
 
 from . import compensation, dispatch, outside
 from .outcomes import CallOutside, Fail, Finish, apply
-from .state import ACTIVE, RunState, describe_error
+from .state import ACTIVE, RunState, describe_error, step_rows_of
 from .steps import kind_of
 
+logger = logging.getLogger(__name__)
 STEPS_PER_TASK = 50
+
+Stretch = tuple[str, CallOutside | None, int, str]  # status, outside call, steps, correlation
 
 
 def flow_run_advance(*, run_id: int) -> str:
     """Run steps until the run waits, finishes or fails; returns the run's status."""
+    return _go_on(run_id, advance_stretch(run_id, STEPS_PER_TASK))
+
+
+def flow_runs_advance(*, run_ids: list[int]) -> None:
+    """Advance each run as ``flow_run_advance`` does, the first stretch of every run in one
+    transaction (one lock of the runs, one read of their step rows, one insert of their new
+    step rows, one commit), each run's stretch in a savepoint of its own, so a run that
+    raises rolls back alone. A run that raises, here or later, is logged and left to the
+    scheduler (it is still running, so it is handed out again once it has stalled). Should
+    the shared transaction fail as a whole, each run is advanced in a transaction of its own.
+    """
+    if len(run_ids) <= 1:
+        stretches = {}
+    else:
+        try:
+            stretches = advance_stretches(run_ids, STEPS_PER_TASK)
+        except Exception:
+            logger.exception("runs %s failed to advance together; one at a time", run_ids)
+            stretches = {}
+    for run_id in run_ids:
+        try:
+            if run_id not in stretches:
+                flow_run_advance(run_id=run_id)
+            elif stretches[run_id] is not None:
+                _go_on(run_id, stretches[run_id])
+        except Exception:
+            logger.exception("run %s failed to advance; the scheduler will hand it out", run_id)
+
+
+def _go_on(run_id: int, first: Stretch) -> str:
+    """After a stretch: make its outside call, and go on stretch by stretch until the run
+    waits, finishes or fails, or has done STEPS_PER_TASK steps (then it continues later)."""
     status, steps = RunStatus.RUNNING, 0
-    while steps < STEPS_PER_TASK:
-        status, call, done, correlation_id = advance_stretch(run_id, STEPS_PER_TASK - steps)
+    stretch = first
+    while True:
+        status, call, done, correlation_id = stretch
         steps += done
         if call is not None:
             # The outside action's own events carry the run's correlation id too.
@@ -38,8 +76,10 @@ def flow_run_advance(*, run_id: int) -> str:
                 status = outside.call_outside(run_id, call)
         if status not in ACTIVE:
             return status
-    transaction.on_commit(lambda: dispatch.enqueue_advance(run_id))  # long: continue later
-    return status
+        if steps >= STEPS_PER_TASK:
+            transaction.on_commit(lambda: dispatch.enqueue_advance(run_id))  # continue later
+            return status
+        stretch = advance_stretch(run_id, STEPS_PER_TASK - steps)
 
 
 def lock_run(run_id: int) -> FlowRun:
@@ -53,7 +93,17 @@ def lock_run(run_id: int) -> FlowRun:
     )
 
 
-def advance_stretch(run_id: int, budget: int) -> tuple[str, CallOutside | None, int, str]:
+def lock_runs(run_ids: list[int]) -> list[FlowRun]:
+    """``lock_run`` for several runs, locked in key order (as every lock of several runs)."""
+    return list(
+        lock_own_rows(FlowRun.objects)
+        .select_related("flow", "version", "trigger_event")
+        .filter(pk__in=run_ids)
+        .order_by("pk")
+    )
+
+
+def advance_stretch(run_id: int, budget: int) -> Stretch:
     """Steps in one transaction, up to ``budget`` of them or to the first step that waits,
     fails, finishes or calls outside. The run is locked and its step rows read once; an
     exception none of the steps handles rolls the whole stretch back. Returns the run's
@@ -61,16 +111,44 @@ def advance_stretch(run_id: int, budget: int) -> tuple[str, CallOutside | None, 
     event a step emits carries the id of what started the run)."""
     with transaction.atomic():
         state = RunState.load(lock_run(run_id))
-        correlation_id = state.run.trigger.get("correlation_id")
-        with correlation.scope(correlation_id):
-            done = 0
-            while True:
-                call = advance_one(state)
-                done += 1
-                status = state.run.status
-                if call is not None or status not in ACTIVE or done >= budget:
-                    state.flush()
-                    return status, call, done, correlation_id
+        stretch = _stretch(state, budget)
+        state.flush()
+        return stretch
+
+
+def advance_stretches(run_ids: list[int], budget: int) -> dict[int, Stretch | None]:
+    """The first stretch of each run, all in one transaction, each in a savepoint; their
+    writes saved together (``RunState.flush_all``). Returns each run's stretch, or None for
+    a run that raised (logged; its savepoint rolled back). A run not returned is gone."""
+    stretches: dict[int, Stretch | None] = {}
+    with transaction.atomic():
+        runs = lock_runs(run_ids)
+        rows = step_rows_of(runs)
+        states = []
+        for run in runs:
+            state = RunState(run=run, rows=rows.get(run.pk, {}))
+            try:
+                with transaction.atomic():
+                    stretches[run.pk] = _stretch(state, budget)
+            except Exception:
+                logger.exception("run %s failed to advance; the scheduler will hand it out", run.pk)
+                stretches[run.pk] = None
+                continue
+            states.append(state)
+        RunState.flush_all(states)
+    return stretches
+
+
+def _stretch(state: RunState, budget: int) -> Stretch:
+    correlation_id = state.run.trigger.get("correlation_id")
+    with correlation.scope(correlation_id):
+        done = 0
+        while True:
+            call = advance_one(state)
+            done += 1
+            status = state.run.status
+            if call is not None or status not in ACTIVE or done >= budget:
+                return status, call, done, correlation_id
 
 
 def advance_one(state: RunState) -> CallOutside | None:

@@ -46,15 +46,11 @@ def runs_advanced_here() -> Iterator[None]:
 
 
 def flow_runs_advance(*, run_ids: list[int]) -> None:
-    """Advance each run in turn; one that raises is logged and left to the scheduler (it is
-    still running, so it is handed out again once it has stalled)."""
-    from .advance import flow_run_advance
+    """Advance the runs, the first stretch of each in one shared transaction (see
+    ``engine.advance.flow_runs_advance``); one that raises is logged and left to the scheduler."""
+    from .advance import flow_runs_advance as advance
 
-    for run_id in run_ids:
-        try:
-            flow_run_advance(run_id=run_id)
-        except Exception:
-            logger.exception("run %s failed to advance; the scheduler will hand it out", run_id)
+    advance(run_ids=run_ids)
 
 
 def _enqueue_batches(run_ids: list[int]) -> None:

@@ -3,7 +3,7 @@ schedule slot, the owner's click or a webhook."""
 
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from soloops import correlation
@@ -109,17 +109,21 @@ def _start_triggered(event: Event, flows: list[Flow]) -> None:
             continue
         if parent_depth is None:
             parent_depth = _depth_of(event)
-        # The run_once_per_event constraint holds anyway; the check keeps a second start
-        # (should the event reach this handler twice) from failing the whole delivery on it.
-        if FlowRun.objects.filter(flow=flow, trigger_event=event).exists():
-            continue
-        flow_run_start(
-            flow=flow,
-            trigger=trigger,
-            trigger_event=event,
-            depth=parent_depth + 1 if parent_depth >= 0 else 0,
-            actor=Actor.system(f"flow {flow.key}"),
-        )
+        try:
+            # A savepoint, so that a second start (should the event reach this handler twice)
+            # is refused by the run_once_per_event constraint without failing the delivery:
+            # cheaper than asking first for every event, as the second start is rare.
+            with transaction.atomic():
+                flow_run_start(
+                    flow=flow,
+                    trigger=trigger,
+                    trigger_event=event,
+                    depth=parent_depth + 1 if parent_depth >= 0 else 0,
+                    actor=Actor.system(f"flow {flow.key}"),
+                )
+        except IntegrityError:
+            if not FlowRun.objects.filter(flow=flow, trigger_event=event).exists():
+                raise
 
 
 def _depth_of(event: Event) -> int:
