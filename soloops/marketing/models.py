@@ -19,6 +19,9 @@ class AssociationRun(models.Model):
     orders = models.PositiveIntegerField(_("orders"))  # order baskets counted
     customers = models.PositiveIntegerField(_("customers"))  # customer baskets counted
     pairs = models.PositiveIntegerField(_("pairs"))  # pair rows kept (both kinds, both ways)
+    # The newest order the recount saw: the order.placed increment skips it and older ones
+    # (their events may be dispatched after the recount), so nothing is counted twice.
+    last_order_id = models.BigIntegerField(default=0)
     computed_at = models.DateTimeField(_("computed at"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -29,6 +29,8 @@ class Recommendation:
     price: Decimal
     reason: str  # "bought_together" | "also_bought" | "popular"
     score: float  # 0..1 for associations (the chance a rule holds); popularity below them
+    currency: str = ""
+    product_slug: str = ""  # for a link to the product's page
 
 
 def recommendations_for_customer(customer_id: int, limit: int = 4) -> list[Recommendation]:
@@ -41,9 +43,15 @@ def recommendations_for_customer(customer_id: int, limit: int = 4) -> list[Recom
 
 
 def bought_together(variant_id: int, limit: int = 4) -> list[Recommendation]:
-    """Up to ``limit`` variants that go with this one (the product page's "Often bought
-    together"): same order first, then same customers, then the most popular."""
-    exclude = {variant_id}
+    """Up to ``limit`` variants that go with this one: same order first, then same
+    customers, then the most popular."""
+    return bought_with_any({variant_id}, limit=limit)
+
+
+def bought_with_any(variant_ids: set[int], limit: int = 4) -> list[Recommendation]:
+    """Up to ``limit`` variants that go with any of these (the product page's "Often bought
+    together", for all of a product's variants), none of them; as ``bought_together``."""
+    exclude = set(variant_ids)
     rules = _rules_from(exclude)
     together = rules_rank([r for r in rules if r.kind == BasketKind.ORDER], exclude=exclude)
     also = rules_rank([r for r in rules if r.kind == BasketKind.CUSTOMER], exclude=exclude)
@@ -107,8 +115,9 @@ def _popular(*, exclude: set[int], limit: int) -> list[Scored]:
 
 
 def _for_sale(ids: list[int]) -> dict[int, tuple]:
-    """{variant id: (sku, title, price)} of those on sale: active (with their product), in
-    the shop's currency and with stock available at the default location. Two queries."""
+    """{variant id: (sku, title, price, currency, product slug)} of those on sale: active
+    (with their product), in the shop's currency and with stock available at the default
+    location. Two queries."""
     if not ids:
         return {}
     variants = list(variants_list(active=True).filter(pk__in=ids, currency=shop_currency()))
@@ -117,7 +126,7 @@ def _for_sale(ids: list[int]) -> dict[int, tuple]:
     for v in variants:
         row = stock.get(v.sku)
         if row is not None and row.on_hand - row.reserved > 0:
-            sale[v.pk] = (v.sku, v.title, v.price)
+            sale[v.pk] = (v.sku, v.title, v.price, v.currency, v.product.slug)
     return sale
 
 
@@ -131,9 +140,11 @@ def _finish(ranked: list[Scored], exclude: set[int], limit: int) -> list[Recomme
     found = []
     for s in candidates:
         if s.variant_id in sale:
-            sku, name, price = sale[s.variant_id]
+            sku, name, price, currency, slug = sale[s.variant_id]
             reason = REASONS.get(s.kind, POPULAR)
-            found.append(Recommendation(s.variant_id, sku, name, price, reason, s.score))
+            found.append(
+                Recommendation(s.variant_id, sku, name, price, reason, s.score, currency, slug)
+            )
             if len(found) == limit:
                 break
     return found

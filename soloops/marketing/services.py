@@ -28,7 +28,9 @@ def recommendations_recompute(*, actor: Actor, now: datetime | None = None) -> A
     orders: list[set[int]] = []
     by_customer: dict[int, set[int]] = {}
     recent: Counter = Counter()
-    for _, rows in groupby(basket_lines(), key=lambda row: row[0]):
+    last_order_id = 0
+    for order_id, rows in groupby(basket_lines(), key=lambda row: row[0]):
+        last_order_id = max(last_order_id, order_id)
         rows = list(rows)
         basket = {variant for _, _, variant, _ in rows}
         orders.append(basket)
@@ -61,6 +63,7 @@ def recommendations_recompute(*, actor: Actor, now: datetime | None = None) -> A
             orders=counts[BasketKind.ORDER].total,
             customers=counts[BasketKind.CUSTOMER].total,
             pairs=len(pairs),
+            last_order_id=last_order_id,
             computed_at=now,
         )
         event_emit(
@@ -76,14 +79,15 @@ def recommendations_count_order(*, order_id: int) -> bool:
     """Add one new order to the counts (the order.placed handler): its basket, and what it
     adds to its customer's. A few queries, whatever the shop's size; serialised on the run
     row, so two workers never lose an increment. Cancellations and merges wait for the
-    nightly recount. Returns whether anything was counted (nothing before the first run)."""
+    nightly recount. Returns whether anything was counted (nothing before the first run, nor
+    for an order the last recount already saw)."""
     found = order_basket(order_id=order_id)
     if found is None:
         return False
     customer_id, basket = found
     with transaction.atomic():
         run = AssociationRun.objects.select_for_update().order_by("-computed_at", "-id").first()
-        if run is None:
+        if run is None or order_id <= run.last_order_id:
             return False
         before = variant_ids_bought(customer_id=customer_id, excluding_order=order_id)
         new = basket - before

@@ -27,8 +27,10 @@ def shop(db):
     return {sku: make_variant(sku, price="10.00", stock=1000) for sku in SKUS}
 
 
-def place(email: str, *skus: str):
+def place(email: str, *skus: str, language: str = "en"):
     order, _new = order_place(
-        draft=draft(*[(sku, 1) for sku in skus], email=email), channel="manual", actor=SYSTEM
+        draft=draft(*[(sku, 1) for sku in skus], email=email, language=language),
+        channel="manual",
+        actor=SYSTEM,
     )
     return order
