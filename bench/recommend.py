@@ -11,7 +11,11 @@ in it; customers whose last order brought nothing new are left out (no recommend
 them). The demo shop is planned in memory (soloops.demo.plan, the generator ``soloops demo``
 loads), not written to a database. Prints figures; asserts nothing. Usage:
 
-    .venv/bin/python bench/recommend.py [--orders 3000] [--seeds 1,2,3]
+    .venv/bin/python bench/recommend.py [--orders 3000] [--seeds 1,2,3] [--no-affinity]
+
+``--recount`` instead times the nightly recount and the selectors on the shop in
+``DATABASE_URL`` (load one first: ``soloops demo-data --orders 3000``); it replaces that shop's
+association counts, as the nightly flow would.
 """
 
 import argparse
@@ -117,6 +121,41 @@ def evaluate(orders: int, seed: int) -> tuple[float, float, float, float, int, i
     )
 
 
+def recount() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from soloops.accounts.actors import Actor
+    from soloops.customers.selectors import customers_all
+    from soloops.marketing.selectors import bought_together, recommendations_for_customer
+    from soloops.marketing.services import recommendations_recompute
+
+    started = time.perf_counter()
+    run = recommendations_recompute(actor=Actor.system("bench"))
+    seconds = time.perf_counter() - started
+    print(
+        f"recount ({connection.vendor}): {run.orders:,} orders, {run.customers:,} customers, "
+        f"{run.pairs:,} pair rows kept in {seconds:.2f} s"
+    )
+    ids = list(customers_all().order_by("pk").values_list("pk", flat=True)[:200])
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        for customer_id in ids:
+            recommendations_for_customer(customer_id, limit=4)
+        seconds = time.perf_counter() - started
+    print(
+        f"recommendations_for_customer: {len(ids)} customers, "
+        f"{1000 * seconds / max(len(ids), 1):.1f} ms and "
+        f"{len(queries) / max(len(ids), 1):.1f} queries each"
+    )
+    found = recommendations_for_customer(ids[0], limit=1) if ids else []
+    if found:
+        started = time.perf_counter()
+        for _ in range(100):
+            bought_together(found[0].variant_id, limit=4)
+        print(f"bought_together: {10 * (time.perf_counter() - started):.1f} ms each")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=3000, help="demo shop size (default 3000)")
@@ -127,10 +166,14 @@ def main() -> None:
         help="draw every line independently by popularity (the generator before tastes and "
         "companions): what any recommender gets from a shop without co-purchase structure",
     )
+    parser.add_argument("--recount", action="store_true", help="time the nightly recount")
     args = parser.parse_args()
     import django
 
     django.setup()
+    if args.recount:
+        recount()
+        return
     if args.no_affinity:
         from soloops.demo import baskets
 
