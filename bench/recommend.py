@@ -130,6 +130,9 @@ def recount() -> None:
     from soloops.marketing.selectors import bought_together, recommendations_for_customer
     from soloops.marketing.services import recommendations_recompute
 
+    from soloops.events.catalogue import event_types
+
+    event_types()  # imports every app's events once, as a running worker already has
     started = time.perf_counter()
     run = recommendations_recompute(actor=Actor.system("bench"))
     seconds = time.perf_counter() - started

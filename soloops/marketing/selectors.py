@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from soloops.catalog.selectors import variants_list
-from soloops.inventory.selectors import stock_for_skus
+from soloops.inventory.selectors import available_by_variant
 from soloops.marketing.associations import Rule, Scored, min_pair_baskets, rule_make, rules_rank
 from soloops.marketing.models import AssociationRun, BasketKind, ItemCount, PairCount
 from soloops.orders.selectors import variant_ids_bought
@@ -117,16 +117,21 @@ def _popular(*, exclude: set[int], limit: int) -> list[Scored]:
 def _for_sale(ids: list[int]) -> dict[int, tuple]:
     """{variant id: (sku, title, price, currency, product slug)} of those on sale: active
     (with their product), in the shop's currency and with stock available at the default
-    location. Two queries."""
+    location. Two queries, no model instances."""
     if not ids:
         return {}
-    variants = list(variants_list(active=True).filter(pk__in=ids, currency=shop_currency()))
-    stock = stock_for_skus([v.sku for v in variants])
+    rows = (
+        variants_list(active=True)
+        .filter(pk__in=ids, currency=shop_currency())
+        .values_list("pk", "sku", "name", "product__name", "price", "currency", "product__slug")
+    )
+    rows = list(rows)
+    available = available_by_variant([row[0] for row in rows])
     sale = {}
-    for v in variants:
-        row = stock.get(v.sku)
-        if row is not None and row.on_hand - row.reserved > 0:
-            sale[v.pk] = (v.sku, v.title, v.price, v.currency, v.product.slug)
+    for pk, sku, name, product_name, price, currency, slug in rows:
+        if available.get(pk, 0) > 0:
+            title = f"{product_name} — {name}" if name else product_name
+            sale[pk] = (sku, title, price, currency, slug)
     return sale
 
 
