@@ -127,10 +127,9 @@ def recount() -> None:
 
     from soloops.accounts.actors import Actor
     from soloops.customers.selectors import customers_all
+    from soloops.events.catalogue import event_types
     from soloops.marketing.selectors import bought_together, recommendations_for_customer
     from soloops.marketing.services import recommendations_recompute
-
-    from soloops.events.catalogue import event_types
 
     event_types()  # imports every app's events once, as a running worker already has
     started = time.perf_counter()

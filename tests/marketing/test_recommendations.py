@@ -1,6 +1,7 @@
 """Recommendations from real orders: bought together, also bought, the popularity fallback,
 and the exclusions (owned, inactive, out of stock)."""
 
+from soloops.actions import ActionCall
 from soloops.catalog.services import variant_update
 from soloops.inventory.models import MovementKind
 from soloops.inventory.selectors import stock_for_skus
@@ -10,7 +11,7 @@ from soloops.marketing.selectors import (
     bought_together,
     recommendations_for_customer,
 )
-from soloops.marketing.services import recommendations_recompute
+from soloops.marketing.services import recommendations_count_order, recommendations_recompute
 from tests.marketing.conftest import SYSTEM, place
 
 
@@ -111,3 +112,34 @@ def test_query_count_does_not_grow_with_history(shop, django_assert_max_num_quer
         recommendations_for_customer(customer.pk)
     with django_assert_max_num_queries(8):
         bought_together(shop["DRIP"].pk)
+
+
+def test_counting_one_new_order_takes_a_few_queries_whatever_the_history(
+    shop, django_assert_max_num_queries
+):
+    # given: a long history for this customer, and a first count
+    _history()
+    for _ in range(5):
+        place("regular@example.com", "DRIP", "FILTER", "TEA")
+    recommendations_recompute(actor=SYSTEM)
+    order = place("regular@example.com", "POT", "KETTLE", "MUG")
+
+    # when / then
+    with django_assert_max_num_queries(18):
+        assert recommendations_count_order(order_id=order.pk) is True
+    assert recommendations_count_order(order_id=order.pk - 1) is False  # the recount saw it
+
+
+def test_the_nightly_flow_runs_the_recount_through_its_action(shop):
+    # given
+    from soloops.automation.flows.actions import available
+
+    _history()
+    action = available()["recommendations.recompute"]
+
+    # when
+    result = action.run(action.parse({}), ActionCall(idempotency_key="k", actor=SYSTEM))
+
+    # then: two pairs (dripper-filters, tea-teapot) of each kind, both ways round
+    assert result == {"orders": 18, "customers": 18, "pairs": 8}
+    assert bought_together(shop["TEA"].pk, limit=1)[0].sku == "POT"
