@@ -182,6 +182,7 @@ def test_demo_data_command_loads_once(db, capsys):
     out = capsys.readouterr().out
     assert "40 orders" in out
     assert "demo data not loaded" in out
+    assert "products bought together counted from" in out  # recommendations work at once
     assert Order.objects.count() == 40
     with pytest.raises(SystemExit):
         main(["demo-data", "--orders", "-1"])

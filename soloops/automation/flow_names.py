@@ -23,12 +23,19 @@ DEFAULT_FLOW_NAMES = frozenset(
         gettext_noop("Follow up a week after delivery"),
         gettext_noop("Reorder low stock"),
         gettext_noop("Recompute customer segments nightly"),
+        gettext_noop("Recount products bought together nightly"),
     }
 )
 
 
 DEFAULT_FLOW_DESCRIPTIONS = frozenset(
     {
+        gettext_noop(
+            "Every night at 3:30, count again which products are bought together (in one "
+            "order, and by the same customers) from every order that counts, so cancelled "
+            "orders drop out. The product page, the shipping email and the customer page "
+            "suggest from it."
+        ),
         gettext_noop(
             "Every night at 3, score every buyer again (recency moves with the calendar) and "
             "move customers between segments; each move is a customer.segment_changed event "

@@ -22,6 +22,7 @@ from soloops.emails.selectors import KINDS, language_for
 from soloops.emails.services import email_enqueue, owner_notice_enqueue
 from soloops.formatting import date_display, money_display
 from soloops.inventory.selectors import stock_levels
+from soloops.marketing.selectors import recommendations_for_customer
 from soloops.orders.selectors import day_figures, order_get_for, orders_on_hold_count
 from soloops.shop.selectors import shop_profile
 
@@ -63,6 +64,34 @@ def order_context(order) -> dict:
         },
         "customer": {"name": order.customer.name, "email": order.email},
     }
+
+
+# The order emails that suggest a few products the customer does not have yet.
+SUGGESTING = frozenset({"order_shipped", "order_follow_up"})
+SUGGESTIONS_MAX = 3
+
+
+def suggestions_context(order) -> dict:
+    """``recommendations``: up to three products for the order's customer (never one they
+    bought, one sold out or off sale), with a link to each product's page."""
+    found = recommendations_for_customer(order.customer_id, limit=SUGGESTIONS_MAX)
+    items = []
+    for item in found:
+        try:
+            path = reverse("storefront:product", kwargs={"slug": item.product_slug})
+        except NoReverseMatch:
+            path = ""
+        items.append(
+            {
+                "sku": item.sku,
+                "name": item.name,
+                "price": str(item.price),
+                "currency": item.currency,
+                "reason": item.reason,
+                "url": f"{settings.SITE_URL}{path}" if path else "",
+            }
+        )
+    return {"recommendations": items}
 
 
 def _web_links_only(value):
@@ -114,7 +143,11 @@ def _order_email(data: OrderEmailIn, call: ActionCall) -> dict:
     send = email_enqueue(
         to=order.email,
         template=data.template,
-        context={**order_context(order), **_web_links_only(data.extra)},
+        context={
+            **order_context(order),
+            **(suggestions_context(order) if data.template in SUGGESTING else {}),
+            **_web_links_only(data.extra),
+        },
         language=language_for(order.customer.language, language_for(shop_profile().language)),
         idempotency_key=key,
         subject=("orders.order", str(order.pk)),

@@ -123,6 +123,12 @@ def cmd_demo_data(args, migrate: bool = True) -> int:
 
     days = daily_facts_rebuild()
     print(f"soloops: Insights computed for {days:,} days")
+    # Likewise the counts behind recommendations, which the nightly flow would make.
+    from soloops.accounts.actors import Actor
+    from soloops.marketing.services import recommendations_recompute
+
+    run = recommendations_recompute(actor=Actor.system("demo"))
+    print(f"soloops: products bought together counted from {run.orders:,} orders")
     return 0
 
 

@@ -19,6 +19,7 @@ from itertools import accumulate
 from django.conf import settings
 from django.utils import timezone
 
+from soloops.demo.baskets import Baskets
 from soloops.demo.catalog import EU, EXPENSIVE_SKUS, VariantPlan, rate_tables, variant_plans
 from soloops.demo.people import ORDER_NOTES, REGIONS, CustomerPlan, People
 from soloops.demo.progress import Progress
@@ -151,7 +152,9 @@ class Planner:
         self.tz = tz
         self.people = People(rng)
         self.variants = variant_plans()
-        self.popularity = list(accumulate(v.spec.popularity for v in self.variants))
+        self.baskets = Baskets(
+            rng, [v.spec.sku for v in self.variants], [v.spec.popularity for v in self.variants]
+        )
         self.by_sku = {v.spec.sku: v.index for v in self.variants}
         self.tables = rate_tables()
         self.policy = ReviewPolicy()  # the default policy: same seed, same review results
@@ -168,14 +171,10 @@ class Planner:
                 self.numbers.add(number)
                 return number
 
-    def lines(self) -> list[tuple[int, int]]:
+    def lines(self, customer: CustomerPlan) -> list[tuple[int, int]]:
         rng = self.rng
         (count,) = rng.choices(LINE_COUNTS[0], cum_weights=LINE_COUNTS[1])
-        chosen: list[int] = []
-        while len(chosen) < count:
-            index = bisect.bisect(self.popularity, rng.random() * self.popularity[-1])
-            if index not in chosen:
-                chosen.append(index)
+        chosen = self.baskets.draw(customer.email, count)
         lines = []
         for index in chosen:
             most = self.variants[index].spec.max_quantity
@@ -249,7 +248,7 @@ class Planner:
                 self.order(
                     customer,
                     placed_at,
-                    self.lines(),
+                    self.lines(customer),
                     channel=channel,
                     billing=customer.address if shipping else None,
                     shipping=shipping,

@@ -50,6 +50,16 @@ _ORDER = {
     },
 }
 _CUSTOMER = {"name": "Ada Lovelace", "email": "ada@example.com"}
+_SUGGESTIONS = [
+    {
+        "sku": "SAUCER-1",
+        "name": "Blue saucer",
+        "price": "8.00",
+        "currency": "EUR",
+        "reason": "bought_together",
+        "url": "https://shop.example.com/shop/p/blue-saucer/",
+    },
+]
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,8 @@ KINDS: dict[str, Kind] = {
                     "tracking_number": "JD014600003828",
                     "tracking_url": "https://www.dhl.com/track?id=JD014600003828",
                 },
+                # Up to three products the customer does not have (soloops.marketing).
+                "recommendations": _SUGGESTIONS,
             },
         ),
         Kind(

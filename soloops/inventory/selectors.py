@@ -86,3 +86,10 @@ def movements_all(*, sku: str | None = None) -> QuerySet[Movement]:
 def skus_out_of_stock_count() -> int:
     """Stock rows of active SKUs with nothing left to sell (available <= 0)."""
     return StockLevel.objects.filter(variant__active=True, on_hand__lte=F("reserved")).count()
+
+
+def available_by_variant(variant_ids: list[int]) -> dict[int, int]:
+    """{variant id: on hand minus reserved} at the default location, for those with a stock
+    row there (one query, no model instances: the recommendations' hot path)."""
+    rows = StockLevel.objects.filter(variant_id__in=variant_ids, location__is_default=True)
+    return dict(rows.values_list("variant_id", F("on_hand") - F("reserved")))

@@ -667,3 +667,42 @@ def open_order_counts_by_sku() -> dict[str, int]:
         .annotate(n=Count("order_id", distinct=True))
     )
     return dict(rows)
+
+
+# --- the baskets the marketing app's recommendations are counted from ------------------------
+
+
+def basket_lines(*, since: datetime | None = None):
+    """(order id, customer id, variant id, placed_at) of every catalogued line of an order
+    that counts, by order: the baskets of the association counts, streamed."""
+    lines = OrderLine.objects.filter(variant__isnull=False).exclude(order__status__in=NOT_COUNTED)
+    if since is not None:
+        lines = lines.filter(order__placed_at__gte=since)
+    return (
+        lines.order_by("order_id", "id")
+        .values_list("order_id", "order__customer_id", "variant_id", "order__placed_at")
+        .iterator(chunk_size=5000)
+    )
+
+
+def variant_ids_bought(*, customer_id: int, excluding_order: int | None = None) -> set[int]:
+    """The variants this customer has bought in an order that counts (one query), leaving
+    out one order's lines when ``excluding_order`` names it."""
+    lines = OrderLine.objects.filter(order__customer_id=customer_id, variant__isnull=False)
+    if excluding_order is not None:
+        lines = lines.exclude(order_id=excluding_order)
+    return set(
+        lines.exclude(order__status__in=NOT_COUNTED).values_list("variant_id", flat=True).distinct()
+    )
+
+
+def order_basket(*, order_id: int) -> tuple[int, set[int]] | None:
+    """(customer id, variant ids) of an order that counts; None for one that does not."""
+    rows = list(
+        OrderLine.objects.filter(order_id=order_id, variant__isnull=False)
+        .exclude(order__status__in=NOT_COUNTED)
+        .values_list("order__customer_id", "variant_id")
+    )
+    if not rows:
+        return None
+    return rows[0][0], {variant for _, variant in rows}

@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from soloops.marketing.selectors import bought_with_any
 from soloops.shop.selectors import shop_profile
 from soloops.storefront.cart import cart_get, cart_set
 from soloops.storefront.forms import AddToCartForm, CartForm
@@ -28,7 +29,13 @@ def product(request, slug: str):
         cart_set(request.session, variant_id=offer.variant_id, quantity=wanted)
         return redirect("storefront:cart")
     status = 400 if form.errors else 200
-    context = {"product": found, "form": form, "cart": cart, "tax": _tax_note()}
+    context = {
+        "product": found,
+        "form": form,
+        "cart": cart,
+        "tax": _tax_note(),
+        "together": bought_with_any({o.variant_id for o in found.offers}, limit=4),
+    }
     return render(request, "storefront/product.html", context, status=status)
 
 

@@ -40,6 +40,7 @@ from soloops.dashboard.paging import page_of
 from soloops.emails.selectors import SendFilters, emails_list
 from soloops.errors import ApplicationError, NotFound
 from soloops.events.selectors import timeline_for_subjects
+from soloops.marketing.selectors import recommendations_for_customer
 from soloops.orders.selectors import ORDER_STATUSES, OrderFilters, orders_list
 from soloops.payments.selectors import refunds_for_orders
 from soloops.shop.selectors import shop_currency
@@ -131,6 +132,7 @@ def _detail_context(request, customer, bound=None) -> dict:
             s for s in customer_segments(customer=customer) if s != customer.segment
         ],
         "timeline": timeline.entries(events),
+        "suggestions": recommendations_for_customer(customer.pk, limit=4),
         "forms": _forms(customer, bound),
         "can_privacy": has_role(request.actor, PRIVACY),
     }
