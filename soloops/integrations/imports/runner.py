@@ -4,7 +4,9 @@ Each chunk's rows are cleaned, their keys looked up in one query, and each row i
 create / update / unchanged, or rejected with its line, column and reason. Writing happens
 in the caller's transaction: all-or-nothing stops writing at the first bad row (and the caller
 rolls back), "skip bad rows" writes each good row in its own savepoint, so a row a service
-refuses rolls back alone and is rejected like a row that failed cleaning.
+refuses rolls back alone and is rejected like a row that failed cleaning. A ``batch`` entity
+(products, customers, past orders) writes a chunk's good rows in one savepoint; if a service
+refuses that, the chunk is written again row by row to find and reject the row at fault.
 """
 
 import csv
