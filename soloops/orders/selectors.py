@@ -645,3 +645,18 @@ def revenue_by_currency() -> dict[str, Decimal]:
         .annotate(total=Sum("total"))
     )
     return {currency: total or Decimal(0) for currency, total in rows}
+
+
+def orders_of_customers_since(
+    *, customer_ids: list[int], since: datetime
+) -> list[tuple[int, datetime, Decimal, str]]:
+    """(customer id, placed at, total, currency) of the customers' orders placed since
+    ``since`` that count (not cancelled or rejected), oldest first: a campaign's attribution."""
+    if not customer_ids:
+        return []
+    return list(
+        Order.objects.filter(customer_id__in=customer_ids, placed_at__gte=since)
+        .exclude(status__in=(OrderStatus.CANCELLED, OrderStatus.REJECTED))
+        .order_by("placed_at", "id")
+        .values_list("customer_id", "placed_at", "total", "currency")
+    )
