@@ -6,6 +6,7 @@ from django.db import transaction
 from soloops.accounts.actors import Actor
 from soloops.customers.models import Customer
 from soloops.customers.services import customer_create
+from tests.api.conftest import caller  # noqa: F401  (a fixture)
 from tests.emails.conftest import SmtpServer, smtp
 
 SYSTEM = Actor.system("test")

@@ -181,7 +181,7 @@ def test_the_unsubscribe_link_shows_a_button_and_a_forged_token_is_a_404(client)
     assert page.status_code == 200 and b"ada@example.com" in page.content
     assert not Suppression.objects.exists()
     # and a token for another address made up by someone is refused
-    payload, stamp, signature = token.split(":")
+    _payload, stamp, signature = token.split(":")
     other = base64.urlsafe_b64encode(b'{"e":"bob@example.com","c":null}').rstrip(b"=").decode()
     forged = f"{other}:{stamp}:{signature}"
     assert client.post(f"/shop/unsubscribe/{forged}/").status_code == 404
