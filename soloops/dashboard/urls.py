@@ -1,5 +1,6 @@
 from soloops.dashboard.views import (
     alerts,
+    campaigns,
     channels,
     customers,
     decisions,
@@ -22,6 +23,7 @@ app_name = "dashboard"
 urlpatterns = [
     *today.urlpatterns,
     *orders.urlpatterns,
+    *campaigns.urlpatterns,
     *customers.urlpatterns,
     *decisions.urlpatterns,
     *inbox.urlpatterns,
