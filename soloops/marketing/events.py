@@ -5,12 +5,16 @@ Subject ``marketing.campaign``: ``campaign.created``, ``campaign.scheduled``,
 queued or skipped), ``campaign.clicked`` (a recipient's first click on a tracked link).
 Subject ``marketing.suppression``: ``marketing.suppressed`` (an address no marketing email may
 reach any more: unsubscribed, bounced or complained).
+
+Handles ``email.gave_up`` (a marketing email refused for the recipient for good: the address
+bounced) and ``customer.consent_changed`` (consent given again from the checkout, the API or the
+console lifts an earlier unsubscribe; an import does not).
 """
 
 from soloops.accounts.actors import Actor
 from soloops.events.catalogue import EventType, Payload, declare
 from soloops.marketing.models import SuppressionReason
-from soloops.marketing.services import suppression_add
+from soloops.marketing.services import suppression_add, suppression_lift_on_consent
 
 
 class CampaignPayload(Payload):
@@ -100,4 +104,18 @@ def _suppress_hard_bounce(event) -> None:
     )
 
 
-HANDLERS = {"email.gave_up": [_suppress_hard_bounce]}
+def _resubscribe(event) -> None:
+    """Consent given again (checkout box, API, console) lifts an earlier unsubscribe."""
+    payload = event.payload or {}
+    if payload.get("consent") and payload.get("email"):
+        suppression_lift_on_consent(
+            email=payload["email"],
+            source=payload.get("source", ""),
+            consented_at=event.created_at,
+        )
+
+
+HANDLERS = {
+    "email.gave_up": [_suppress_hard_bounce],
+    "customer.consent_changed": [_resubscribe],
+}

@@ -187,3 +187,36 @@ def test_the_unsubscribe_link_shows_a_button_and_a_forged_token_is_a_404(client)
     assert client.post(f"/shop/unsubscribe/{forged}/").status_code == 404
     assert client.post("/shop/unsubscribe/not-a-token/").status_code == 404
     assert not Suppression.objects.exists()
+
+
+def test_opting_in_again_lifts_an_unsubscribe_but_an_import_or_a_bounce_does_not(
+    run_after_commit,
+):
+    # given three customers who unsubscribed, and one whose address bounced
+    people = {e: customer(f"{e}@example.com") for e in ("shop", "imp", "api", "bounce")}
+    for name in ("shop", "imp", "api"):
+        with transaction.atomic():
+            suppression_add(email=people[name].email, reason="unsubscribed", actor=SYSTEM)
+            customer_consent_set(
+                customer=people[name], consent=False, source="unsubscribe", actor=SYSTEM
+            )
+    with transaction.atomic():
+        suppression_add(email="bounce@example.com", reason="bounced", actor=SYSTEM)
+        customer_consent_set(
+            customer=people["bounce"], consent=False, source="console", actor=SYSTEM
+        )
+    run_after_commit()
+
+    # when each gives consent again: at checkout, through an import, by the API, by the API
+    for name, source in (("shop", "storefront"), ("imp", "import"), ("api", "api"),
+                         ("bounce", "api")):  # fmt: skip
+        with transaction.atomic():
+            person = Customer.objects.get(pk=people[name].pk)
+            customer_consent_set(customer=person, consent=True, source=source, actor=SYSTEM)
+    run_after_commit()
+
+    # then the checkout and the API lift the unsubscribe; the import and the bounce stay
+    assert sorted(Suppression.objects.values_list("email", "reason")) == [
+        ("bounce@example.com", "bounced"),
+        ("imp@example.com", "unsubscribed"),
+    ]

@@ -8,6 +8,7 @@ from .consent import (
     marketing_block_reason_for,
     marketing_guard,
     suppression_add,
+    suppression_lift_on_consent,
     unsubscribe,
 )
 from .drips import drip_send
@@ -23,5 +24,6 @@ __all__ = [
     "marketing_block_reason_for",
     "marketing_guard",
     "suppression_add",
+    "suppression_lift_on_consent",
     "unsubscribe",
 ]

@@ -1,6 +1,8 @@
 """Who may get marketing email: the suppression list, the one-click unsubscribe, bounces and
 complaints, and the guard the emails app asks before every marketing send."""
 
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
 
 from soloops.accounts.actors import Actor
@@ -80,3 +82,23 @@ def unsubscribe(*, token: str) -> str:
                 customer=customer, consent=False, source="unsubscribe", actor=UNSUBSCRIBE
             )
     return email
+
+
+# Sources of consent the customer gave themselves again (or the owner recorded by hand): they
+# lift an earlier unsubscribe. An import does not: an old list must not re-subscribe anyone.
+RESUBSCRIBE_SOURCES = ("storefront", "api", "console")
+
+
+def suppression_lift_on_consent(*, email: str, source: str, consented_at: datetime) -> bool:
+    """A customer who unsubscribed and opted in again (at ``consented_at``, after the
+    unsubscribe) gets marketing email again; a bounce or a complaint stays. Returns whether a
+    suppression was lifted."""
+    if source not in RESUBSCRIBE_SOURCES:
+        return False
+    with transaction.atomic():
+        lifted, _ = Suppression.objects.filter(
+            email=email.strip().lower(),
+            reason=SuppressionReason.UNSUBSCRIBED,
+            created_at__lt=consented_at,  # a late-handled older consent lifts nothing newer
+        ).delete()
+    return bool(lifted)
