@@ -30,13 +30,13 @@ class CampaignIn(In):
     link_url: str = Field("", max_length=500, pattern=r"^(https?://\S+)?$")
 
 
-class ScheduleIn(In):
+class CampaignScheduleIn(In):
     send_at: datetime | None = Field(
         None, description="when to start; without an offset, the shop's local time; none: now"
     )
 
 
-class TestSendIn(In):
+class CampaignTestSendIn(In):
     to: str = Field(min_length=3, max_length=254)
     language: str = Field("en", pattern=LANGUAGE)
 
@@ -56,23 +56,23 @@ class CampaignOut(Schema):
     created_at: datetime
 
 
-class RateOut(Schema):
+class CampaignRateOut(Schema):
     count: int
     rate: float | None
     low: float | None = Field(description="95 % Wilson interval")
     high: float | None
 
 
-class ResultsOut(Schema):
+class CampaignResultsOut(Schema):
     recipients: int
     skipped: int
     pending: int
     blocked: int
     sent: int
-    delivered: RateOut
-    bounced: RateOut
-    unsubscribed: RateOut
-    clicked: RateOut
+    delivered: CampaignRateOut
+    bounced: CampaignRateOut
+    unsubscribed: CampaignRateOut
+    clicked: CampaignRateOut
     orders: int = Field(description="placed within attribution_days of a recipient's click")
     revenue: dict[str, Decimal]
     attribution_days: int
@@ -81,20 +81,20 @@ class ResultsOut(Schema):
 class CampaignDetailOut(CampaignOut):
     body_en: str
     body_zh: str
-    results: ResultsOut
+    results: CampaignResultsOut
 
 
 class CampaignPage(PageOut):
     items: list[CampaignOut]
 
 
-class PreviewOut(Schema):
+class CampaignPreviewOut(Schema):
     subject: str
     text: str
     html: str
 
 
-class TestSendOut(Schema):
+class CampaignTestSendOut(Schema):
     email_id: int
     to: str
     status: str
@@ -142,7 +142,7 @@ def campaigns_get(request, campaign_id: int):
 
 @router.get(
     "/campaigns/{campaign_id}/preview/{language}",
-    response=PreviewOut,
+    response=CampaignPreviewOut,
     summary="The email as a customer gets it in en or zh-hans",
 )
 def campaigns_preview(request, campaign_id: int, language: Literal["en", "zh-hans"]):
@@ -156,7 +156,7 @@ def campaigns_preview(request, campaign_id: int, language: Literal["en", "zh-han
     summary="Send now or at send_at, in throttled batches (owner only)",
     auth=api_auth("campaign.send"),
 )
-def campaigns_schedule(request, campaign_id: int, payload: ScheduleIn):
+def campaigns_schedule(request, campaign_id: int, payload: CampaignScheduleIn):
     campaign = selectors.campaign_get(campaign_id=campaign_id)
     campaign = services.campaign_schedule(
         campaign=campaign, send_at=payload.send_at, actor=request.auth
@@ -166,14 +166,14 @@ def campaigns_schedule(request, campaign_id: int, payload: ScheduleIn):
 
 @router.post(
     "/campaigns/{campaign_id}/test",
-    response={201: TestSendOut},
+    response={201: CampaignTestSendOut},
     summary="Send the campaign to one address, marked [TEST] (owner only)",
     auth=api_auth("campaign.send"),
 )
 def campaigns_test_send(
     request,
     campaign_id: int,
-    payload: TestSendIn,
+    payload: CampaignTestSendIn,
     response: HttpResponse,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=100),
 ):
