@@ -143,7 +143,7 @@ class CheckoutForm(forms.Form):
     payment = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
     # Marketing consent, given by ticking (never pre-ticked); unticked changes nothing.
     marketing = forms.BooleanField(
-        label=_("Email me news and offers (unsubscribe at any time)"), required=False
+        label=_("Keep me posted on news and offers (unsubscribe at any time)"), required=False
     )
     # A random token per form: a double click sends it twice, and the second send answers with
     # the order the first one placed instead of placing another (it is the Idempotency-Key).
