@@ -220,3 +220,19 @@ def _link(body: str, path: str) -> str:
         if path in word:
             return word.removeprefix("https://shop.example.com")
     raise AssertionError(f"no {path} link in {body}")
+
+
+def test_the_list_costs_the_same_queries_however_many_campaigns(
+    caller, audience, django_assert_num_queries
+):
+    # given campaigns with recipients
+    owner = caller("owner")
+    for i in range(6):
+        created(owner, name=f"C{i}")
+
+    # when a page is asked for (the token, the count, the page with its recipient counts)
+    with django_assert_num_queries(3):
+        page = owner.get("/api/campaigns", limit=5).json()
+
+    # then
+    assert len(page["items"]) == 5 and page["count"] == 6
