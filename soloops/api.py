@@ -26,6 +26,7 @@ from soloops.integrations.api.channels import router as channels_router
 from soloops.integrations.api.webhooks import router as webhooks_router
 from soloops.integrations.api_imports import router as imports_router
 from soloops.inventory.api import router as inventory_router
+from soloops.marketing.api import router as marketing_router
 from soloops.orders.api import router as orders_router
 from soloops.payments.api import router as payments_router
 from soloops.purchasing.api import router as purchasing_router
@@ -116,6 +117,7 @@ api.add_router("/", webhooks_router)
 api.add_router("/", channels_router)
 api.add_router("/", analytics_router)
 api.add_router("/", support_router)
+api.add_router("/", marketing_router)
 # After validation, before any handler: no NUL characters, no integers past 64 bits.
 api.add_decorator(refuse_unstorable)
 

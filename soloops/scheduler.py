@@ -22,6 +22,7 @@ from soloops.integrations.selectors.webhooks import webhook_subscriptions_paused
 from soloops.integrations.services.channels import channels_poll_due
 from soloops.integrations.services.stream import stream_publish_due
 from soloops.integrations.services.webhooks import webhook_deliveries_retry_due
+from soloops.marketing.services import campaigns_resume_due
 from soloops.monitoring.services import (
     HeartbeatThread,
     alert_source_add,
@@ -67,6 +68,8 @@ def run_scheduler(*, tick: float = 1.0) -> None:
                 recoveries_record(
                     counts={"events_relayed": relayed, "emails_handed_out_again": resent}
                 )
+                # Campaigns due to start, or whose next batch's task or worker was lost.
+                campaigns_resume_due()
                 # Webhook deliveries whose task or worker was lost (a claim that expired).
                 webhook_deliveries_retry_due()
                 # The support mailbox (IMAP), when one is set and its poll is due.

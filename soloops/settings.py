@@ -215,6 +215,10 @@ RUN_STALLED_AFTER_SECONDS = env_float("SOLOOPS_RUN_STALLED_AFTER", 120.0)
 # Seconds a worker's claim on an email lasts: past it (the worker died mid-send) the scheduler
 # hands the email to another worker. Longer than one SMTP conversation may take.
 EMAIL_SEND_LEASE_SECONDS = env_float("SOLOOPS_EMAIL_SEND_LEASE", 60.0)
+# Marketing campaigns go out in batches: this many emails, then a pause of this many seconds,
+# so a large audience does not flood the mail server (nor look like spam to receiving servers).
+MARKETING_BATCH_SIZE = int(env_float("SOLOOPS_MARKETING_BATCH_SIZE", 50))
+MARKETING_BATCH_SECONDS = env_float("SOLOOPS_MARKETING_BATCH_SECONDS", 60.0)
 # Outbound webhooks: how long one POST may take; how long a worker's claim on a delivery lasts
 # (past it, the worker died mid-send and the scheduler hands the delivery out again; keep it
 # above the timeout); how many failed attempts in a row pause a subscription.

@@ -38,6 +38,11 @@ from soloops.settings import INSTALLED_APPS, VAR_DIR  # noqa: E402
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.probe"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+if os.environ.get("SOLOOPS_TEST_EMAIL_URL"):
+    # A worker process a test starts sends through that test's SMTP sink (aiosmtpd).
+    from soloops.settings import _mailer
+
+    MAILERS = {"default": _mailer(os.environ["SOLOOPS_TEST_EMAIL_URL"])}
 PROBE_DIR = VAR_DIR / "probe"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405

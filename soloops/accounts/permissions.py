@@ -25,6 +25,8 @@ ROLE_FOR = {
     "webhook.change": OWNER,
     # sales channels: their secrets, API credentials and SKU mapping
     "channel.change": OWNER,
+    # marketing: mailing a campaign to customers (or a test of it)
+    "campaign.send": OWNER,
     # a customer's personal data: export it, erase it, merge two records of one person
     "customer.privacy": OWNER,
     # what a flow version would do with a past event: computed, never written

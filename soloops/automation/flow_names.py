@@ -24,6 +24,10 @@ DEFAULT_FLOW_NAMES = frozenset(
         gettext_noop("Reorder low stock"),
         gettext_noop("Recompute customer segments nightly"),
         gettext_noop("Recount products bought together nightly"),
+        gettext_noop("Drip: cross-sell after delivery"),
+        gettext_noop("Drip: ask for a review"),
+        gettext_noop("Drip: welcome a new subscriber"),
+        gettext_noop("Drip: win back a customer at risk"),
     }
 )
 
@@ -35,6 +39,25 @@ DEFAULT_FLOW_DESCRIPTIONS = frozenset(
             "order, and by the same customers) from every order that counts, so cancelled "
             "orders drop out. The product page, the shipping email and the customer page "
             "suggest from it."
+        ),
+        gettext_noop(
+            "Ten days after an order is delivered, suggest what goes with it (recommendations "
+            "from what customers bought together), to customers who opted in. Once per order. Off"
+            " until you switch it on."
+        ),
+        gettext_noop(
+            "Three days after delivery, ask a customer who opted in to review what they bought. "
+            "Once per order. Off until you switch it on."
+        ),
+        gettext_noop(
+            "When a customer opts in to marketing email, send them a welcome, once, in their "
+            "language, with recommendations. Off until you switch it on; edit the texts to sound "
+            "like your shop."
+        ),
+        gettext_noop(
+            'When a good customer moves into the "at risk" segment (no order for a while), send a'
+            " friendly note with recommendations, if they opted in. Once per customer. Off until "
+            "you switch it on."
         ),
         gettext_noop(
             "Every night at 3, score every buyer again (recency moves with the calendar) and "

@@ -1,6 +1,7 @@
 from soloops.dashboard.views import (
     alerts,
     audit,
+    campaigns,
     channels,
     customers,
     decisions,
@@ -25,6 +26,7 @@ app_name = "dashboard"
 urlpatterns = [
     *today.urlpatterns,
     *orders.urlpatterns,
+    *campaigns.urlpatterns,
     *customers.urlpatterns,
     *decisions.urlpatterns,
     *inbox.urlpatterns,

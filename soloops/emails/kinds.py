@@ -149,6 +149,27 @@ KINDS: dict[str, Kind] = {
             },
         ),
         Kind(
+            "marketing_message",
+            _("To a customer who opted in: a campaign or a drip (welcome, win-back, ...)"),
+            {
+                "customer": _CUSTOMER,
+                "subject": "Autumn is here: new mugs",
+                "body": "Our autumn glazes are out, in rust and moss.\nThey go fast.",
+                "link_url": "https://shop.example.com/go/Xq2mB7d0/",
+                "link_text": "See the new mugs",
+                "recommendations": [
+                    {
+                        "title": "Sand mug",
+                        "price": "12.50",
+                        "currency": "EUR",
+                        "url": "https://shop.example.com/go/Yr3nC8e1/",
+                    }
+                ],
+                "unsubscribe_url": "https://shop.example.com/shop/unsubscribe/Zs4oD9f2/",
+            },
+            marketing=True,
+        ),
+        Kind(
             "test_email",
             _("To whoever the owner names: a test that the shop's email works"),
             {

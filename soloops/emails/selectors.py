@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from soloops.emails.errors import EmailErrorCode as Code
 from soloops.emails.kinds import KINDS, LANGUAGES
 from soloops.emails.kinds import language_for as language_for  # for the actions that email
-from soloops.emails.models import EmailSend, EmailTemplate
+from soloops.emails.models import PENDING, EmailSend, EmailTemplate, SendStatus
 from soloops.emails.rendering import TemplateSource, default_source
 from soloops.errors import NotFound
 
@@ -93,3 +93,17 @@ def email_counts_by_status() -> dict[str, int]:
     """{status: sends}: sent, failed (retrying), gave up, queued — for metrics and alerts."""
     rows = EmailSend.objects.order_by().values_list("status").annotate(n=Count("id"))
     return dict(rows)
+
+
+def email_outcomes_about(*, subject_type: str, subject_id: str) -> dict[str, int]:
+    """How the emails about one thing (a campaign) went, in one GROUP BY on the subject index:
+    {"sent": accepted by the server, "bounced": refused for good for the recipient,
+    "blocked": stopped before sending (suppressed, no consent), "pending": not done yet}."""
+    refused = Q(status=SendStatus.GAVE_UP, last_error__startswith="SMTPRecipientsRefused")
+    blocked = Q(status=SendStatus.GAVE_UP, last_error__startswith="not sent:")
+    return EmailSend.objects.filter(subject_type=subject_type, subject_id=subject_id).aggregate(
+        sent=Count("id", filter=Q(status=SendStatus.SENT)),
+        bounced=Count("id", filter=refused),
+        blocked=Count("id", filter=blocked),
+        pending=Count("id", filter=Q(status__in=PENDING)),
+    )

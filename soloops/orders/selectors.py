@@ -706,3 +706,18 @@ def order_basket(*, order_id: int) -> tuple[int, set[int]] | None:
     if not rows:
         return None
     return rows[0][0], {variant for _, variant in rows}
+
+
+def orders_of_customers_since(
+    *, customer_ids: list[int], since: datetime
+) -> list[tuple[int, datetime, Decimal, str]]:
+    """(customer id, placed at, total, currency) of the customers' orders placed since
+    ``since`` that count (not cancelled or rejected), oldest first: a campaign's attribution."""
+    if not customer_ids:
+        return []
+    return list(
+        Order.objects.filter(customer_id__in=customer_ids, placed_at__gte=since)
+        .exclude(status__in=(OrderStatus.CANCELLED, OrderStatus.REJECTED))
+        .order_by("placed_at", "id")
+        .values_list("customer_id", "placed_at", "total", "currency")
+    )

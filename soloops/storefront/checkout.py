@@ -10,6 +10,7 @@ import math
 import secrets
 
 from django.conf import settings
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -18,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from soloops.accounts.actors import Actor
+from soloops.customers.services import customer_consent_set
 from soloops.errors import ApplicationError, NotFound
 from soloops.orders.selectors import order_get_by_token
 from soloops.orders.services import order_place
@@ -67,6 +69,15 @@ def old_order_form(request):
     return redirect("storefront:cart")
 
 
+def _consent(order) -> None:
+    """The checkout's ticked box: marketing consent from the storefront, now (the customer
+    record exists once the order is placed)."""
+    with transaction.atomic():
+        customer_consent_set(
+            customer=order.customer, consent=True, source="storefront", actor=STOREFRONT
+        )
+
+
 @require_http_methods(["GET", "POST"])
 def checkout(request):
     if request.method == "GET":
@@ -98,6 +109,8 @@ def checkout(request):
         else:
             request.session[PLACED_KEY] = {**placed, token: order.public_token}
             cart_clear(request.session)
+            if form.cleaned_data["marketing"]:
+                _consent(order)
             if form.cleaned_data["payment"] == "manual":
                 _expect_transfer(order)
             return redirect("storefront:confirmation", token=order.public_token)

@@ -141,6 +141,10 @@ class CheckoutForm(forms.Form):
     # draws them as radio buttons, with their prices).
     shipping = forms.CharField(label=_("Delivery"), max_length=60, required=False)
     payment = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
+    # Marketing consent, given by ticking (never pre-ticked); unticked changes nothing.
+    marketing = forms.BooleanField(
+        label=_("Keep me posted on news and offers (unsubscribe at any time)"), required=False
+    )
     # A random token per form: a double click sends it twice, and the second send answers with
     # the order the first one placed instead of placing another (it is the Idempotency-Key).
     submission = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from soloops.storefront import checkout, contact, views
+from soloops.storefront import checkout, contact, marketing, views
 
 app_name = "storefront"
 urlpatterns = [
@@ -16,4 +16,7 @@ urlpatterns = [
     path("orders/<slug:token>/ask/", contact.ask, name="ask"),
     path("contact/", contact.contact, name="contact"),
     path("rate/<slug:token>/<slug:rating>/", contact.rate, name="rate"),
+    # Marketing email: signed tokens (letters, digits, "-", "_" and ":").
+    path("unsubscribe/<str:token>/", marketing.unsubscribe_view, name="unsubscribe"),
+    path("go/<str:token>/", marketing.click_view, name="marketing_click"),
 ]

@@ -465,11 +465,18 @@ def test_init_installs_every_default_flow_once_and_keeps_one_switched_off(db):
     # when the default flows are installed (what ``soloops init`` does)
     installed = flows_install_defaults(actor=SYSTEM)
 
-    # then each shipped file is a published, enabled default flow, the customer emails and
-    # reordering among them, each on its event
+    # then each shipped file is a published default flow, the customer emails and
+    # reordering among them, each on its event; all enabled but the marketing drips, which
+    # mail customers only once the owner switches them on
     assert sorted(installed) == sorted(path.stem for path in DEFAULT_FLOWS_DIR.glob("*.yaml"))
     flows = {f.key: f for f in Flow.objects.all()}
-    assert all(f.is_default and f.enabled and f.published_version for f in flows.values())
+    assert all(f.is_default and f.published_version for f in flows.values())
+    assert {k for k, f in flows.items() if not f.enabled} == {
+        "drip-welcome",
+        "drip-cross-sell",
+        "drip-win-back",
+        "drip-review-request",
+    }
     assert {key: flows[key].trigger_event for key in flows if key.startswith("email-")} == {
         "email-order-confirmation": "order.accepted",
         "email-payment-received": "order.paid",

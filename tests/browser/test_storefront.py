@@ -107,6 +107,7 @@ def test_a_customer_orders_from_product_to_confirmation(shop, new_page, viewport
     # 60.00 + 4.90 + 19 % of 64.90 (12.33) = 77.23
     page.wait_for_function("document.querySelector('#checkout-total').innerText === '€77.23'")
     fits(page, "checkout", "#checkout-total")
+    screenshot(page, f"storefront-checkout-{label}")
 
     # and a missing field is said beside it, with what she typed kept
     page.get_by_label("Email").fill("ada@example.com")

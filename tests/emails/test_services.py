@@ -4,7 +4,6 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from soloops.emails import kinds
 from soloops.emails.models import EmailSend, EmailTemplate, SendStatus
 from soloops.emails.rendering import TemplateSource
 from soloops.emails.services import (
@@ -180,17 +179,17 @@ def test_a_template_cannot_change_its_context(db):
     assert send.context["order"] == {"number": "SO-1"}
 
 
-def test_a_marketing_template_carries_list_unsubscribe(db, monkeypatch):
-    # given a marketing template (none ships yet)
-    monkeypatch.setitem(
-        kinds.KINDS,
-        "owner_notification",
-        kinds.Kind("owner_notification", "test", {}, marketing=True),
-    )
+def test_a_marketing_template_carries_list_unsubscribe(db):
+    # given a customer who agreed to marketing email (the marketing app checks it at send time)
+    from soloops.customers.services import customer_create
 
-    # when one is queued without and with its unsubscribe link
+    with transaction.atomic():
+        customer_create(email="ada@example.com", marketing_consent=True, actor=SYSTEM)
+    marketing = {"to": "ada@example.com", "template": "marketing_message"}
+
+    # when a marketing email is queued without and with its unsubscribe link
     with pytest.raises(InvalidInput) as raised:
-        queue(idempotency_key="m:1")
+        queue(idempotency_key="m:1", **marketing)
     send = queue(
         idempotency_key="m:2",
         context={
@@ -198,6 +197,7 @@ def test_a_marketing_template_carries_list_unsubscribe(db, monkeypatch):
             "body": "20% off",
             "unsubscribe_url": "https://x.example/u/abc",
         },
+        **marketing,
     )
     email_send(send_id=send.pk)
 

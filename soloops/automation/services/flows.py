@@ -23,6 +23,9 @@ from soloops.events.services import event_emit
 from .schedules import schedule_upsert
 
 DEFAULT_FLOWS_DIR = Path(__file__).resolve().parent.parent / "default_flows"
+# Shipped flows that mail customers for marketing (drip-*.yaml) are installed switched off:
+# the owner decides to send them, after reading (and editing) their texts.
+OFF_BY_DEFAULT_PREFIX = "drip-"
 
 
 def flow_validate(*, source: str, format: str = "auto") -> dict:
@@ -175,6 +178,8 @@ def flows_install_defaults(*, actor: Actor) -> list[str]:
             flow = flow_import(source=path.read_text(), actor=actor, key=key)
             flow.is_default = True
             flow.save(update_fields=["is_default", "updated_at"])
+            if key.startswith(OFF_BY_DEFAULT_PREFIX):
+                flow_set_enabled(flow=flow, enabled=False, actor=actor)
         installed.append(key)
     return installed
 

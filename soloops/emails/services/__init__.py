@@ -17,6 +17,7 @@ scheduler calls it on every tick, as it does the event relay.
 """
 
 from .check_email import email_test_send
+from .guards import marketing_block_reason, marketing_guard_add
 from .owner_notices import owner_notice_enqueue
 from .queueing import (
     MAX_ATTACHMENT_BYTES,
@@ -56,6 +57,8 @@ __all__ = [
     "email_template_save",
     "email_test_send",
     "emails_retry_due",
+    "marketing_block_reason",
+    "marketing_guard_add",
     "message_id_for",
     "owner_notice_enqueue",
     "retry_delay",

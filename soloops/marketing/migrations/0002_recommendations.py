@@ -6,10 +6,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
         ('catalog', '0001_initial'),
+        ('marketing', '0001_initial'),
     ]
 
     operations = [

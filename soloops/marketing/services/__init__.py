@@ -1,0 +1,32 @@
+"""Every write of the marketing app: consent guard and suppression list, unsubscribe, clicks,
+campaigns and their throttled batches, and the recommendations' association counts."""
+
+from .batches import campaign_send_batch, campaigns_resume_due
+from .campaigns import campaign_create, campaign_schedule, campaign_test_send
+from .clicks import campaign_click
+from .consent import (
+    marketing_block_reason_for,
+    marketing_guard,
+    suppression_add,
+    suppression_lift_on_consent,
+    unsubscribe,
+)
+from .drips import drip_send
+from .recommendations import recommendations_count_order, recommendations_recompute
+
+__all__ = [
+    "campaign_click",
+    "campaign_create",
+    "campaign_schedule",
+    "campaign_send_batch",
+    "campaign_test_send",
+    "campaigns_resume_due",
+    "drip_send",
+    "marketing_block_reason_for",
+    "marketing_guard",
+    "recommendations_count_order",
+    "recommendations_recompute",
+    "suppression_add",
+    "suppression_lift_on_consent",
+    "unsubscribe",
+]
