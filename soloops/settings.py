@@ -442,6 +442,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 SESSION_COOKIE_HTTPONLY = True
+# A console session ends after this many hours without a request (each request renews it), and
+# with the browser if SOLOOPS_SESSION_UNTIL_BROWSER_CLOSES is set.
+SESSION_COOKIE_AGE = int(env_float("SOLOOPS_SESSION_HOURS", 24 * 14) * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SOLOOPS_SESSION_UNTIL_BROWSER_CLOSES", False)
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie for partial updates
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
