@@ -6,6 +6,7 @@ worker. Production points ``DATABASE_URL`` at PostgreSQL and may switch tasks to
 
 import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -279,6 +280,13 @@ else:
     raise ImproperlyConfigured(f"SOLOOPS_BACKUP_HOUR must be 0-23 or off, not {_backup_hour!r}")
 # Encrypts the nightly backups (and `soloops backup` unless --passphrase-file says otherwise).
 BACKUP_PASSPHRASE = os.environ.get("SOLOOPS_BACKUP_PASSPHRASE", "")
+# A copy of every backup in S3-compatible storage (s3://bucket/prefix); credentials from the
+# usual AWS variables or profile; the endpoint for a provider other than AWS (R2, MinIO, B2).
+BACKUP_S3_URL = os.environ.get("SOLOOPS_BACKUP_S3_URL", "").strip()
+if BACKUP_S3_URL and not re.match(r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$", BACKUP_S3_URL):
+    raise ImproperlyConfigured("SOLOOPS_BACKUP_S3_URL must look like s3://bucket/prefix")
+BACKUP_S3_ENDPOINT = os.environ.get("SOLOOPS_BACKUP_S3_ENDPOINT", "").strip()
+BACKUP_S3_REGION = os.environ.get("SOLOOPS_BACKUP_S3_REGION", "").strip()
 
 # Alerts (soloops/monitoring/detectors): how often the scheduler looks, and each threshold.
 ALERT_INTERVAL_SECONDS = env_float("SOLOOPS_ALERT_INTERVAL", 30.0)
@@ -451,6 +459,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 SESSION_COOKIE_HTTPONLY = True
+# A console session ends after this many hours without a request (each request renews it), and
+# with the browser if SOLOOPS_SESSION_UNTIL_BROWSER_CLOSES is set.
+SESSION_COOKIE_AGE = int(env_float("SOLOOPS_SESSION_HOURS", 24 * 14) * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SOLOOPS_SESSION_UNTIL_BROWSER_CLOSES", False)
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie for partial updates
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -32,12 +32,17 @@ def cmd_backup(args) -> int:
     from soloops.monitoring.services import backup_create, backups_list, backups_rotate
 
     if args.action == "list":
+        stored = _remote_names()
         for record in backups_list():
             lock = " encrypted" if record.encrypted else ""
+            copy = " (also in S3)" if record.name in stored else ""
             print(
                 f"{record.created_at:%Y-%m-%d %H:%M:%S} UTC  {_size(record.size_bytes):>9}"
-                f"  {record.name}{lock}"
+                f"  {record.name}{lock}{copy}"
             )
+        local = {r.name for r in backups_list()}
+        for name in sorted(stored - local, reverse=True):
+            print(f"{'in S3 only':>34}  {name}")
         return 0
     record = backup_create(
         actor=Actor.system("soloops backup"),
@@ -54,7 +59,32 @@ def cmd_backup(args) -> int:
         deleted = backups_rotate()
         if deleted:
             print(f"soloops: {len(deleted)} older backups deleted (7 daily, 4 weekly, 12 monthly)")
+    _upload(record)
     return 0
+
+
+def _remote_names() -> set[str]:
+    from django.conf import settings
+
+    from soloops.monitoring.services import backups_remote
+
+    return set(backups_remote()) if settings.BACKUP_S3_URL else set()
+
+
+def _upload(record) -> None:
+    """With SOLOOPS_BACKUP_S3_URL set, copy the backup there and rotate the store."""
+    from django.conf import settings
+
+    from soloops.accounts.actors import Actor
+    from soloops.monitoring.services import backup_upload, backups_rotate_remote
+
+    if not settings.BACKUP_S3_URL:
+        return
+    record = backup_upload(record=record, actor=Actor.system("soloops backup"))
+    print(f"soloops: copied to {settings.BACKUP_S3_URL.rstrip('/')} as {record.remote_key}")
+    deleted = backups_rotate_remote()
+    if deleted:
+        print(f"soloops: {len(deleted)} older backups deleted from the store")
 
 
 def cmd_restore(args) -> int:

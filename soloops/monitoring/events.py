@@ -2,6 +2,8 @@
 
 - ``backup.completed`` (subject: the backup record): {name, database, size_bytes, sha256,
   encrypted, rows} — a backup file was written and checked; ``rows`` is the total row count.
+- ``backup.uploaded`` (subject: the backup record): {name, key, sha256} — copied to the
+  S3-compatible store (``SOLOOPS_BACKUP_S3_URL``).
 - ``backup.failed``: {error} — a backup could not be made (the nightly run says why).
 - ``backup.restored``: {name, created_at, rows} — this database was restored from a backup
   (recorded in the restored database, so its timeline says where it came from).
@@ -25,6 +27,12 @@ class BackupCompleted(Payload):
     sha256: str
     encrypted: bool
     rows: int
+
+
+class BackupUploaded(Payload):
+    name: str
+    key: str
+    sha256: str
 
 
 class BackupFailed(Payload):
@@ -67,6 +75,12 @@ EVENTS = declare(
         "a backup file was written and checked",
         subject="monitoring.backuprecord",
     ),
-    EventType("backup.failed", BackupFailed, "a backup could not be made"),
+    EventType(
+        "backup.uploaded",
+        BackupUploaded,
+        "a backup was copied to S3-compatible storage",
+        subject="monitoring.backuprecord",
+    ),
+    EventType("backup.failed", BackupFailed, "a backup could not be made (or not copied off)"),
     EventType("backup.restored", BackupRestored, "this database was restored from a backup"),
 )

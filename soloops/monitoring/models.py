@@ -41,6 +41,8 @@ class BackupRecord(models.Model):
     encrypted = models.BooleanField(_("encrypted"), default=False)
     # The manifest as written into the file: version, migrations, time, row counts.
     manifest = models.JSONField(default=dict)
+    # Its copy in S3-compatible storage (SOLOOPS_BACKUP_S3_URL): the object's key, once stored.
+    remote_key = models.CharField(_("stored as"), max_length=1024, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

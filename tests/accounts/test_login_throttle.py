@@ -106,3 +106,16 @@ def test_the_admin_login_is_throttled_too(owner):
     _client, response = log_in("olivia", PASSWORD, path="/admin/login/")
 
     assert LOCKED in response.content.decode()
+
+
+def test_a_session_lasts_the_configured_hours_from_the_last_request(owner, settings):
+    # given sessions of two hours
+    settings.SESSION_COOKIE_AGE = 2 * 3600
+
+    # when she logs in, and comes back
+    client, _ = log_in("olivia", PASSWORD)
+    client.get("/")
+
+    # then the cookie lives two hours from that last request
+    assert client.cookies["sessionid"]["max-age"] == 2 * 3600
+    assert client.session.get_expiry_age() == 2 * 3600

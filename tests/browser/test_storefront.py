@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import expect
 
 from soloops.catalog.services import product_create, variant_create
 from soloops.inventory.models import Location, MovementKind
@@ -94,7 +95,7 @@ def test_a_customer_orders_from_product_to_confirmation(shop, new_page, viewport
     # when she changes the quantity, the subtotal follows without a click
     page.get_by_label("Quantity").fill("3")
     page.get_by_label("Quantity").dispatch_event("change")
-    page.wait_for_function("document.querySelector('#cart-totals dd.total').innerText === '€60.00'")
+    expect(page.locator("#cart-totals dd.total")).to_have_text("€60.00")
     assert page.locator("#cart-link .badge").inner_text() == "3"
     fits(page, "cart", "#cart-totals dd.total")
     screenshot(page, f"storefront-cart-{label}")
@@ -105,7 +106,7 @@ def test_a_customer_orders_from_product_to_confirmation(shop, new_page, viewport
     assert page.locator("#checkout-total").inner_text() == "—"
     page.get_by_label("Country").select_option(label="Germany")
     # 60.00 + 4.90 + 19 % of 64.90 (12.33) = 77.23
-    page.wait_for_function("document.querySelector('#checkout-total').innerText === '€77.23'")
+    expect(page.locator("#checkout-total")).to_have_text("€77.23")
     fits(page, "checkout", "#checkout-total")
     screenshot(page, f"storefront-checkout-{label}")
 
@@ -163,7 +164,7 @@ def test_every_storefront_page_fits_the_screen(shop, new_page, viewport, label, 
     page.goto("/shop/checkout/")
     page.locator("#id_country").select_option("DE")
     # prices include tax: the first size (Large, 22.00) + 4.90 shipping is the total
-    page.wait_for_function("document.querySelector('#checkout-total').innerText === '€26.90'")
+    expect(page.locator("#checkout-total")).to_have_text("€26.90")
     fits(page, "checkout", "#checkout-total")
     screenshot(page, f"storefront-checkout-{name}")
     for field, value in {
@@ -204,14 +205,14 @@ def test_choosing_express_at_checkout_changes_the_total(shop, new_page):
     page.goto("/shop/checkout/")
     page.get_by_label("Country").select_option(label="Germany")
     # 22.00 + 4.90 + 19 % of 26.90 (5.11) = 32.01, Standard chosen as the cheapest
-    page.wait_for_function("document.querySelector('#checkout-total').innerText === '€32.01'")
+    expect(page.locator("#checkout-total")).to_have_text("€32.01")
     assert page.get_by_label(re.compile("Standard")).is_checked()
 
     # when she chooses Express
     page.get_by_label(re.compile("Express")).check()
 
     # then shipping and total follow: 22.00 + 12.90 + 19 % of 34.90 (6.63) = 41.53
-    page.wait_for_function("document.querySelector('#checkout-total').innerText === '€41.53'")
+    expect(page.locator("#checkout-total")).to_have_text("€41.53")
     assert page.locator("#checkout-shipping").inner_text() == "€12.90"
     assert "1–2 days" in page.locator("#delivery-choice").inner_text()  # noqa: RUF001
     screenshot(page, "storefront-checkout-express")

@@ -173,6 +173,9 @@ def shop_texts(shop) -> list[str]:
         texts.append((step.input or {}).get("message", "") if isinstance(step.input, dict) else "")
     for action in PROBE_ACTIONS:
         texts.append(str(action.description))
+    # The tests' own system actor (Actor.system("test")), shown as recorded (the audit log
+    # lists every event's actor).
+    texts.append("系统: test")
     return sorted(filter(None, texts), key=len, reverse=True)  # longest first
 
 

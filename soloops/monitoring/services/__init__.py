@@ -20,6 +20,7 @@ from .backups import (
 )
 from .heartbeats import HeartbeatThread, heartbeat_beat, heartbeat_stop
 from .metrics import metrics_gauge_add
+from .offsite import backup_upload, backups_remote, backups_rotate_remote
 from .recoveries import recoveries_record
 
 __all__ = [
@@ -34,8 +35,11 @@ __all__ = [
     "backup_nightly_claim",
     "backup_nightly_run",
     "backup_restore",
+    "backup_upload",
     "backups_list",
+    "backups_remote",
     "backups_rotate",
+    "backups_rotate_remote",
     "heartbeat_beat",
     "heartbeat_stop",
     "metrics_gauge_add",

@@ -178,6 +178,7 @@ def backup_nightly_run(*, slot: str) -> None:
         passphrase = settings.BACKUP_PASSPHRASE or None
         record = backup_create(actor=actor, passphrase=passphrase)
         deleted = backups_rotate()
+        _offsite(record, actor=actor)
         BackupSlot.objects.filter(slot=slot).update(backup_name=record.name)
         logger.info("nightly backup %s written; %d old ones deleted", record.name, len(deleted))
     except Exception as e:
@@ -191,6 +192,15 @@ def backup_nightly_run(*, slot: str) -> None:
             )
     finally:
         connection.close()
+
+
+def _offsite(record: BackupRecord, *, actor: Actor) -> None:
+    from soloops.monitoring.backups import remote
+    from soloops.monitoring.services.offsite import backup_upload, backups_rotate_remote
+
+    if remote.configured():
+        backup_upload(record=record, actor=actor)
+        backups_rotate_remote()
 
 
 # --- restore --------------------------------------------------------------------------------
