@@ -20,6 +20,8 @@ from soloops.analytics.selectors import (
     daily_facts_list,
     forecasts_list,
     kpi_report,
+    nightly_runs_list,
+    price_suggestions_list,
 )
 from soloops.analytics.services import anomaly_mark_expected
 from soloops.dashboard.access import console_view
@@ -50,6 +52,7 @@ METHODS = {
 
 
 ANOMALIES_SHOWN = 10
+PRICES_SHOWN = 20
 METRIC_LABELS = {
     "orders_placed": _("Orders"),
     "revenue": _("Revenue"),
@@ -72,6 +75,40 @@ def _accuracy() -> list[dict]:
             "computed_at": f.computed_at,
         }
         for f in forecasts_list().filter(series__in=list(SHOP_SERIES))
+    ]
+
+
+# The start of a stored reason (data, in English) → what the page says.
+PRICE_REASONS = {
+    "not enough price history": _("Not enough price history"),
+    "no supplier cost": _("No supplier cost: the margin cannot be estimated"),
+    "the current price is about the best": _(
+        "The current price is about the best within ten percent (or the estimate is unsure)"
+    ),
+    "you rejected": _("You rejected this price recently"),
+}
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:+.1f} %"
+
+
+def _prices() -> list[dict]:
+    """Open price suggestions: those waiting for the owner first, then the SKUs without one
+    (with the reason)."""
+    rows = price_suggestions_list().filter(status__in=["waiting", "none"])[:PRICES_SHOWN]
+    return [
+        {
+            "row": row,
+            "effect": _percent(row.effect),
+            "effect_low": _percent(row.effect_low),
+            "effect_high": _percent(row.effect_high),
+            "reason": next(
+                (text for start, text in PRICE_REASONS.items() if row.reason.startswith(start)),
+                row.reason,
+            ),
+        }
+        for row in sorted(rows, key=lambda row: (row.status != "waiting", row.sku))
     ]
 
 
@@ -100,6 +137,8 @@ def insights(request):
         "currency": shop_currency(),
         "page": page_of(facts, request, per_page=31),
         "accuracy": _accuracy(),
+        "nightly": nightly_runs_list().first(),
+        "prices": _prices(),
         "anomalies": [
             {"row": a, "label": METRIC_LABELS.get(a.metric, a.metric)}
             for a in anomalies_list(open_only=True)[:ANOMALIES_SHOWN]
