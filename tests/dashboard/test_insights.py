@@ -16,11 +16,12 @@ pytestmark = pytest.mark.usefixtures("shop")
 
 # Session, user; the facts' last change (the KPI cache key); this window: daily-fact sums, its
 # orders' timings, decisions asked; the window before: the same three; the page of facts; the
-# shop's forecasts; unusual days; the last nightly run; price suggestions.
-QUERIES = 14
+# shop's forecasts; unusual days; the last nightly run; price suggestions (waiting, and those
+# without one).
+QUERIES = 15
 # With the KPIs cached: session, user, the cache key, the page, forecasts, unusual days, the
-# nightly run, price suggestions.
-CACHED_QUERIES = 8
+# nightly run, price suggestions (two).
+CACHED_QUERIES = 9
 
 
 def test_insights_shows_each_kpi_with_its_interval(viewer_client):

@@ -53,6 +53,7 @@ METHODS = {
 
 ANOMALIES_SHOWN = 10
 PRICES_SHOWN = 20
+PRICES_OTHERS_SHOWN = 100
 METRIC_LABELS = {
     "orders_placed": _("Orders"),
     "revenue": _("Revenue"),
@@ -93,23 +94,28 @@ def _percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:+.1f} %"
 
 
-def _prices() -> list[dict]:
-    """Open price suggestions: those waiting for the owner first, then the SKUs without one
-    (with the reason)."""
-    rows = price_suggestions_list().filter(status__in=["waiting", "none"])[:PRICES_SHOWN]
-    return [
-        {
-            "row": row,
-            "effect": _percent(row.effect),
-            "effect_low": _percent(row.effect_low),
-            "effect_high": _percent(row.effect_high),
-            "reason": next(
-                (text for start, text in PRICE_REASONS.items() if row.reason.startswith(start)),
-                row.reason,
-            ),
-        }
-        for row in sorted(rows, key=lambda row: (row.status != "waiting", row.sku))
-    ]
+def _price_item(row) -> dict:
+    return {
+        "row": row,
+        "effect": _percent(row.effect),
+        "effect_low": _percent(row.effect_low),
+        "effect_high": _percent(row.effect_high),
+        "reason": next(
+            (text for start, text in PRICE_REASONS.items() if row.reason.startswith(start)),
+            row.reason,
+        ),
+    }
+
+
+def _prices() -> dict:
+    """Price suggestions waiting for the owner, and the SKUs without one (with the reason,
+    folded away on the page): two queries."""
+    waiting = price_suggestions_list(status="waiting")[:PRICES_SHOWN]
+    others = price_suggestions_list(status="none")[:PRICES_OTHERS_SHOWN]
+    return {
+        "waiting": [_price_item(row) for row in waiting],
+        "none": [_price_item(row) for row in others],
+    }
 
 
 def _window(request) -> int:
