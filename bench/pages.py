@@ -9,6 +9,11 @@ request. It prints figures and asserts nothing. Usage:
 
     .venv/bin/python bench/pages.py [--orders 100000] [--requests 30]
         [--database postgres://postgres@127.0.0.1:5432/soloops_pages] [--var-dir DIR]
+        [--only insights] [--uncached]
+
+``--only`` measures the pages whose label starts with it; ``--uncached`` empties Django's
+cache before each request (outside the time measured), so cached figures (the Insights KPIs)
+are computed afresh every time.
 
 Preparing 100,000 orders takes one to three minutes; later runs reuse the shop.
 """
@@ -105,10 +110,11 @@ def pages() -> list[tuple[str, str]]:
     return found
 
 
-def measure(requests: int) -> None:
+def measure(requests: int, only: str = "", uncached: bool = False) -> None:
     import django
 
     django.setup()
+    from django.core.cache import cache
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections, connection
     from django.test import Client
@@ -131,16 +137,25 @@ def measure(requests: int) -> None:
     # not part of a page's time (the web server keeps connections for CONN_MAX_AGE too).
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    print(f"{connection.vendor}; {requests} requests per page after 3 warm-up requests")
+    print(
+        f"{connection.vendor}; {requests} requests per page after 3 warm-up requests"
+        + ("; the cache emptied before each" if uncached else "")
+    )
     print(f"{'page':<24}{'status':>7}{'queries':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
     for label, path in pages():
+        if not label.startswith(only):
+            continue
         for _ in range(3):
             response = client.get(path)
+        if uncached:
+            cache.clear()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
         count = len(queries)  # now: the next request clears the query log
         times = []
         for _ in range(requests):
+            if uncached:
+                cache.clear()
             started = time.perf_counter()
             client.get(path)
             times.append((time.perf_counter() - started) * 1000)
@@ -159,6 +174,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--database", default="", help="a PostgreSQL URL (default: SQLite)")
     parser.add_argument("--var-dir", default="", help="default: /tmp/soloops-bench-pages-<db>")
+    parser.add_argument("--only", default="", help="only the pages whose label starts so")
+    parser.add_argument("--uncached", action="store_true", help="empty the cache each time")
     args = parser.parse_args()
     kind = "postgres" if args.database else "sqlite"
     args.var_dir = args.var_dir or str(Path(tempfile.gettempdir()) / f"soloops-bench-pages-{kind}")
@@ -172,7 +189,7 @@ def main() -> None:
     os.environ.update({k: v for k, v in env.items() if k in PASSED})
     os.environ["DJANGO_SETTINGS_MODULE"] = "soloops.settings"
     sys.path.insert(0, str(REPO))
-    measure(args.requests)
+    measure(args.requests, args.only, args.uncached)
 
 
 if __name__ == "__main__":

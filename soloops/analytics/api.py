@@ -228,7 +228,7 @@ class PriceSuggestionsIn(PageParams):
     )
 
 
-class DecisionIn(In):
+class PriceDecisionIn(In):
     note: str = Field("", max_length=500, description="why (kept with the decision)")
 
 
@@ -246,7 +246,7 @@ def analytics_price_suggestions(request, params: Query[PriceSuggestionsIn]):
     response=PriceSuggestionOut,
     summary="Accept a price suggestion: the SKU's price changes",
 )
-def analytics_price_accept(request, suggestion_id: int, payload: DecisionIn):
+def analytics_price_accept(request, suggestion_id: int, payload: PriceDecisionIn):
     return services.price_suggestion_decide(
         suggestion_id=suggestion_id, accept=True, actor=request.auth, note=payload.note
     )
@@ -257,7 +257,7 @@ def analytics_price_accept(request, suggestion_id: int, payload: DecisionIn):
     response=PriceSuggestionOut,
     summary="Reject a price suggestion: the price stays",
 )
-def analytics_price_reject(request, suggestion_id: int, payload: DecisionIn):
+def analytics_price_reject(request, suggestion_id: int, payload: PriceDecisionIn):
     return services.price_suggestion_decide(
         suggestion_id=suggestion_id, accept=False, actor=request.auth, note=payload.note
     )

@@ -82,6 +82,28 @@ class SkuDailyFact(models.Model):
         return f"{self.day} {self.sku}: {self.units}"
 
 
+class OrderTiming(models.Model):
+    """One counted order's processing times (placed → shipped, placed → delivered, in hours),
+    by the day it was placed: derived with the daily facts (``rollups.days_compute``) so the
+    KPIs read one indexed range instead of the orders and the event log."""
+
+    order_id = models.BigIntegerField(_("order"))
+    day = models.DateField(_("day placed"))
+    ship_hours = models.FloatField(_("hours to shipping"), null=True, blank=True)
+    deliver_hours = models.FloatField(_("hours to delivery"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["day", "order_id"]
+        verbose_name = _("order timing")
+        verbose_name_plural = _("order timings")
+        indexes = [models.Index(fields=["day"], name="order_timing_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} order {self.order_id}"
+
+
 class Forecast(models.Model):
     """The latest forecast of one series — the shop's units (``shop.units``) or revenue
     (``shop.revenue``), or one SKU's units (``sku:MUG-1``) — for the next days, with the model

@@ -2,7 +2,10 @@
 
 One function, used alike by the event handler (the days an event touched) and by the rebuild
 (every day): the incremental tables equal a rebuild because both are this computation over the
-same rows. Each run of days costs five range queries, and one per 500 orders for their holds.
+same rows. Each run of days costs five range queries, and one per 500 orders for their holds
+and deliveries. Besides the day and SKU figures it gives each counted order's processing
+times (placed → shipped, placed → delivered), so the KPIs read them from one table instead of
+the orders and the event log.
 """
 
 from collections import defaultdict
@@ -60,6 +63,19 @@ class DayFigures:
         return values
 
 
+@dataclass(frozen=True)
+class Timing:
+    """One counted order's processing times, in hours (None: not shipped / delivered yet)."""
+
+    order_id: int
+    day: date
+    ship_hours: float | None
+    deliver_hours: float | None
+
+
+HOURS = 3600.0
+
+
 @dataclass
 class SkuFigures:
     orders: int = 0
@@ -75,22 +91,46 @@ def local_day(moment: datetime, zone: tzinfo) -> date:
     return timezone.localtime(moment, zone).date()
 
 
-def days_compute(
-    *, first: date, last: date, zone: tzinfo, currency: str
-) -> tuple[dict[date, DayFigures], dict[tuple[date, str], SkuFigures]]:
-    """The figures of every day in [first, last] (each present, zero if nothing happened)
-    and of every (day, SKU) that sold."""
+@dataclass
+class Computed:
+    days: dict[date, DayFigures]
+    skus: dict[tuple[date, str], SkuFigures]
+    timings: list[Timing]
+
+
+def _timings(orders: list[dict], delivered: dict[int, datetime], zone) -> list[Timing]:
+    def hours(at, order):
+        return None if at is None else (at - order["placed_at"]).total_seconds() / HOURS
+
+    return [
+        Timing(
+            order_id=o["id"],
+            day=local_day(o["placed_at"], zone),
+            ship_hours=hours(o["shipped_at"], o),
+            deliver_hours=hours(delivered.get(o["id"]), o),
+        )
+        for o in orders
+        if o["status"] not in NOT_COUNTED
+    ]
+
+
+def days_compute(*, first: date, last: date, zone: tzinfo, currency: str) -> Computed:
+    """The figures of every day in [first, last] (each present, zero if nothing happened),
+    of every (day, SKU) that sold, and the processing times of the orders placed then."""
     start, end = day_start(first, zone), day_start(last + timedelta(days=1), zone)
     days = {first + timedelta(days=i): DayFigures() for i in range((last - first).days + 1)}
     orders = rollup_orders(start=start, end=end)
-    held = {
-        int(subject)
-        for _type, subject, _at in subject_event_times(
-            types=["order.on_hold"],
-            subject_type="orders.order",
-            subject_ids=[o["id"] for o in orders],
-        )
-    }
+    held: set[int] = set()
+    delivered: dict[int, datetime] = {}
+    for type_, subject, at in subject_event_times(
+        types=["order.on_hold", "order.delivered"],
+        subject_type="orders.order",
+        subject_ids=[o["id"] for o in orders],
+    ):
+        if type_ == "order.on_hold":
+            held.add(int(subject))
+        else:
+            delivered.setdefault(int(subject), at)  # oldest first: the first delivery
     _add_orders(days, orders, held, zone, currency)
     skus: dict[tuple[date, str], SkuFigures] = defaultdict(SkuFigures)
     for line in rollup_lines(start=start, end=end):
@@ -110,7 +150,7 @@ def days_compute(
         figures = days[local_day(created_at, zone)]
         name = EVENT_COUNTS[type_]
         setattr(figures, name, getattr(figures, name) + 1)
-    return days, dict(skus)
+    return Computed(days, dict(skus), _timings(orders, delivered, zone))
 
 
 def _add_orders(

@@ -125,7 +125,7 @@ def sku_price_rows(
 
 
 def price_suggestions_list(*, status: str | None = None) -> QuerySet:
-    """Price suggestions, waiting ones first, then by SKU; optionally of one status
+    """Price suggestions by status, then SKU; optionally of one status
     (price_suggestion_status_idx)."""
     found = PriceSuggestion.objects.all()
     if status is not None:

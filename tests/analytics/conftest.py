@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from soloops.analytics.models import DailyFact, SkuDailyFact
+from soloops.analytics.models import DailyFact, OrderTiming, SkuDailyFact
 from soloops.analytics.synthetic import intermittent_series, regular_series
 from soloops.automation.models import Event
 from soloops.events.services import events_dispatch
@@ -82,6 +82,9 @@ def facts_snapshot() -> dict:
             (row["day"], row["sku"]): {k: v for k, v in row.items() if k not in skip}
             for row in SkuDailyFact.objects.values()
         },
+        "timings": sorted(
+            OrderTiming.objects.values_list("order_id", "day", "ship_hours", "deliver_hours")
+        ),
     }
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from soloops.analytics.models import Anomaly, DailyFact, Forecast
+from soloops.analytics.models import Anomaly, DailyFact, Forecast, NightlyRun, PriceSuggestion
 from soloops.analytics.services import forecasts_refresh
 from soloops.orders.services import order_cancel
 from tests.analytics.conftest import SYSTEM, dispatch_pending, place, shop  # noqa: F401
@@ -15,11 +15,13 @@ from tests.analytics.test_kpis import finish
 pytestmark = pytest.mark.usefixtures("shop")
 
 # Session, user; the facts' last change (the KPI cache key); this window: daily-fact sums, its
-# orders, their deliveries (one query per 500 orders), decisions asked; the window before (no
-# orders): sums, orders, decisions; the page of facts; the shop's forecasts; unusual days.
-QUERIES = 13
-# With the KPIs cached: session, user, the cache key, the page, forecasts, unusual days.
-CACHED_QUERIES = 6
+# orders' timings, decisions asked; the window before: the same three; the page of facts; the
+# shop's forecasts; unusual days; the last nightly run; price suggestions (waiting, and those
+# without one).
+QUERIES = 15
+# With the KPIs cached: session, user, the cache key, the page, forecasts, unusual days, the
+# nightly run, price suggestions (two).
+CACHED_QUERIES = 9
 
 
 def test_insights_shows_each_kpi_with_its_interval(viewer_client):
@@ -140,3 +142,55 @@ def test_today_shows_the_unusual_days_of_the_week(viewer_client):
     html = viewer_client.get("/").content.decode()
     tile = html[html.index('data-tile="anomalies"') :]
     assert '<span class="figure">1</span>' in tile[: tile.index("</a>")]
+
+
+def test_insights_shows_the_last_nightly_run_and_its_progress(viewer_client):
+    # given no run yet
+    assert 'data-nightly="none"' in viewer_client.get("/insights/").content.decode()
+
+    # when a run is working, then when it is done
+    today = timezone.localdate()
+    run = NightlyRun.objects.create(day=today, claimed_by="a", status="running", done=2, total=9)
+    working = viewer_client.get("/insights/").content.decode()
+    NightlyRun.objects.filter(pk=run.pk).update(
+        status="done", series=9, anomalies=1, finished_at=timezone.now()
+    )
+    done = viewer_client.get("/insights/").content.decode()
+
+    # then
+    assert "The nightly run is working: 2 of 9 series forecast." in working
+    assert 'data-nightly="done"' in done and "9 series forecast, 1 unusual days found" in done
+
+
+def test_insights_lists_price_suggestions_waiting_first_with_reasons(viewer_client):
+    # given one waiting, one without enough history
+    PriceSuggestion.objects.create(
+        sku="CAP-1",
+        status="none",
+        current_price="20.00",
+        reason="not enough price history: 3 days with sales (needs 56)",
+    )
+    PriceSuggestion.objects.create(
+        sku="MUG-1",
+        status="waiting",
+        current_price="12.50",
+        suggested_price="13.75",
+        unit_cost="2.00",
+        elasticity=-0.6,
+        elasticity_low=-0.9,
+        elasticity_high=-0.3,
+        effect=0.072,
+        effect_low=0.051,
+        effect_high=0.093,
+        days_used=300,
+    )
+
+    # when
+    html = viewer_client.get("/insights/").content.decode()
+
+    # then
+    table = html[html.index('data-table="prices"') :]
+    assert table.index('data-sku="MUG-1"') < table.index('data-sku="CAP-1"')
+    assert "13.75" in table and "-0.60 (-0.90 \u2026 -0.30)" in table
+    assert "+7.2 % (+5.1 % \u2026 +9.3 %)" in table
+    assert "Not enough price history" in table

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from soloops.analytics.models import DailyFact, SkuDailyFact
+from soloops.analytics.models import DailyFact, OrderTiming, SkuDailyFact
 from soloops.analytics.rollups import day_runs, days_compute, local_day
 from soloops.orders.selectors import first_order_at
 from soloops.shop.selectors import shop_currency, shop_zone
@@ -27,17 +27,20 @@ def shop_today(zone) -> date:
 
 def _store(first: date, last: date, zone, currency: str) -> None:
     """Replace the facts of [first, last] by their recomputation. Caller holds a transaction."""
-    days, skus = days_compute(first=first, last=last, zone=zone, currency=currency)
-    DailyFact.objects.filter(day__gte=first, day__lte=last).delete()
-    SkuDailyFact.objects.filter(day__gte=first, day__lte=last).delete()
+    computed = days_compute(first=first, last=last, zone=zone, currency=currency)
+    for model in (DailyFact, SkuDailyFact, OrderTiming):
+        model.objects.filter(day__gte=first, day__lte=last).delete()
     DailyFact.objects.bulk_create(
-        [DailyFact(day=day, **figures.fields()) for day, figures in days.items()]
+        [DailyFact(day=day, **figures.fields()) for day, figures in computed.days.items()]
     )
     SkuDailyFact.objects.bulk_create(
         [
             SkuDailyFact(day=day, sku=sku, orders=f.orders, units=f.units, revenue=f.revenue)
-            for (day, sku), f in sorted(skus.items())
+            for (day, sku), f in sorted(computed.skus.items())
         ]
+    )
+    OrderTiming.objects.bulk_create(
+        [OrderTiming(**vars(t)) for t in computed.timings], batch_size=1000
     )
 
 
@@ -84,8 +87,8 @@ def daily_facts_rebuild(
         first_at = first_order_at()
         since = local_day(first_at, zone) if first_at else today
         with transaction.atomic():
-            DailyFact.objects.all().delete()
-            SkuDailyFact.objects.all().delete()
+            for model in (DailyFact, SkuDailyFact, OrderTiming):
+                model.objects.all().delete()
     since = min(since, today)
     total = (today - since).days + 1
     done = 0

@@ -17,10 +17,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
-from soloops.analytics.models import NightlyRun, NightlyStatus
+from soloops.analytics.models import DailyFact, NightlyRun, NightlyStatus, OrderTiming
 from soloops.analytics.services.anomalies import anomalies_detect
+from soloops.analytics.services.facts import daily_facts_rebuild
 from soloops.analytics.services.forecasts import forecasts_refresh
 from soloops.analytics.services.prices import price_suggestions_refresh
+from soloops.orders.selectors import first_order_at
 from soloops.shop.selectors import shop_zone
 
 logger = logging.getLogger(__name__)
@@ -82,6 +84,14 @@ def _checked_through(run: NightlyRun):
     )
 
 
+def _timings_missing() -> bool:
+    """Daily facts from before the order timings existed (an upgrade): the first night
+    rebuilds them once, so the processing-time KPIs have their rows."""
+    if OrderTiming.objects.exists() or not DailyFact.objects.exists():
+        return False
+    return first_order_at() is not None
+
+
 def _update(run: NightlyRun, **fields) -> None:
     for name, value in fields.items():
         setattr(run, name, value)
@@ -104,6 +114,8 @@ def nightly_run(*, run_id: int) -> NightlyRun | None:
     days = [first + timedelta(days=i) for i in range((yesterday - first).days + 1)]
     _update(run, status=NightlyStatus.RUNNING, started_at=timezone.now(), error="")
     try:
+        if _timings_missing():
+            daily_facts_rebuild()
         found = sum(len(anomalies_detect(actor=actor, day=day)) for day in days)
         _update(run, anomalies=found, checked_through=yesterday)
 

@@ -20,6 +20,8 @@ from soloops.analytics.selectors import (
     daily_facts_list,
     forecasts_list,
     kpi_report,
+    nightly_runs_list,
+    price_suggestions_list,
 )
 from soloops.analytics.services import anomaly_mark_expected
 from soloops.dashboard.access import console_view
@@ -50,6 +52,8 @@ METHODS = {
 
 
 ANOMALIES_SHOWN = 10
+PRICES_SHOWN = 20
+PRICES_OTHERS_SHOWN = 100
 METRIC_LABELS = {
     "orders_placed": _("Orders"),
     "revenue": _("Revenue"),
@@ -73,6 +77,45 @@ def _accuracy() -> list[dict]:
         }
         for f in forecasts_list().filter(series__in=list(SHOP_SERIES))
     ]
+
+
+# The start of a stored reason (data, in English) → what the page says.
+PRICE_REASONS = {
+    "not enough price history": _("Not enough price history"),
+    "no supplier cost": _("No supplier cost: the margin cannot be estimated"),
+    "the current price is about the best": _(
+        "The current price is about the best within ten percent (or the estimate is unsure)"
+    ),
+    "you rejected": _("You rejected this price recently"),
+}
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:+.1f} %"
+
+
+def _price_item(row) -> dict:
+    return {
+        "row": row,
+        "effect": _percent(row.effect),
+        "effect_low": _percent(row.effect_low),
+        "effect_high": _percent(row.effect_high),
+        "reason": next(
+            (text for start, text in PRICE_REASONS.items() if row.reason.startswith(start)),
+            row.reason,
+        ),
+    }
+
+
+def _prices() -> dict:
+    """Price suggestions waiting for the owner, and the SKUs without one (with the reason,
+    folded away on the page): two queries."""
+    waiting = price_suggestions_list(status="waiting")[:PRICES_SHOWN]
+    others = price_suggestions_list(status="none")[:PRICES_OTHERS_SHOWN]
+    return {
+        "waiting": [_price_item(row) for row in waiting],
+        "none": [_price_item(row) for row in others],
+    }
 
 
 def _window(request) -> int:
@@ -100,6 +143,8 @@ def insights(request):
         "currency": shop_currency(),
         "page": page_of(facts, request, per_page=31),
         "accuracy": _accuracy(),
+        "nightly": nightly_runs_list().first(),
+        "prices": _prices(),
         "anomalies": [
             {"row": a, "label": METRIC_LABELS.get(a.metric, a.metric)}
             for a in anomalies_list(open_only=True)[:ANOMALIES_SHOWN]
