@@ -41,7 +41,7 @@ def test_a_run_of_log_steps_costs_the_same_statements_whatever_its_length(
     writes = [sql for sql in sqls if "automation_steprun" in sql]
     assert sum(sql.startswith("INSERT") for sql in writes) == 1
     runs = [sql for sql in sqls if sql.startswith("UPDATE")]
-    assert sum('"automation_flowrun"' in sql for sql in runs) == 1
+    assert sum('"automation_flowrun"' in sql.replace("`", '"') for sql in runs) == 1  # MySQL: `…`
 
 
 @pytest.mark.parametrize("steps", [3, 12])
