@@ -124,6 +124,11 @@ def cmd_runs_list(args) -> int:
 
 
 def register(sub) -> None:
+    _register_flow(sub)
+    _register_runs(sub)
+
+
+def _register_flow(sub) -> None:
     flow = add_command(
         sub, "flow", None, "Validate, import, export, switch and dry-run automation flows."
     )
@@ -177,6 +182,8 @@ def register(sub) -> None:
     fd.add_argument("flow", help="a flow key, or a path to a flow file")
     fd.add_argument("event", type=int, help="the id of a stored event")
 
+
+def _register_runs(sub) -> None:
     runs = add_command(sub, "runs", None, "List flow runs; retry, skip or cancel one.")
     runs_sub = runs.add_subparsers(dest="runs_command", required=True, metavar="ACTION")
     rl = runs_sub.add_parser("list", help="List runs.", description="List flow runs, newest first.")

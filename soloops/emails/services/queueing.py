@@ -176,44 +176,48 @@ def email_enqueue(
         return existing
     to = _check(to=to, template=template, language=language)
     context = _json_safe(context)
-    headers = _headers(template, context)
-    stored = _stored_attachments(attachments)
     rendered = _render_current(template=template, language=language, context=context)
-    subject_type, subject_id = subject
-    now = timezone.now()
+    row = EmailSend(
+        to=to,
+        template=template,
+        language=language,
+        subject_type=subject[0],
+        subject_id=str(subject[1]),
+        subject_line=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        context=context,
+        attachments=_stored_attachments(attachments),
+        headers=_headers(template, context),
+        message_id=message_id_for(idempotency_key),
+        idempotency_key=idempotency_key,
+        next_attempt_at=timezone.now(),
+        resend_of=resend_of,
+    )
+    return _queue(row, actor=actor)
+
+
+def _queue(row: EmailSend, *, actor: Actor) -> EmailSend:
+    """Save the rendered send with its ``email.queued`` event; its task goes after commit. A
+    concurrent call with the same key that committed first wins: its send is returned."""
     with transaction.atomic():
         try:
             with transaction.atomic():
-                send = EmailSend.objects.create(
-                    to=to,
-                    template=template,
-                    language=language,
-                    subject_type=subject_type,
-                    subject_id=str(subject_id),
-                    subject_line=rendered.subject,
-                    body_text=rendered.text,
-                    body_html=rendered.html,
-                    context=context,
-                    attachments=stored,
-                    headers=headers,
-                    message_id=message_id_for(idempotency_key),
-                    idempotency_key=idempotency_key,
-                    next_attempt_at=now,
-                    resend_of=resend_of,
-                )
+                row.save(force_insert=True)
         except IntegrityError:
-            # A concurrent call with the same key committed first: its send is the one.
-            return EmailSend.objects.get(idempotency_key=idempotency_key)
+            return EmailSend.objects.get(idempotency_key=row.idempotency_key)
         event_emit(
             type="email.queued",
-            subject=send,
+            subject=row,
             payload=_event_payload(
-                send, resend_of=resend_of.pk if resend_of else None, subject_line=send.subject_line
+                row,
+                resend_of=row.resend_of_id,
+                subject_line=row.subject_line,
             ),
             actor=actor,
         )
-        transaction.on_commit(lambda: _enqueue_send(send.pk))
-    return send
+        transaction.on_commit(lambda: _enqueue_send(row.pk))
+    return row
 
 
 def _enqueue_send(send_id: int, run_after: datetime | None = None) -> None:
