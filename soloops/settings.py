@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "soloops.accounts.middleware.ActorMiddleware",
+    "soloops.accounts.middleware.SessionRenewalMiddleware",
     "soloops.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -459,10 +460,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 SESSION_COOKIE_HTTPONLY = True
-# A console session ends after this many hours without a request (each request renews it), and
-# with the browser if SOLOOPS_SESSION_UNTIL_BROWSER_CLOSES is set.
+# A console session ends after this many hours without a request (renewed at most once an hour,
+# by soloops.accounts.middleware.SessionRenewalMiddleware, not written on every page), and with
+# the browser if SOLOOPS_SESSION_UNTIL_BROWSER_CLOSES is set.
 SESSION_COOKIE_AGE = int(env_float("SOLOOPS_SESSION_HOURS", 24 * 14) * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SOLOOPS_SESSION_UNTIL_BROWSER_CLOSES", False)
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie for partial updates
 X_FRAME_OPTIONS = "DENY"

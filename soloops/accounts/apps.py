@@ -15,3 +15,10 @@ class AccountsConfig(AppConfig):
         for model in (ApiToken, User):
             post_save.connect(tokens_changed, sender=model, dispatch_uid=f"tokens:{model}")
             post_delete.connect(tokens_changed, sender=model, dispatch_uid=f"tokens:d:{model}")
+
+        # A log-in writes the session anyway: it counts as its first renewal.
+        from django.contrib.auth.signals import user_logged_in
+
+        from soloops.accounts.middleware import session_renewed_at_login
+
+        user_logged_in.connect(session_renewed_at_login, dispatch_uid="session-renewed-at-login")

@@ -1,6 +1,9 @@
 """Sets ``request.actor``: the API token in ``Authorization: Bearer``, else the session user."""
 
+import time
 import uuid
+
+from django.conf import settings
 
 from soloops import correlation
 from soloops.accounts.actors import Actor
@@ -59,3 +62,29 @@ class UserLanguageMiddleware:
         if language:
             response.headers.setdefault("Content-Language", language)
         return response
+
+
+def session_renewed_at_login(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[SessionRenewalMiddleware.KEY] = int(time.time())
+
+
+class SessionRenewalMiddleware:
+    """Sliding session expiry without a database write on every page: a logged-in session is
+    saved again (its expiry moved to ``SESSION_COOKIE_AGE`` from now) when its last renewal is
+    an hour old, or a tenth of the session's age if that is shorter. Django's
+    ``SESSION_SAVE_EVERY_REQUEST`` would write the session row on every request."""
+
+    KEY = "_renewed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            every = min(3600, settings.SESSION_COOKIE_AGE // 10)
+            now = int(time.time())
+            if now - int(request.session.get(self.KEY, 0)) >= every:
+                request.session[self.KEY] = now  # modified: saved, with a new expiry
+        return self.get_response(request)

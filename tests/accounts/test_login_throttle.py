@@ -2,6 +2,7 @@
 for fifteen minutes with a clear message, even for the right password; other addresses and
 other usernames are not affected; a success forgets the failures; the lockout is an event."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -119,3 +120,21 @@ def test_a_session_lasts_the_configured_hours_from_the_last_request(owner, setti
     # then the cookie lives two hours from that last request
     assert client.cookies["sessionid"]["max-age"] == 2 * 3600
     assert client.session.get_expiry_age() == 2 * 3600
+
+
+def test_a_session_is_renewed_at_most_every_so_often_not_written_on_every_page(owner, settings):
+    # given sessions of ten hours (renewed at most once an hour), just renewed by a request
+    settings.SESSION_COOKIE_AGE = 10 * 3600
+    client, _ = log_in("olivia", PASSWORD)
+    client.get("/")
+
+    # when she opens another page at once, the session is not written again
+    assert "sessionid" not in client.get("/").cookies
+
+    # when her last renewal is over an hour old, the next page renews it
+    session = client.session
+    session["_renewed_at"] = int(time.time()) - 3601
+    session.save()
+    response = client.get("/")
+    assert response.cookies["sessionid"]["max-age"] == 10 * 3600
+    assert client.session["_renewed_at"] >= int(time.time()) - 60
