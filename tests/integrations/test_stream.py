@@ -315,11 +315,24 @@ class OwnNats:
         wait_until(self._answers, what=f"nats-server on port {self.port}")
 
     def _answers(self) -> bool:
+        """JetStream is ready (it comes up a moment after the port opens)."""
         try:
             socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
         except OSError:
             return False
-        return True
+
+        async def ready() -> bool:
+            client = await nats.connect(f"nats://127.0.0.1:{self.port}", connect_timeout=2)
+            try:
+                await client.jetstream().account_info()
+                return True
+            finally:
+                await client.close()
+
+        try:
+            return asyncio.run(ready())
+        except Exception:  # not ready yet: asked again
+            return False
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
@@ -361,7 +374,8 @@ def test_a_broker_killed_mid_stream_and_restarted_loses_and_reorders_nothing(
     )
     try:
         emitted = emit(5)
-        assert stream.stream_publish_all() == 5
+        published = stream.stream_publish_all()
+        assert published == 5, StreamState.objects.filter(name="default").first().__dict__
         emitted += emit(150, subjects=7)
 
         # when the broker process is SIGKILLed while the publisher is in the middle of a batch
