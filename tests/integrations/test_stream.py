@@ -246,6 +246,35 @@ def test_every_event_reaches_the_broker_in_order(db, settings, broker):
 
 @pytest.mark.brokers
 @pytest.mark.xdist_group("brokers")
+def test_nats_publishes_from_a_thread_that_already_runs_an_event_loop(
+    transactional_db, settings, monkeypatch
+):
+    # given a NATS stream, and a caller whose thread runs an event loop (an async server; the
+    # browser tests' Playwright in this very process), the ORM allowed there
+    jet = Jet()
+    settings.EVENT_STREAM_URL = jet.url()
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    emitted = emit(3)
+
+    async def publish_inside_a_loop() -> int:
+        return stream.stream_publish_all()
+
+    try:
+        # when it publishes
+        published = asyncio.run(publish_inside_a_loop())
+
+        # then the adapter's own loop thread did it
+        assert published == 3, StreamState.objects.get(name="default").last_error
+        assert [int(m["id"]) for m in jet.received()] == emitted
+    finally:
+        for adapter in stream._adapters.values():
+            adapter.close()
+        stream._adapters.clear()
+        jet.close()
+
+
+@pytest.mark.brokers
+@pytest.mark.xdist_group("brokers")
 def test_only_the_selected_types_are_published_and_the_rest_passed(db, settings, broker):
     settings.EVENT_STREAM_URL = broker.url()
     settings.EVENT_STREAM_TYPES = ["test.kept"]

@@ -3,11 +3,13 @@ stream ``SOLOOPS`` (created with subjects ``soloops.>`` if missing).
 
 Each message carries ``Nats-Msg-Id: <event id>``, so JetStream drops a re-sent message inside
 its duplicate window, and consumers can dedupe on it beyond. ``publish`` returns on the
-JetStream ack.
+JetStream ack. The client runs on an event loop in a thread of the adapter's own, so a caller
+that already runs a loop in its thread (an async server, a test harness) can publish too.
 """
 
 import asyncio
 import contextlib
+import threading
 
 import nats
 from nats.js.api import StreamConfig
@@ -25,8 +27,15 @@ class NatsAdapter:
         self.prefix = prefix
         self.timeout = float(timeout)
         self._loop = asyncio.new_event_loop()
+        threading.Thread(target=self._loop.run_forever, name="nats-stream", daemon=True).start()
         self._client = None
         self._js = None
+
+    def _run(self, coroutine):
+        """Run ``coroutine`` on the adapter's loop and wait for it (a little longer than the
+        client's own timeouts, which fail first)."""
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        return future.result(timeout=3 * self.timeout + 5)
 
     async def _open(self):
         if self._js is None:
@@ -60,7 +69,7 @@ class NatsAdapter:
 
     def publish(self, message: StreamMessage) -> None:
         try:
-            self._loop.run_until_complete(self._publish(message))
+            self._run(self._publish(message))
         except Exception as e:  # any failure: JetStream did not ack it
             self.close()
             raise BrokerUnavailable(f"NATS: {type(e).__name__}: {e}") from e
@@ -69,4 +78,4 @@ class NatsAdapter:
         client, self._client, self._js = self._client, None, None
         if client is not None:
             with contextlib.suppress(Exception):  # closing a dead connection
-                self._loop.run_until_complete(client.close())
+                self._run(client.close())
