@@ -184,18 +184,8 @@ def events_import(*, events: Iterable[PastEvent], actor: Actor) -> int:
     """
     if not connection.in_atomic_block:
         raise RuntimeError("events_import must run inside the transaction of the import")
-    fields = (
-        "type",
-        "subject_type",
-        "subject_id",
-        "payload",
-        "actor_kind",
-        "actor_id",
-        "actor_label",
-        "correlation_id",
-        "created_at",
-        "dispatched_at",
-    )
+    # What an emit writes, but the dispatch schedule and updated_at (history is dispatched).
+    fields = tuple(f for f in EMIT_FIELDS if f not in ("next_dispatch_at", "updated_at"))
 
     def rows():
         for e in events:
