@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import nats
 import pytest
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from kombu import Connection, Exchange, Queue
 
@@ -43,6 +43,26 @@ def emit(count: int, *, subjects: int = 3, type: str = "test.stream") -> list[in
             )
         ids.append(event.pk)
     return ids
+
+
+def run_async(make_coroutine):
+    """Run a coroutine to its end on a loop in a thread of its own: this test process may
+    already run an event loop in its main thread (Playwright's, after a browser test), where
+    asyncio.run refuses."""
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(make_coroutine())
+        except BaseException as e:  # handed to the caller
+            outcome["error"] = e
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 def assert_stream_faithful(messages: list[dict], emitted: list[int]) -> None:
@@ -209,7 +229,7 @@ class Jet:
             await client.close()
             return out
 
-        return asyncio.run(read())
+        return run_async(read)
 
     def close(self):
         async def delete():
@@ -217,7 +237,7 @@ class Jet:
             await client.jetstream().delete_stream(self.name)
             await client.close()
 
-        asyncio.run(delete())
+        run_async(delete)
 
 
 @pytest.fixture(params=["rabbitmq", "nats"])
@@ -257,11 +277,14 @@ def test_nats_publishes_from_a_thread_that_already_runs_an_event_loop(
     emitted = emit(3)
 
     async def publish_inside_a_loop() -> int:
-        return stream.stream_publish_all()
+        try:
+            return stream.stream_publish_all()
+        finally:
+            connections.close_all()  # this loop's own connection
 
     try:
-        # when it publishes
-        published = asyncio.run(publish_inside_a_loop())
+        # when it publishes from a thread whose loop is running
+        published = run_async(publish_inside_a_loop)
 
         # then the adapter's own loop thread did it
         assert published == 3, StreamState.objects.get(name="default").last_error
@@ -359,7 +382,7 @@ class OwnNats:
                 await client.close()
 
         try:
-            return asyncio.run(ready())
+            return run_async(ready)
         except Exception:  # not ready yet: asked again
             return False
 
@@ -381,7 +404,7 @@ class OwnNats:
             await client.close()
             return out
 
-        return asyncio.run(read())
+        return run_async(read)
 
     def stop(self) -> None:
         if self.process.poll() is None:
