@@ -1,4 +1,5 @@
-"""Sets ``request.actor``: the API token in ``Authorization: Bearer``, else the session user."""
+"""Request middleware of accounts: ``request.actor`` (the API token in ``Authorization: Bearer``,
+else the session user), the user's language, and sliding session expiry without a write per page."""
 
 import time
 import uuid
