@@ -6,6 +6,7 @@ import time
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from soloops.accounts.actors import Actor
 from soloops.accounts.services import user_create
@@ -51,7 +52,7 @@ def test_the_owner_turns_two_factor_on_and_logs_in_with_a_code(
     # when she sets up two-factor
     page.goto("/settings/two-factor/")
     page.locator("main form button[type=submit]").last.click()
-    assert page.locator("figure.qr svg").is_visible()
+    expect(page.locator("figure.qr svg")).to_be_visible()  # waits for the page the form opens
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"], f"the page is {width} px wide"
     screenshot(page, f"two-factor-setup-{name}")
