@@ -37,7 +37,11 @@ class TcpProxy:
             if not self.is_up:
                 client.close()
                 continue
-            upstream = socket.create_connection(self.target)
+            try:
+                upstream = socket.create_connection(self.target)
+            except OSError:  # the broker is down: to the client, as if it were refused
+                client.close()
+                continue
             with self._lock:
                 self._sockets += [client, upstream]
             threading.Thread(target=self._pipe, args=(client, upstream, True), daemon=True).start()

@@ -1,5 +1,6 @@
-"""The event stream: committed events published to real RabbitMQ and NATS JetStream brokers,
-in order per subject, at least once with the event id, surviving a broker outage mid-stream."""
+"""The event stream: committed events published to real RabbitMQ, NATS JetStream and Kafka-protocol
+(Tansu) brokers, in order per subject, at least once with the event id, surviving a broker outage
+mid-stream and a broker killed mid-stream."""
 
 import asyncio
 import json
@@ -25,6 +26,7 @@ from soloops.integrations.services import stream
 from soloops.integrations.stream.brokers import BadStreamUrl, adapter_for
 from soloops.integrations.stream.message import message_for, type_selected
 from tests.conftest import IN_CI, free_port, require_service, wait_until
+from tests.integrations.kafka_broker import OwnKafka, S3Store
 from tests.integrations.tcp_proxy import TcpProxy
 
 ACTOR = Actor.system("test")
@@ -175,6 +177,8 @@ def test_another_publishers_lease_is_respected(db, settings):
 class Rabbit:
     """A consumer queue bound to a test-only exchange on the real RabbitMQ."""
 
+    ordered_per_subject_only = False
+
     def __init__(self):
         require_service("RabbitMQ", "127.0.0.1", 5672)
         self.exchange = f"soloops.test.{uuid.uuid4().hex[:8]}"
@@ -205,6 +209,8 @@ class Rabbit:
 
 class Jet:
     """A JetStream stream of its own on the real NATS server, read back message by message."""
+
+    ordered_per_subject_only = False
 
     def __init__(self):
         require_service("NATS", "127.0.0.1", 4222)
@@ -240,13 +246,55 @@ class Jet:
         run_async(delete)
 
 
-@pytest.fixture(params=["rabbitmq", "nats"])
-def broker(request):
-    made = Rabbit() if request.param == "rabbitmq" else Jet()
-    yield made
+class Kafka:
+    """A topic of its own on a Kafka-protocol broker (Tansu) started for this module. Kafka
+    orders per partition (per key: the subject), so it is read back partition by partition."""
+
+    ordered_per_subject_only = True
+
+    def __init__(self, store: S3Store):
+        self.broker = OwnKafka(store)
+
+    def url(self) -> str:
+        return self.broker.url()
+
+    def received(self) -> list[dict]:
+        return self.broker.received()
+
+    def close(self):
+        self.broker.stop()
+
+
+@pytest.fixture(scope="module")
+def s3_store():
+    store = S3Store()
+    yield store
+    store.stop()
+
+
+def _close_adapters() -> None:
     for adapter in stream._adapters.values():
         adapter.close()
     stream._adapters.clear()
+
+
+@pytest.fixture(params=["rabbitmq", "nats", "kafka"])
+def broker(request):
+    if request.param == "kafka":
+        made = Kafka(request.getfixturevalue("s3_store"))
+    else:
+        made = Rabbit() if request.param == "rabbitmq" else Jet()
+    yield made
+    _close_adapters()
+    made.close()
+
+
+@pytest.fixture(params=["rabbitmq", "nats"])
+def shared_broker(request):
+    """The shared RabbitMQ and NATS of the machine (a proxy in front can take them away)."""
+    made = Rabbit() if request.param == "rabbitmq" else Jet()
+    yield made
+    _close_adapters()
     made.close()
 
 
@@ -259,7 +307,8 @@ def test_every_event_reaches_the_broker_in_order(db, settings, broker):
     assert stream.stream_publish_all() == 30
 
     messages = broker.received()
-    assert [int(m["id"]) for m in messages] == emitted
+    ids = [int(m["id"]) for m in messages]
+    assert (sorted(ids) if broker.ordered_per_subject_only else ids) == emitted
     assert_stream_faithful(messages, emitted)
     assert stream.stream_status().behind == 0
 
@@ -290,9 +339,7 @@ def test_nats_publishes_from_a_thread_that_already_runs_an_event_loop(
         assert published == 3, StreamState.objects.get(name="default").last_error
         assert [int(m["id"]) for m in jet.received()] == emitted
     finally:
-        for adapter in stream._adapters.values():
-            adapter.close()
-        stream._adapters.clear()
+        _close_adapters()
         jet.close()
 
 
@@ -306,14 +353,16 @@ def test_only_the_selected_types_are_published_and_the_rest_passed(db, settings,
 
     assert stream.stream_publish_all() == 3
 
-    assert [int(m["id"]) for m in broker.received()] == kept
+    ids = [int(m["id"]) for m in broker.received()]
+    assert (sorted(ids) if broker.ordered_per_subject_only else ids) == kept
     assert stream.stream_status().behind == 0
 
 
 @pytest.mark.brokers
 @pytest.mark.xdist_group("brokers")
-def test_a_broker_lost_mid_stream_loses_and_reorders_nothing(db, settings, broker):
+def test_a_broker_lost_mid_stream_loses_and_reorders_nothing(db, settings, shared_broker):
     # given a publisher that reaches the broker through a proxy we can cut
+    broker = shared_broker
     target = 5672 if isinstance(broker, Rabbit) else 4222
     proxy = TcpProxy(("127.0.0.1", target))
     settings.EVENT_STREAM_URL = broker.url(proxy.port)
@@ -466,9 +515,7 @@ def test_a_broker_killed_mid_stream_and_restarted_loses_and_reorders_nothing(
         assert_stream_faithful(broker.received(name), emitted)
         assert StreamState.objects.get(name="default").last_error == ""
     finally:
-        for adapter in stream._adapters.values():
-            adapter.close()
-        stream._adapters.clear()
+        _close_adapters()
         proxy.close()
         broker.stop()
 
@@ -531,3 +578,62 @@ def test_stream_status_fails_once_the_lag_passes_the_alert(db, settings, capsys)
     # and once published (here: rewound past them) it is fine again
     stream.stream_rewind(to_event_id=first.pk + 1)
     assert main(["stream", "status"]) == 0
+
+
+@pytest.mark.brokers
+@pytest.mark.xdist_group("brokers")
+def test_a_kafka_broker_killed_mid_stream_and_restarted_loses_and_reorders_nothing(
+    transactional_db, settings, s3_store
+):
+    # given a Kafka-protocol broker of our own (its log in S3, so it survives SIGKILL), which
+    # tells clients to reach it through a proxy that can hold a batch in flight, with some
+    # events already published to it
+    port = free_port()
+    proxy = TcpProxy(("127.0.0.1", port))
+    broker = OwnKafka(s3_store, port=port, advertised_port=proxy.port)
+    settings.EVENT_STREAM_URL = broker.url()
+    try:
+        emitted = emit(5)
+        published = stream.stream_publish_all()
+        assert published == 5, StreamState.objects.get(name="default").last_error
+        emitted += emit(150, subjects=7)
+
+        # when the broker process is SIGKILLed while the publisher waits on a delivery
+        proxy.hold_after = proxy.forwarded + 15_000
+        outcome: list[int] = []
+
+        def publish() -> None:
+            try:
+                outcome.append(stream.stream_publish_due())
+            finally:
+                from django.db import connection
+
+                connection.close()
+
+        publisher = threading.Thread(target=publish)
+        publisher.start()
+        wait_until(proxy.held.is_set, what="a delivery to be in flight")
+        broker.kill()
+        proxy.release.set()
+        proxy.down()
+        publisher.join(timeout=60)
+
+        # then the publisher stopped before the first unconfirmed event and says why
+        assert outcome and 0 < outcome[0] < 150
+        state = StreamState.objects.get(name="default")
+        assert state.last_error.startswith("Kafka:")
+        assert state.last_event_id < emitted[-1]
+
+        # when the broker comes back on the same log, publishing resumes where it stopped
+        broker.start()
+        proxy.hold_after = None
+        proxy.up()
+        stream.stream_publish_all()
+
+        # then every event is there, each subject in order, duplicates only with the same id
+        assert_stream_faithful(broker.received(), emitted)
+        assert StreamState.objects.get(name="default").last_error == ""
+    finally:
+        _close_adapters()
+        proxy.close()
+        broker.stop()
