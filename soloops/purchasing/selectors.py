@@ -6,7 +6,18 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 
 from soloops.accounts.actors import Actor
@@ -300,7 +311,11 @@ def sku_stock_list(
         .annotate(
             on_hand=Coalesce(Sum("stock__on_hand"), 0),
             reserved=Coalesce(Sum("stock__reserved"), 0),
-            reorder_point=Coalesce("reorder_policy__reorder_point", "low_stock_threshold"),
+            # aggregates too (one policy per SKU, so Max is the value): MySQL/MariaDB's HAVING
+            # can name only what is grouped or aggregated
+            reorder_point=Coalesce(
+                Max("reorder_policy__reorder_point"), Max("low_stock_threshold")
+            ),
         )
         .annotate(available=F("on_hand") - F("reserved"))
     )
