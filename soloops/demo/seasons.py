@@ -56,9 +56,14 @@ def holiday_factor(d: date) -> float:
     return 1.0
 
 
+# The shop's orders per day grow this much over the year (from first day to last), by winning
+# customers (see plan.Planner.natural), not by its customers ordering more often.
+GROWTH_FIRST, GROWTH_LAST = 0.8, 1.2
+
+
 def day_weight(d: date, first: date) -> float:
     seasonal = 1 + 0.15 * math.cos(2 * math.pi * (d.timetuple().tm_yday - 340) / 365.25)
-    growth = 0.8 + 0.4 * (d - first).days / (DAYS - 1)
+    growth = GROWTH_FIRST + (GROWTH_LAST - GROWTH_FIRST) * (d - first).days / (DAYS - 1)
     return WEEKDAY_WEIGHT[d.weekday()] * seasonal * holiday_factor(d) * growth
 
 

@@ -1,4 +1,4 @@
-"""``/api/campaigns``: list, detail with results, create (staff), schedule and test send
+"""``/api/campaigns``: list, detail with results, create and edit (staff), schedule and test send
 (owner: they mail customers), preview per language; and the suppression list (read)."""
 
 from datetime import datetime
@@ -28,6 +28,16 @@ class CampaignIn(In):
     subject_zh: str = Field(min_length=1, max_length=300)
     body_zh: str = Field(min_length=1, max_length=20_000)
     link_url: str = Field("", max_length=500, pattern=r"^(https?://\S+)?$")
+
+
+class CampaignPatchIn(In):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    segment: str | None = Field(None, min_length=1, max_length=40)
+    subject_en: str | None = Field(None, min_length=1, max_length=300)
+    body_en: str | None = Field(None, min_length=1, max_length=20_000)
+    subject_zh: str | None = Field(None, min_length=1, max_length=300)
+    body_zh: str | None = Field(None, min_length=1, max_length=20_000)
+    link_url: str | None = Field(None, max_length=500, pattern=r"^(https?://\S+)?$")
 
 
 class CampaignScheduleIn(In):
@@ -138,6 +148,17 @@ def campaigns_create(request, payload: CampaignIn, response: HttpResponse):
 )
 def campaigns_get(request, campaign_id: int):
     return _detail(selectors.campaign_get(campaign_id=campaign_id))
+
+
+@router.patch(
+    "/campaigns/{campaign_id}",
+    response=CampaignDetailOut,
+    summary="Edit a draft or scheduled campaign (409 once it is sending or sent)",
+)
+def campaigns_update(request, campaign_id: int, payload: CampaignPatchIn):
+    campaign = selectors.campaign_get(campaign_id=campaign_id)
+    changes = payload.model_dump(exclude_none=True)
+    return _detail(services.campaign_update(campaign=campaign, actor=request.auth, **changes))
 
 
 @router.get(

@@ -75,6 +75,56 @@ def test_create_list_and_detail_with_roles_paging_and_errors(caller, audience):
     assert_error(viewer.get("/api/campaigns/999999"), 404)
 
 
+def test_a_draft_or_scheduled_campaign_is_edited_and_a_sending_one_refused(
+    caller, audience, run_after_commit
+):
+    from soloops.events.models import Event
+
+    owner, staff, viewer = caller("owner"), caller("staff"), caller("viewer")
+    campaign = created(staff)
+    url = f"/api/campaigns/{campaign['id']}"
+
+    # when staff changes the English subject, the Chinese text and the segment of the draft
+    with transaction.atomic():
+        segment_save(key="all", name="All", rules={}, actor=SYSTEM)
+    response = staff.patch(url, {"subject_en": "Rust and moss mugs", "body_zh": "新釉色。",
+                                 "segment": "all", "name": campaign["name"]})  # fmt: skip
+
+    # then the campaign and its preview say so, with one event naming what changed
+    assert response.status_code == 200, response.content
+    detail = response.json()
+    assert (detail["subject_en"], detail["body_zh"], detail["segment"]) == (
+        "Rust and moss mugs", "新釉色。", "all"
+    )  # fmt: skip
+    assert owner.get(f"{url}/preview/en").json()["subject"] == "Rust and moss mugs"
+    updated = Event.objects.filter(type="campaign.updated")
+    assert [e.payload["changed"] for e in updated] == [["segment", "subject_en", "body_zh"]]
+
+    # and bad input is a 422 naming the field, a viewer is refused; nothing changes
+    assert_error(staff.patch(url, {"segment": "nobody"}), 422, "unknown_segment", "segment")
+    assert_error(staff.patch(url, {"subject_zh": ""}), 422)
+    assert_error(staff.patch(url, {"status": "sent"}), 422)
+    assert_error(viewer.patch(url, {"subject_en": "x"}), 403)
+    assert_error(staff.patch("/api/campaigns/999999", {"subject_en": "x"}), 404)
+    assert staff.patch(url, {"subject_en": "Rust and moss mugs"}).status_code == 200
+    assert updated.count() == 1  # the same text again changes nothing
+
+    # when it is scheduled for later, it can still be edited
+    later = (timezone.now() + timedelta(days=2)).isoformat()
+    owner.post(f"{url}/schedule", {"send_at": later})
+    assert staff.patch(url, {"body_en": "Out on Friday."}).status_code == 200
+
+    # when it goes out, it can no longer be edited
+    owner.post(f"{url}/schedule", {})
+    run_after_commit()
+    assert Campaign.objects.get(pk=campaign["id"]).status == "sent"
+    error = assert_error(staff.patch(url, {"subject_en": "Too late"}), 409,
+                         "campaign_not_editable", "status")  # fmt: skip
+    assert "sent" in error["message"]
+    assert Campaign.objects.get(pk=campaign["id"]).subject_en == "Rust and moss mugs"
+    assert {m.subject for m in mail.outbox} == {"Rust and moss mugs", "秋季新杯"}
+
+
 def test_preview_per_language_names_the_customer(caller, audience):
     owner = caller("owner")
     campaign = created(owner)

@@ -60,6 +60,44 @@ def campaign_create(*, actor: Actor, **fields) -> Campaign:
     return campaign
 
 
+# What may change while a campaign is a draft or scheduled; once sending starts, nothing.
+EDITABLE = ("name", "segment", "subject_en", "body_en", "subject_zh", "body_zh", "link_url")
+
+
+def campaign_update(*, campaign: Campaign, actor: Actor, **changes) -> Campaign:
+    """Change a draft or scheduled campaign's texts, segment or link (``changes``: fields of
+    ``EDITABLE``); ``campaign.updated`` names the fields that changed (none: nothing emitted).
+    A campaign that started sending is refused: its recipients got the text as it was."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise InvalidInput(Code.NOT_EDITABLE, f"{unknown[0]} cannot be edited", field=unknown[0])
+    if "segment" in changes:
+        _check_segment(changes["segment"])
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
+            raise Conflict(
+                Code.NOT_EDITABLE,
+                f"the campaign is already {campaign.status}: it can be edited only until it "
+                "starts sending",
+                field="status",
+            )
+        changed = [name for name in EDITABLE if name in changes and
+                   getattr(campaign, name) != changes[name]]  # fmt: skip
+        if not changed:
+            return campaign
+        for name in changed:
+            setattr(campaign, name, changes[name])
+        campaign.save(update_fields=[*changed, "updated_at"])
+        event_emit(
+            type="campaign.updated",
+            subject=campaign,
+            payload={"name": campaign.name, "changed": changed},
+            actor=actor,
+        )
+    return campaign
+
+
 def campaign_schedule(
     *, campaign: Campaign, actor: Actor, send_at: datetime | None = None
 ) -> Campaign:
