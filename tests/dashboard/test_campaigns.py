@@ -1,6 +1,8 @@
 """The Campaigns pages: staff drafts one, the owner previews it in both languages, sends a
 test and schedules it; bad input is a form error; roles are kept; results are shown."""
 
+import re
+
 from django.core import mail
 from django.db import transaction
 
@@ -98,6 +100,12 @@ def test_staff_edits_a_draft_and_a_sent_campaign_is_no_longer_editable(
     edit = {f"edit-{name}": value for name, value in FORM.items()}
     page = staff_client.get(f"/customers/campaigns/{campaign.pk}/").content.decode()
     assert 'name="edit-subject_en"' in page and 'value="New autumn mugs"' in page
+    # (saving sends nothing: the owner, who sees the schedule form too, is not asked to confirm)
+    owners = owner_client.get(f"/customers/campaigns/{campaign.pk}/").content.decode()
+    (tag,) = re.findall(
+        rf'<form[^>]*action="/customers/campaigns/{campaign.pk}/edit/"[^>]*>', owners
+    )
+    assert "data-confirm" not in tag
 
     # when staff empties a subject (a form error), then changes it
     bad = staff_client.post(f"/customers/campaigns/{campaign.pk}/edit/",
