@@ -82,6 +82,7 @@ class CampaignResultsOut(Schema):
     delivered: CampaignRateOut
     bounced: CampaignRateOut
     unsubscribed: CampaignRateOut
+    complained: CampaignRateOut
     clicked: CampaignRateOut
     orders: int = Field(description="placed within attribution_days of a recipient's click")
     revenue: dict[str, Decimal]

@@ -4,6 +4,8 @@ Results, per campaign (rates over the emails sent, each with a 95 % Wilson inter
 - sent: its email was accepted by the mail server; bounced: the server refused it for good;
   delivered = sent - bounced (SMTP acceptance is all the shop can know without a feedback loop);
 - unsubscribed: addresses suppressed from this campaign's unsubscribe links;
+- complained: recipients whose complaint about this campaign's email the mail service reported
+  (``webhooks.py``); a bounce it reports later stays counted as delivered (the server took it);
 - clicked: recipients who followed a tracked link at least once;
 - orders and revenue: orders placed by a clicking recipient from their first click until
   7 days after it (``ATTRIBUTION_DAYS``), cancelled and rejected orders left out.
@@ -101,6 +103,7 @@ class Results:
     delivered: Rate  # of sent
     bounced: Rate  # of sent
     unsubscribed: Rate  # of delivered
+    complained: Rate  # of delivered
     clicked: Rate  # of delivered
     orders: int
     revenue: dict[str, Decimal]
@@ -135,9 +138,10 @@ def campaign_results(*, campaign: Campaign) -> Results:
     )
     mail = email_outcomes_about(subject_type="marketing.campaign", subject_id=str(campaign.pk))
     sent = mail["sent"] + mail["bounced"]
-    unsubscribed = Suppression.objects.filter(
-        campaign=campaign, reason=SuppressionReason.UNSUBSCRIBED
-    ).count()
+    suppressed = Suppression.objects.filter(campaign=campaign).aggregate(
+        unsubscribed=Count("id", filter=Q(reason=SuppressionReason.UNSUBSCRIBED)),
+        complained=Count("id", filter=Q(reason=SuppressionReason.COMPLAINED)),
+    )
     orders, revenue = _attribution(campaign)
     return Results(
         recipients=counts["total"],
@@ -147,7 +151,8 @@ def campaign_results(*, campaign: Campaign) -> Results:
         sent=sent,
         delivered=wilson(mail["sent"], sent),
         bounced=wilson(mail["bounced"], sent),
-        unsubscribed=wilson(unsubscribed, mail["sent"]),
+        unsubscribed=wilson(suppressed["unsubscribed"], mail["sent"]),
+        complained=wilson(suppressed["complained"], mail["sent"]),
         clicked=wilson(counts["clicked"], mail["sent"]),
         orders=orders,
         revenue=revenue,

@@ -24,7 +24,7 @@ from soloops.accounts.actors import Actor
 from soloops.errors import ApplicationError
 from soloops.marketing.errors import MarketingErrorCode as Code
 from soloops.marketing.feedback import feedback_parse
-from soloops.marketing.services import feedback_receive
+from soloops.marketing.services import feedback_receive_all
 
 FEEDBACK = Actor.system("mail feedback")
 TOLERANCE_SECONDS = 300
@@ -65,7 +65,7 @@ def feedback(request):
                       "X-SoloOps-Signature")  # fmt: skip
     try:
         reports = feedback_parse(body, request.content_type or "")
-        rows = [feedback_receive(report=r, actor=FEEDBACK) for r in reports]
+        rows = feedback_receive_all(reports=reports, actor=FEEDBACK)
     except ApplicationError as e:
         return JsonResponse(e.as_dict(), status=e.status)
     suppressed = [

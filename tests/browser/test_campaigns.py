@@ -99,8 +99,8 @@ def test_the_owner_builds_a_segment_sends_a_campaign_and_reads_its_results(
     rows = page.locator("table.campaign-results tbody tr")
     assert rows.nth(1).locator("td.num").first.inner_text() == "2"  # sent
     assert rows.nth(2).locator("td.num").first.inner_text() == "2"  # delivered
-    assert rows.nth(5).locator("td.num").first.inner_text() == "1"  # clicked
-    assert rows.nth(5).locator("td.num").nth(1).inner_text() == "50 %"
+    assert rows.nth(6).locator("td.num").first.inner_text() == "1"  # clicked
+    assert rows.nth(6).locator("td.num").nth(1).inner_text() == "50 %"
     screenshot(page, f"campaign-results-{width}-{language}")
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 

@@ -79,7 +79,7 @@ def sent(caller, audience, run_after_commit):  # noqa: F811
     return campaign["id"], {m.to[0]: m.message() for m in mail.outbox}
 
 
-def test_an_arf_complaint_suppresses_the_address_of_the_campaign_email_once(client, sent):
+def test_an_arf_complaint_suppresses_the_address_of_the_campaign_email_once(client, sent, caller):
     # given Ada's campaign email as her provider quotes it, her address blanked in the report
     campaign_id, messages = sent
     body = arf(messages["ada@example.com"].as_bytes(), rcpt="")
@@ -99,6 +99,9 @@ def test_an_arf_complaint_suppresses_the_address_of_the_campaign_email_once(clie
     ]
     assert marketing_block_reason_for("ada@example.com") == "suppressed (complained)"
     assert marketing_block_reason_for("cy@example.com") == ""
+    # and the campaign's results count the complaint among the three delivered
+    results = caller("viewer").get(f"/api/campaigns/{campaign_id}").json()["results"]
+    assert results["complained"]["count"] == 1 and results["complained"]["rate"] == 1 / 3
 
 
 def test_a_not_spam_report_and_a_delayed_delivery_suppress_no_one(client, sent):

@@ -13,7 +13,7 @@ from .consent import (
     unsubscribe,
 )
 from .drips import drip_send
-from .feedback import FeedbackReport, feedback_receive
+from .feedback import FeedbackReport, feedback_receive, feedback_receive_all
 from .recommendations import recommendations_count_order, recommendations_recompute
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "campaigns_resume_due",
     "drip_send",
     "feedback_receive",
+    "feedback_receive_all",
     "marketing_block_reason_for",
     "marketing_guard",
     "recommendations_count_order",

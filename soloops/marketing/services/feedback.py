@@ -67,3 +67,10 @@ def feedback_receive(*, report: FeedbackReport, actor: Actor) -> Suppression:
             actor=actor,
         )
     return existing
+
+
+def feedback_receive_all(*, reports: list[FeedbackReport], actor: Actor) -> list[Suppression]:
+    """Every report of one posted body, all or none (a failure leaves no half-applied body for
+    the mail service's retry)."""
+    with transaction.atomic():
+        return [feedback_receive(report=report, actor=actor) for report in reports]
