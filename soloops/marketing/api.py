@@ -28,6 +28,8 @@ class CampaignIn(In):
     subject_zh: str = Field(min_length=1, max_length=300)
     body_zh: str = Field(min_length=1, max_length=20_000)
     link_url: str = Field("", max_length=500, pattern=r"^(https?://\S+)?$")
+    subject_en_b: str = Field("", max_length=300, description="a second subject to test")
+    subject_zh_b: str = Field("", max_length=300, description="its Chinese; both or neither")
 
 
 class CampaignPatchIn(In):
@@ -38,6 +40,8 @@ class CampaignPatchIn(In):
     subject_zh: str | None = Field(None, min_length=1, max_length=300)
     body_zh: str | None = Field(None, min_length=1, max_length=20_000)
     link_url: str | None = Field(None, max_length=500, pattern=r"^(https?://\S+)?$")
+    subject_en_b: str | None = Field(None, max_length=300, description="empty: no test")
+    subject_zh_b: str | None = Field(None, max_length=300)
 
 
 class CampaignScheduleIn(In):
@@ -58,6 +62,8 @@ class CampaignOut(Schema):
     status: CampaignStatus
     subject_en: str
     subject_zh: str
+    subject_en_b: str
+    subject_zh_b: str
     link_url: str
     send_at: datetime | None
     started_at: datetime | None
@@ -71,6 +77,22 @@ class CampaignRateOut(Schema):
     rate: float | None
     low: float | None = Field(description="95 % Wilson interval")
     high: float | None
+
+
+class SubjectVariantOut(Schema):
+    variant: str
+    subject_en: str
+    subject_zh: str
+    recipients: int
+    clicked: CampaignRateOut = Field(description="of its recipients")
+
+
+class SubjectTestOut(Schema):
+    a: SubjectVariantOut
+    b: SubjectVariantOut
+    p_value: float | None = Field(description="Fisher's exact test on the clicks, two-sided")
+    winner: str = Field(description='"a", "b", or "" while the difference could be chance')
+    alpha: float
 
 
 class CampaignResultsOut(Schema):
@@ -87,6 +109,7 @@ class CampaignResultsOut(Schema):
     orders: int = Field(description="placed within attribution_days of a recipient's click")
     revenue: dict[str, Decimal]
     attribution_days: int
+    subject_test: SubjectTestOut | None = Field(description="null: no subject test")
 
 
 class CampaignDetailOut(CampaignOut):

@@ -12,3 +12,4 @@ class MarketingErrorCode(StrEnum):
     INVALID_REPORT = "invalid_report"
     INVALID_SIGNATURE = "invalid_signature"
     NOT_EDITABLE = "campaign_not_editable"
+    INVALID_SUBJECT_TEST = "invalid_subject_test"

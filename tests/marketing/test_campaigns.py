@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from soloops.customers.services import segment_save
 from soloops.emails.models import EmailSend
+from soloops.marketing.campaign_selectors import clicks_compare
 from soloops.marketing.models import Campaign, CampaignRecipient
 from soloops.marketing.services import campaign_send_batch, campaigns_resume_due
 from soloops.orders.models import Order
@@ -287,3 +288,42 @@ def test_the_list_costs_the_same_queries_however_many_campaigns(
 
     # then
     assert len(page["items"]) == 5 and page["count"] == 6
+
+
+def test_a_subject_test_sends_every_other_customer_the_second_subject_once(
+    caller, audience, run_after_commit
+):
+    owner = caller("owner")
+    # given a subject test (half of one is refused, naming the missing field)
+    assert_error(owner.post("/api/campaigns", {**CAMPAIGN, "subject_en_b": "Mugs in rust"}),
+                 422, "invalid_subject_test", "subject_zh_b")  # fmt: skip
+    campaign = created(owner, subject_en_b="Mugs in rust", subject_zh_b="铁锈色杯子")
+
+    # when it is sent
+    owner.post(f"/api/campaigns/{campaign['id']}/schedule", {})
+    run_after_commit()
+
+    # then every other customer (Ada, Bo, Cy in order) got the second subject, each one email
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert len(mail.outbox) == 3
+    assert subjects == {"ada@example.com": "New autumn mugs", "bo@example.com": "铁锈色杯子",
+                        "cy@example.com": "New autumn mugs"}  # fmt: skip
+
+    # and the results compare the halves, naming no winner on three emails
+    test = owner.get(f"/api/campaigns/{campaign['id']}").json()["results"]["subject_test"]
+    assert (test["a"]["recipients"], test["b"]["recipients"]) == (2, 1)
+    assert test["b"]["subject_zh"] == "铁锈色杯子" and test["winner"] == ""
+    assert test["p_value"] == pytest.approx(1.0)
+    assert created(owner)["results"]["subject_test"] is None  # no test, no comparison
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "winner"),
+    [((10, 200), (40, 200), "b"), ((40, 200), (10, 200), "a"), ((10, 200), (14, 200), ""),
+     ((3, 10), (6, 10), "")],
+)  # fmt: skip
+def test_a_winner_is_named_only_when_the_difference_is_unlikely_to_be_chance(a, b, winner):
+    p_value, found = clicks_compare(*a, *b)
+
+    assert found == winner
+    assert (p_value < 0.05) == bool(winner)
