@@ -23,14 +23,7 @@ from soloops.demo.baskets import Baskets
 from soloops.demo.catalog import EU, EXPENSIVE_SKUS, VariantPlan, rate_tables, variant_plans
 from soloops.demo.people import ORDER_NOTES, REGIONS, CustomerPlan, People
 from soloops.demo.progress import Progress
-from soloops.demo.seasons import (
-    DAYS,
-    GROWTH_FIRST,
-    GROWTH_LAST,
-    local_time,
-    placement_times,
-    working_time,
-)
+from soloops.demo.seasons import DAYS, buyers, local_time, placement_times, working_time
 from soloops.numbers import ALPHABET
 from soloops.orders.models import Channel, ReviewOutcome, ReviewPolicy, ShippingRate, TaxRate
 from soloops.orders.models import OrderStatus as S
@@ -229,37 +222,14 @@ class Planner:
 
     # -- who orders what, when --
 
-    def buyers(self, pool: list[CustomerPlan], times: list[datetime]) -> list[CustomerPlan]:
-        """Who places each order (``times`` sorted): one of the customers won by then, by
-        weight. The shop grows by winning customers: the share of the pool that bought before
-        the year is GROWTH_FIRST / GROWTH_LAST, the rest join at uniform times in it, so the
-        weight of the customers won grows as the shop's orders per day do and each customer's
-        own pace follows only the seasons. (Drawn from the whole pool all year, every customer
-        ordered half as often again by the year's end: a history no repeat-buying model
-        expects, on which the lifetime-value calibration came out 30 % low.)"""
-        rng = self.rng
-        start = self.now - timedelta(days=DAYS)
-        joined = sorted(
-            (start if rng.random() < GROWTH_FIRST / GROWTH_LAST else
-             start + timedelta(days=rng.uniform(0, DAYS)), n, c)
-            for n, c in enumerate(pool)
-        )  # fmt: skip
-        join_times = [t for t, _, _ in joined]
-        cumulative = list(accumulate(c.weight for _, _, c in joined))
-        who = []
-        for placed_at in times:
-            won = max(1, bisect.bisect_right(join_times, placed_at))
-            pick = bisect.bisect_right(cumulative, rng.random() * cumulative[won - 1], hi=won - 1)
-            who.append(joined[pick][2])
-        return who
-
     def natural(self, n: int, progress: Progress) -> list[OrderPlan]:
         rng = self.rng
         pool_size = max(150, min(25_000, n // 5))
         pool = [self.people.customer() for _ in range(pool_size)]
         times = placement_times(rng, n, self.now, self.tz)
         orders = []
-        for customer, placed_at in zip(self.buyers(pool, times), times, strict=True):
+        who = buyers(rng, pool, times, self.now)
+        for customer, placed_at in zip(who, times, strict=True):
             (channel,) = rng.choices(CHANNELS[0], cum_weights=CHANNELS[1])
             shipping = None
             if rng.random() < 0.02:  # a present for someone in another country
