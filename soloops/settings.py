@@ -221,6 +221,11 @@ EMAIL_SEND_LEASE_SECONDS = env_float("SOLOOPS_EMAIL_SEND_LEASE", 60.0)
 # so a large audience does not flood the mail server (nor look like spam to receiving servers).
 MARKETING_BATCH_SIZE = int(env_float("SOLOOPS_MARKETING_BATCH_SIZE", 50))
 MARKETING_BATCH_SECONDS = env_float("SOLOOPS_MARKETING_BATCH_SECONDS", 60.0)
+# The feedback-loop webhook (POST /webhooks/marketing/feedback: complaints and bounces from the
+# mail service) checks an HMAC of each body with it; generated into var/ unless set.
+MARKETING_FEEDBACK_SECRET = _secret_key(
+    "SOLOOPS_MARKETING_FEEDBACK_SECRET", "marketing_feedback_secret"
+)
 # Outbound webhooks: how long one POST may take; how long a worker's claim on a delivery lasts
 # (past it, the worker died mid-send and the scheduler hands the delivery out again; keep it
 # above the timeout); how many failed attempts in a row pause a subscription.

@@ -10,6 +10,7 @@ from soloops.api import urls as api_urls
 from soloops.automation import selectors as automation_selectors
 from soloops.automation import views as automation_views
 from soloops.integrations.channels import receive as channel_receive
+from soloops.marketing import webhooks as marketing_webhooks
 from soloops.monitoring import views as monitoring_views
 from soloops.monitoring.services import metrics_gauge_add
 from soloops.payments import webhooks as payment_webhooks
@@ -52,6 +53,7 @@ urlpatterns = [
         name="channel-webhook",
     ),
     path("webhooks/support/email", support_webhooks.inbound_email, name="support-email"),
+    path("webhooks/marketing/feedback", marketing_webhooks.feedback, name="marketing-feedback"),
     path("login/", accounts_login.LoginView.as_view(), name="login"),
     path("login/code/", accounts_login.login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -23,7 +23,7 @@ from soloops.demo.baskets import Baskets
 from soloops.demo.catalog import EU, EXPENSIVE_SKUS, VariantPlan, rate_tables, variant_plans
 from soloops.demo.people import ORDER_NOTES, REGIONS, CustomerPlan, People
 from soloops.demo.progress import Progress
-from soloops.demo.seasons import DAYS, local_time, placement_times, working_time
+from soloops.demo.seasons import DAYS, buyers, local_time, placement_times, working_time
 from soloops.numbers import ALPHABET
 from soloops.orders.models import Channel, ReviewOutcome, ReviewPolicy, ShippingRate, TaxRate
 from soloops.orders.models import OrderStatus as S
@@ -226,11 +226,10 @@ class Planner:
         rng = self.rng
         pool_size = max(150, min(25_000, n // 5))
         pool = [self.people.customer() for _ in range(pool_size)]
-        who = rng.choices(pool, weights=[c.weight for c in pool], k=n)
+        times = placement_times(rng, n, self.now, self.tz)
         orders = []
-        for customer, placed_at in zip(
-            who, placement_times(rng, n, self.now, self.tz), strict=True
-        ):
+        who = buyers(rng, pool, times, self.now)
+        for customer, placed_at in zip(who, times, strict=True):
             (channel,) = rng.choices(CHANNELS[0], cum_weights=CHANNELS[1])
             shipping = None
             if rng.random() < 0.02:  # a present for someone in another country

@@ -1,10 +1,11 @@
-"""When the demo shop's customers order and when its owner works.
+"""When the demo shop's customers order (and which of them) and when its owner works.
 
 Weekends are busier than weekdays, evenings busier than mornings; Black Friday, the run-up to
 Christmas, Singles' Day, Valentine's and Mother's Day bring more orders, January and the
 Christmas days fewer, and the shop grows over the year.
 """
 
+import bisect
 import math
 import random
 from datetime import UTC, date, datetime, time, timedelta
@@ -56,9 +57,14 @@ def holiday_factor(d: date) -> float:
     return 1.0
 
 
+# The shop's orders per day grow this much over the year (from first day to last), by winning
+# customers (see plan.Planner.natural), not by its customers ordering more often.
+GROWTH_FIRST, GROWTH_LAST = 0.8, 1.2
+
+
 def day_weight(d: date, first: date) -> float:
     seasonal = 1 + 0.15 * math.cos(2 * math.pi * (d.timetuple().tm_yday - 340) / 365.25)
-    growth = 0.8 + 0.4 * (d - first).days / (DAYS - 1)
+    growth = GROWTH_FIRST + (GROWTH_LAST - GROWTH_FIRST) * (d - first).days / (DAYS - 1)
     return WEEKDAY_WEIGHT[d.weekday()] * seasonal * holiday_factor(d) * growth
 
 
@@ -90,6 +96,30 @@ def placement_times(rng: random.Random, n: int, now: datetime, tz) -> list[datet
         times.append(min(placed_at, now - timedelta(seconds=1)))  # a DST day's wall clock
     times.sort()
     return times
+
+
+def buyers(rng: random.Random, pool: list, times: list[datetime], now: datetime) -> list:
+    """Who places each order (``times`` sorted): one of the customers won by then, by their
+    ``weight``. The shop grows by winning customers: the share of the pool that bought before
+    the year is GROWTH_FIRST / GROWTH_LAST, the rest join at uniform times in it, so the weight
+    of the customers won grows as the shop's orders per day do and each customer's own pace
+    follows only the seasons. (Drawn from the whole pool all year, every customer ordered half
+    as often again by the year's end: a history no repeat-buying model expects, on which the
+    lifetime-value calibration came out 30 % low.)"""
+    start = now - timedelta(days=DAYS)
+    joined = sorted(
+        (start if rng.random() < GROWTH_FIRST / GROWTH_LAST else
+         start + timedelta(days=rng.uniform(0, DAYS)), n, c)
+        for n, c in enumerate(pool)
+    )  # fmt: skip
+    join_times = [t for t, _, _ in joined]
+    cumulative = list(accumulate(c.weight for _, _, c in joined))
+    who = []
+    for placed_at in times:
+        won = max(1, bisect.bisect_right(join_times, placed_at))
+        pick = bisect.bisect_right(cumulative, rng.random() * cumulative[won - 1], hi=won - 1)
+        who.append(joined[pick][2])
+    return who
 
 
 def working_time(t: datetime, rng: random.Random, tz) -> datetime:

@@ -108,7 +108,12 @@ KINDS: dict[str, Kind] = {
         Kind(
             "order_follow_up",
             _("To the customer some days after delivery, asking how it went"),
-            {"order": _ORDER, "customer": _CUSTOMER},
+            {
+                "order": _ORDER,
+                "customer": _CUSTOMER,
+                # Up to three products the customer does not have (soloops.marketing).
+                "recommendations": _SUGGESTIONS,
+            },
         ),
         Kind(
             "order_cancelled",

@@ -1,4 +1,4 @@
-"""``/api/campaigns``: list, detail with results, create (staff), schedule and test send
+"""``/api/campaigns``: list, detail with results, create and edit (staff), schedule and test send
 (owner: they mail customers), preview per language; and the suppression list (read)."""
 
 from datetime import datetime
@@ -28,6 +28,20 @@ class CampaignIn(In):
     subject_zh: str = Field(min_length=1, max_length=300)
     body_zh: str = Field(min_length=1, max_length=20_000)
     link_url: str = Field("", max_length=500, pattern=r"^(https?://\S+)?$")
+    subject_en_b: str = Field("", max_length=300, description="a second subject to test")
+    subject_zh_b: str = Field("", max_length=300, description="its Chinese; both or neither")
+
+
+class CampaignPatchIn(In):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    segment: str | None = Field(None, min_length=1, max_length=40)
+    subject_en: str | None = Field(None, min_length=1, max_length=300)
+    body_en: str | None = Field(None, min_length=1, max_length=20_000)
+    subject_zh: str | None = Field(None, min_length=1, max_length=300)
+    body_zh: str | None = Field(None, min_length=1, max_length=20_000)
+    link_url: str | None = Field(None, max_length=500, pattern=r"^(https?://\S+)?$")
+    subject_en_b: str | None = Field(None, max_length=300, description="empty: no test")
+    subject_zh_b: str | None = Field(None, max_length=300)
 
 
 class CampaignScheduleIn(In):
@@ -48,6 +62,8 @@ class CampaignOut(Schema):
     status: CampaignStatus
     subject_en: str
     subject_zh: str
+    subject_en_b: str
+    subject_zh_b: str
     link_url: str
     send_at: datetime | None
     started_at: datetime | None
@@ -63,6 +79,22 @@ class CampaignRateOut(Schema):
     high: float | None
 
 
+class SubjectVariantOut(Schema):
+    variant: str
+    subject_en: str
+    subject_zh: str
+    recipients: int
+    clicked: CampaignRateOut = Field(description="of its recipients")
+
+
+class SubjectTestOut(Schema):
+    a: SubjectVariantOut
+    b: SubjectVariantOut
+    p_value: float | None = Field(description="Fisher's exact test on the clicks, two-sided")
+    winner: str = Field(description='"a", "b", or "" while the difference could be chance')
+    alpha: float
+
+
 class CampaignResultsOut(Schema):
     recipients: int
     skipped: int
@@ -72,10 +104,12 @@ class CampaignResultsOut(Schema):
     delivered: CampaignRateOut
     bounced: CampaignRateOut
     unsubscribed: CampaignRateOut
+    complained: CampaignRateOut
     clicked: CampaignRateOut
     orders: int = Field(description="placed within attribution_days of a recipient's click")
     revenue: dict[str, Decimal]
     attribution_days: int
+    subject_test: SubjectTestOut | None = Field(description="null: no subject test")
 
 
 class CampaignDetailOut(CampaignOut):
@@ -138,6 +172,17 @@ def campaigns_create(request, payload: CampaignIn, response: HttpResponse):
 )
 def campaigns_get(request, campaign_id: int):
     return _detail(selectors.campaign_get(campaign_id=campaign_id))
+
+
+@router.patch(
+    "/campaigns/{campaign_id}",
+    response=CampaignDetailOut,
+    summary="Edit a draft or scheduled campaign (409 once it is sending or sent)",
+)
+def campaigns_update(request, campaign_id: int, payload: CampaignPatchIn):
+    campaign = selectors.campaign_get(campaign_id=campaign_id)
+    changes = payload.model_dump(exclude_none=True)
+    return _detail(services.campaign_update(campaign=campaign, actor=request.auth, **changes))
 
 
 @router.get(

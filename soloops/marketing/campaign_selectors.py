@@ -4,9 +4,13 @@ Results, per campaign (rates over the emails sent, each with a 95 % Wilson inter
 - sent: its email was accepted by the mail server; bounced: the server refused it for good;
   delivered = sent - bounced (SMTP acceptance is all the shop can know without a feedback loop);
 - unsubscribed: addresses suppressed from this campaign's unsubscribe links;
+- complained: recipients whose complaint about this campaign's email the mail service reported
+  (``webhooks.py``); a bounce it reports later stays counted as delivered (the server took it);
 - clicked: recipients who followed a tracked link at least once;
 - orders and revenue: orders placed by a clicking recipient from their first click until
-  7 days after it (``ATTRIBUTION_DAYS``), cancelled and rejected orders left out.
+  7 days after it (``ATTRIBUTION_DAYS``), cancelled and rejected orders left out;
+- a subject test: each half's click rate (of its recipients queued), and a winner only when
+  Fisher's exact test puts the chance of so large a difference below 5 % (``SUBJECT_TEST_ALPHA``).
 """
 
 import math
@@ -31,6 +35,7 @@ from soloops.marketing.models import (
 from soloops.orders.selectors import orders_of_customers_since
 
 ATTRIBUTION_DAYS = 7
+SUBJECT_TEST_ALPHA = 0.05
 Z95 = 1.959963984540054
 
 
@@ -92,6 +97,24 @@ def campaign_preview(*, campaign: Campaign, language: str, name: str = "") -> di
 
 
 @dataclass(frozen=True)
+class SubjectVariant:
+    variant: str  # "a": the first subject, "b": the second
+    subject_en: str
+    subject_zh: str
+    recipients: int  # queued
+    clicked: Rate  # of recipients
+
+
+@dataclass(frozen=True)
+class SubjectTest:
+    a: SubjectVariant
+    b: SubjectVariant
+    p_value: float | None  # Fisher's exact test, two-sided; None before anyone got it
+    winner: str  # "a", "b", or "" while the difference could be chance
+    alpha: float = SUBJECT_TEST_ALPHA
+
+
+@dataclass(frozen=True)
 class Results:
     recipients: int  # the audience fixed when sending started
     skipped: int  # consent withdrawn or suppressed before their turn
@@ -101,10 +124,50 @@ class Results:
     delivered: Rate  # of sent
     bounced: Rate  # of sent
     unsubscribed: Rate  # of delivered
+    complained: Rate  # of delivered
     clicked: Rate  # of delivered
     orders: int
     revenue: dict[str, Decimal]
     attribution_days: int = ATTRIBUTION_DAYS
+    subject_test: SubjectTest | None = None
+
+
+def clicks_compare(clicked_a: int, n_a: int, clicked_b: int, n_b: int) -> tuple[float | None, str]:
+    """(p value, winner) of two click counts: the winner has the higher rate, named only when
+    the p value is below ``SUBJECT_TEST_ALPHA``."""
+    if n_a <= 0 or n_b <= 0:
+        return None, ""
+    from scipy.stats import fisher_exact  # (scipy is slow to import; rarely needed)
+
+    table = [[clicked_a, n_a - clicked_a], [clicked_b, n_b - clicked_b]]
+    p_value = float(fisher_exact(table).pvalue)
+    if p_value >= SUBJECT_TEST_ALPHA or clicked_a * n_b == clicked_b * n_a:
+        return p_value, ""
+    return p_value, "a" if clicked_a * n_b > clicked_b * n_a else "b"
+
+
+def subject_test(*, campaign: Campaign) -> SubjectTest | None:
+    """How the two subjects of a subject test did (one query); None without a test."""
+    if not (campaign.subject_en_b and campaign.subject_zh_b):
+        return None
+    counts = CampaignRecipient.objects.filter(
+        campaign=campaign, status=RecipientStatus.QUEUED
+    ).aggregate(
+        a=Count("id", filter=Q(variant="a")),
+        b=Count("id", filter=Q(variant="b")),
+        a_clicked=Count("id", filter=Q(variant="a", clicked_at__isnull=False)),
+        b_clicked=Count("id", filter=Q(variant="b", clicked_at__isnull=False)),
+    )
+    p_value, winner = clicks_compare(
+        counts["a_clicked"], counts["a"], counts["b_clicked"], counts["b"]
+    )
+    subjects = {"a": (campaign.subject_en, campaign.subject_zh),
+                "b": (campaign.subject_en_b, campaign.subject_zh_b)}  # fmt: skip
+    a, b = (
+        SubjectVariant(v, *subjects[v], counts[v], wilson(counts[f"{v}_clicked"], counts[v]))
+        for v in ("a", "b")
+    )
+    return SubjectTest(a=a, b=b, p_value=p_value, winner=winner)
 
 
 def _attribution(campaign: Campaign) -> tuple[int, dict[str, Decimal]]:
@@ -127,7 +190,8 @@ def _attribution(campaign: Campaign) -> tuple[int, dict[str, Decimal]]:
 
 
 def campaign_results(*, campaign: Campaign) -> Results:
-    """Five queries whatever the audience's size (see the module's docstring for the rules)."""
+    """Five queries (six in a subject test) whatever the audience's size (see the module's
+    docstring for the rules)."""
     counts = CampaignRecipient.objects.filter(campaign=campaign).aggregate(
         total=Count("id"),
         skipped=Count("id", filter=Q(status=RecipientStatus.SKIPPED)),
@@ -135,9 +199,10 @@ def campaign_results(*, campaign: Campaign) -> Results:
     )
     mail = email_outcomes_about(subject_type="marketing.campaign", subject_id=str(campaign.pk))
     sent = mail["sent"] + mail["bounced"]
-    unsubscribed = Suppression.objects.filter(
-        campaign=campaign, reason=SuppressionReason.UNSUBSCRIBED
-    ).count()
+    suppressed = Suppression.objects.filter(campaign=campaign).aggregate(
+        unsubscribed=Count("id", filter=Q(reason=SuppressionReason.UNSUBSCRIBED)),
+        complained=Count("id", filter=Q(reason=SuppressionReason.COMPLAINED)),
+    )
     orders, revenue = _attribution(campaign)
     return Results(
         recipients=counts["total"],
@@ -147,8 +212,10 @@ def campaign_results(*, campaign: Campaign) -> Results:
         sent=sent,
         delivered=wilson(mail["sent"], sent),
         bounced=wilson(mail["bounced"], sent),
-        unsubscribed=wilson(unsubscribed, mail["sent"]),
+        unsubscribed=wilson(suppressed["unsubscribed"], mail["sent"]),
+        complained=wilson(suppressed["complained"], mail["sent"]),
         clicked=wilson(counts["clicked"], mail["sent"]),
         orders=orders,
         revenue=revenue,
+        subject_test=subject_test(campaign=campaign),
     )

@@ -92,8 +92,11 @@ def message_context(
     }
 
 
-def campaign_text(campaign, language: str) -> tuple[str, str]:
-    """(subject, body) of a campaign in an email language ("en" or "zh-hans")."""
+def campaign_text(campaign, language: str, variant: str = "a") -> tuple[str, str]:
+    """(subject, body) of a campaign in an email language ("en" or "zh-hans"); variant "b"
+    takes the second subject of a subject test."""
     if language_for(language) == "zh-hans":
-        return campaign.subject_zh, campaign.body_zh
-    return campaign.subject_en, campaign.body_en
+        subject = campaign.subject_zh_b if variant == "b" else campaign.subject_zh
+        return subject or campaign.subject_zh, campaign.body_zh
+    subject = campaign.subject_en_b if variant == "b" else campaign.subject_en
+    return subject or campaign.subject_en, campaign.body_en

@@ -9,3 +9,7 @@ class MarketingErrorCode(StrEnum):
     INVALID_RECIPIENT = "invalid_recipient"
     INVALID_LANGUAGE = "invalid_language"
     NOT_FOUND = "not_found"
+    INVALID_REPORT = "invalid_report"
+    INVALID_SIGNATURE = "invalid_signature"
+    NOT_EDITABLE = "campaign_not_editable"
+    INVALID_SUBJECT_TEST = "invalid_subject_test"

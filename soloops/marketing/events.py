@@ -2,12 +2,14 @@
 order comes in (counted into the recommendations' association counts: cheap; the nightly
 recount is the truth).
 
-Subject ``marketing.campaign``: ``campaign.created``, ``campaign.scheduled``,
+Subject ``marketing.campaign``: ``campaign.created``, ``campaign.updated`` (the fields of a
+draft or scheduled campaign that were edited), ``campaign.scheduled``,
 ``campaign.started`` (the audience was fixed), ``campaign.finished`` (every recipient was
 queued or skipped), ``campaign.clicked`` (a recipient's first click on a tracked link).
 Subject ``marketing.suppression``: ``marketing.suppressed`` (an address no marketing email may
 reach any more: unsubscribed, bounced or complained).
 
+Complaints and bounces reported by the mail service come in through ``webhooks.py``.
 Handles ``email.gave_up`` (a marketing email refused for the recipient for good: the address
 bounced) and ``customer.consent_changed`` (consent given again from the checkout, the API or the
 console lifts an earlier unsubscribe; an import does not).
@@ -29,6 +31,10 @@ class CampaignPayload(Payload):
 
 class CampaignCreated(CampaignPayload):
     segment: str
+
+
+class CampaignUpdated(CampaignPayload):
+    changed: list[str]
 
 
 class CampaignScheduled(CampaignPayload):
@@ -65,6 +71,12 @@ CAMPAIGN = "marketing.campaign"
 
 EVENTS = declare(
     EventType("campaign.created", CampaignCreated, "a campaign was drafted", CAMPAIGN),
+    EventType(
+        "campaign.updated",
+        CampaignUpdated,
+        "a draft or scheduled campaign's texts, segment or link were edited",
+        CAMPAIGN,
+    ),
     EventType(
         "campaign.scheduled", CampaignScheduled, "a campaign will go out at send_at", CAMPAIGN
     ),

@@ -51,6 +51,14 @@ class Campaign(models.Model):
     body_en = models.TextField(_("text (English)"))
     subject_zh = models.CharField(_("subject (Chinese)"), max_length=300)
     body_zh = models.TextField(_("text (Chinese)"))
+    # A second subject in each language, to test against the first: every other recipient gets
+    # it (variant "b"); blank: no test.
+    subject_en_b = models.CharField(
+        _("second subject to test (English)"), max_length=300, blank=True, default=""
+    )
+    subject_zh_b = models.CharField(
+        _("second subject to test (Chinese)"), max_length=300, blank=True, default=""
+    )
     # A link the email's button leads to (through a signed click-tracking redirect).
     link_url = models.URLField(_("link"), max_length=500, blank=True, default="")
     status = models.CharField(
@@ -93,6 +101,8 @@ class CampaignRecipient(models.Model):
         _("status"), max_length=16, choices=RecipientStatus.choices, default=RecipientStatus.PENDING
     )
     send_id = models.BigIntegerField(null=True, blank=True)  # the emails app's EmailSend
+    # Which subject they got: "a" (the first), or "b" in a campaign that tests a second one.
+    variant = models.CharField(max_length=1, default="a")
     clicked_at = models.DateTimeField(_("first click"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

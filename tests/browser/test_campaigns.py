@@ -99,7 +99,93 @@ def test_the_owner_builds_a_segment_sends_a_campaign_and_reads_its_results(
     rows = page.locator("table.campaign-results tbody tr")
     assert rows.nth(1).locator("td.num").first.inner_text() == "2"  # sent
     assert rows.nth(2).locator("td.num").first.inner_text() == "2"  # delivered
-    assert rows.nth(5).locator("td.num").first.inner_text() == "1"  # clicked
-    assert rows.nth(5).locator("td.num").nth(1).inner_text() == "50 %"
+    assert rows.nth(6).locator("td.num").first.inner_text() == "1"  # clicked
+    assert rows.nth(6).locator("td.num").nth(1).inner_text() == "50 %"
     screenshot(page, f"campaign-results-{width}-{language}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+@pytest.mark.parametrize(
+    ("viewport", "language"),
+    [(WIDE, "en"), (WIDE, "zh-hans"), (PHONE, "en"), (PHONE, "zh-hans")],
+)
+def test_the_owner_edits_a_draft_and_its_preview_follows(
+    fans, new_page, web_server, viewport, language
+):
+    from soloops.customers.services import segment_save
+    from soloops.marketing.services import campaign_create
+
+    # given a drafted campaign
+    with transaction.atomic():
+        segment_save(key="fans", name="Fans", rules={"tag": "fan"}, actor=SYSTEM)
+        campaign = campaign_create(
+            actor=SYSTEM, name="Autumn mugs", segment="fans", subject_en="New autumn mugs",
+            body_en="Our autumn glazes are out.", subject_zh="秋季新杯", body_zh="秋季釉色上新了。",
+        )  # fmt: skip
+    page = new_page(viewport=viewport)
+    questions = []
+    log_in(page, "olivia", PASSWORD)
+    if page.locator("#language").input_value() != language:
+        with page.expect_navigation():
+            page.select_option("#language", language)
+    width = "phone" if viewport is PHONE else "wide"
+
+    # when she opens the edit form and changes the English subject
+    page.goto(f"/customers/campaigns/{campaign.pk}/")
+    page.locator("section.campaign-edit details summary").click()
+    subject = page.locator("input[name=edit-subject_en]")
+    assert subject.input_value() == "New autumn mugs"
+    subject.fill("Rust and moss mugs")
+    screenshot(page, f"campaign-edit-{width}-{language}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    page.on("dialog", lambda dialog: questions.append(dialog.message) or dialog.dismiss())
+    with page.expect_navigation():
+        page.locator("form[action$='/edit/'] button[type=submit]").click()
+
+    # then it was saved without a question (saving sends nothing), the preview shows it
+    assert questions == []
+    preview = page.locator("figure.campaign-preview[lang=en]").inner_text()
+    assert "Rust and moss mugs" in preview
+    assert Campaign.objects.get().subject_en == "Rust and moss mugs"
+
+
+@pytest.mark.parametrize(
+    ("viewport", "language"),
+    [(WIDE, "en"), (WIDE, "zh-hans"), (PHONE, "en"), (PHONE, "zh-hans")],
+)
+def test_the_owner_reads_a_subject_test(fans, new_page, web_server, viewport, language):
+    from soloops.customers.services import segment_save
+    from soloops.marketing.services import campaign_create, campaign_schedule
+
+    # given a campaign testing a second subject, sent to the fans who agreed (Ada, Bo)
+    with transaction.atomic():
+        segment_save(key="fans", name="Fans", rules={"tag": "fan"}, actor=SYSTEM)
+        campaign = campaign_create(
+            actor=SYSTEM, name="Autumn mugs", segment="fans", subject_en="New autumn mugs",
+            body_en="Our autumn glazes are out.", subject_zh="秋季新杯", body_zh="秋季釉色上新了。",
+            subject_en_b="Mugs in rust and moss", subject_zh_b="铁锈色与苔绿色的杯子",
+        )  # fmt: skip
+    with transaction.atomic():
+        campaign_schedule(campaign=campaign, actor=SYSTEM)
+    run_ready_tasks()
+    assert {m.to[0]: m.subject for m in mail.outbox} == {
+        "ada@example.com": "New autumn mugs", "bo@example.com": "铁锈色与苔绿色的杯子"
+    }  # fmt: skip
+
+    # when the owner opens its page
+    page = new_page(viewport=viewport)
+    log_in(page, "olivia", PASSWORD)
+    if page.locator("#language").input_value() != language:
+        with page.expect_navigation():
+            page.select_option("#language", language)
+    page.goto(f"/customers/campaigns/{campaign.pk}/")
+
+    # then the two subjects are compared, and no winner is named on two emails
+    rows = page.locator("table.subject-test tbody tr")
+    assert rows.count() == 2
+    assert "Mugs in rust and moss" in rows.nth(1).inner_text()
+    verdict = page.locator("p.subject-test-verdict").inner_text()
+    assert ("No winner yet" if language == "en" else "暂无胜出者") in verdict
+    width = "phone" if viewport is PHONE else "wide"
+    screenshot(page, f"campaign-subject-test-{width}-{language}")
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]

@@ -1,6 +1,8 @@
 """The Campaigns pages: staff drafts one, the owner previews it in both languages, sends a
 test and schedules it; bad input is a form error; roles are kept; results are shown."""
 
+import re
+
 from django.core import mail
 from django.db import transaction
 
@@ -85,3 +87,47 @@ def test_a_schedule_in_the_past_is_a_form_error(owner_client):
     assert "send_at" in response.context["schedule_form"].errors
     assert Campaign.objects.get().status == "draft"
     assert owner_client.get("/customers/campaigns/999999/").status_code == 404
+
+
+def test_staff_edits_a_draft_and_a_sent_campaign_is_no_longer_editable(
+    staff_client, owner_client, run_after_commit
+):
+    # given a drafted campaign
+    _segment()
+    customer("ada@example.com", name="Ada")
+    staff_client.post("/customers/campaigns/", FORM)
+    campaign = Campaign.objects.get()
+    edit = {f"edit-{name}": value for name, value in FORM.items()}
+    page = staff_client.get(f"/customers/campaigns/{campaign.pk}/").content.decode()
+    assert 'name="edit-subject_en"' in page and 'value="New autumn mugs"' in page
+    # (saving sends nothing: the owner, who sees the schedule form too, is not asked to confirm)
+    owners = owner_client.get(f"/customers/campaigns/{campaign.pk}/").content.decode()
+    (tag,) = re.findall(
+        rf'<form[^>]*action="/customers/campaigns/{campaign.pk}/edit/"[^>]*>', owners
+    )
+    assert "data-confirm" not in tag
+
+    # when staff empties a subject (a form error), then changes it
+    bad = staff_client.post(f"/customers/campaigns/{campaign.pk}/edit/",
+                            {**edit, "edit-subject_en": ""})  # fmt: skip
+    assert bad.status_code == 400 and "subject_en" in bad.context["edit_form"].errors
+    good = staff_client.post(f"/customers/campaigns/{campaign.pk}/edit/",
+                             {**edit, "edit-subject_en": "Rust and moss"})  # fmt: skip
+
+    # then it is saved and previewed
+    assert good.status_code == 302
+    assert Campaign.objects.get().subject_en == "Rust and moss"
+    assert (
+        "Rust and moss" in staff_client.get(f"/customers/campaigns/{campaign.pk}/").content.decode()
+    )
+
+    # when it has been sent, the page offers no editing and a post is refused with why
+    owner_client.post(f"/customers/campaigns/{campaign.pk}/schedule/", {})
+    run_after_commit()
+    page = staff_client.get(f"/customers/campaigns/{campaign.pk}/").content.decode()
+    assert 'name="edit-subject_en"' not in page and "can no longer be edited" in page
+    late = staff_client.post(f"/customers/campaigns/{campaign.pk}/edit/",
+                             {**edit, "edit-subject_en": "Too late"})  # fmt: skip
+    assert late.status_code == 400
+    assert "starts sending" in str(late.context["edit_form"].non_field_errors())
+    assert Campaign.objects.get().subject_en == "Rust and moss"

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from soloops.customers.services import segment_save
 from soloops.emails.models import EmailSend
+from soloops.marketing.campaign_selectors import clicks_compare
 from soloops.marketing.models import Campaign, CampaignRecipient
 from soloops.marketing.services import campaign_send_batch, campaigns_resume_due
 from soloops.orders.models import Order
@@ -73,6 +74,56 @@ def test_create_list_and_detail_with_roles_paging_and_errors(caller, audience):
     assert_error(staff.post(f"/api/campaigns/{campaign_id}/test", {"to": "o@x.com"}), 403)
     assert Client().get("/api/campaigns").status_code == 401
     assert_error(viewer.get("/api/campaigns/999999"), 404)
+
+
+def test_a_draft_or_scheduled_campaign_is_edited_and_a_sending_one_refused(
+    caller, audience, run_after_commit
+):
+    from soloops.events.models import Event
+
+    owner, staff, viewer = caller("owner"), caller("staff"), caller("viewer")
+    campaign = created(staff)
+    url = f"/api/campaigns/{campaign['id']}"
+
+    # when staff changes the English subject, the Chinese text and the segment of the draft
+    with transaction.atomic():
+        segment_save(key="all", name="All", rules={}, actor=SYSTEM)
+    response = staff.patch(url, {"subject_en": "Rust and moss mugs", "body_zh": "新釉色。",
+                                 "segment": "all", "name": campaign["name"]})  # fmt: skip
+
+    # then the campaign and its preview say so, with one event naming what changed
+    assert response.status_code == 200, response.content
+    detail = response.json()
+    assert (detail["subject_en"], detail["body_zh"], detail["segment"]) == (
+        "Rust and moss mugs", "新釉色。", "all"
+    )  # fmt: skip
+    assert owner.get(f"{url}/preview/en").json()["subject"] == "Rust and moss mugs"
+    updated = Event.objects.filter(type="campaign.updated")
+    assert [e.payload["changed"] for e in updated] == [["segment", "subject_en", "body_zh"]]
+
+    # and bad input is a 422 naming the field, a viewer is refused; nothing changes
+    assert_error(staff.patch(url, {"segment": "nobody"}), 422, "unknown_segment", "segment")
+    assert_error(staff.patch(url, {"subject_zh": ""}), 422)
+    assert_error(staff.patch(url, {"status": "sent"}), 422)
+    assert_error(viewer.patch(url, {"subject_en": "x"}), 403)
+    assert_error(staff.patch("/api/campaigns/999999", {"subject_en": "x"}), 404)
+    assert staff.patch(url, {"subject_en": "Rust and moss mugs"}).status_code == 200
+    assert updated.count() == 1  # the same text again changes nothing
+
+    # when it is scheduled for later, it can still be edited
+    later = (timezone.now() + timedelta(days=2)).isoformat()
+    owner.post(f"{url}/schedule", {"send_at": later})
+    assert staff.patch(url, {"body_en": "Out on Friday."}).status_code == 200
+
+    # when it goes out, it can no longer be edited
+    owner.post(f"{url}/schedule", {})
+    run_after_commit()
+    assert Campaign.objects.get(pk=campaign["id"]).status == "sent"
+    error = assert_error(staff.patch(url, {"subject_en": "Too late"}), 409,
+                         "campaign_not_editable", "status")  # fmt: skip
+    assert "sent" in error["message"]
+    assert Campaign.objects.get(pk=campaign["id"]).subject_en == "Rust and moss mugs"
+    assert {m.subject for m in mail.outbox} == {"Rust and moss mugs", "秋季新杯"}
 
 
 def test_preview_per_language_names_the_customer(caller, audience):
@@ -237,3 +288,42 @@ def test_the_list_costs_the_same_queries_however_many_campaigns(
 
     # then
     assert len(page["items"]) == 5 and page["count"] == 6
+
+
+def test_a_subject_test_sends_every_other_customer_the_second_subject_once(
+    caller, audience, run_after_commit
+):
+    owner = caller("owner")
+    # given a subject test (half of one is refused, naming the missing field)
+    assert_error(owner.post("/api/campaigns", {**CAMPAIGN, "subject_en_b": "Mugs in rust"}),
+                 422, "invalid_subject_test", "subject_zh_b")  # fmt: skip
+    campaign = created(owner, subject_en_b="Mugs in rust", subject_zh_b="铁锈色杯子")
+
+    # when it is sent
+    owner.post(f"/api/campaigns/{campaign['id']}/schedule", {})
+    run_after_commit()
+
+    # then every other customer (Ada, Bo, Cy in order) got the second subject, each one email
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert len(mail.outbox) == 3
+    assert subjects == {"ada@example.com": "New autumn mugs", "bo@example.com": "铁锈色杯子",
+                        "cy@example.com": "New autumn mugs"}  # fmt: skip
+
+    # and the results compare the halves, naming no winner on three emails
+    test = owner.get(f"/api/campaigns/{campaign['id']}").json()["results"]["subject_test"]
+    assert (test["a"]["recipients"], test["b"]["recipients"]) == (2, 1)
+    assert test["b"]["subject_zh"] == "铁锈色杯子" and test["winner"] == ""
+    assert test["p_value"] == pytest.approx(1.0)
+    assert created(owner)["results"]["subject_test"] is None  # no test, no comparison
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "winner"),
+    [((10, 200), (40, 200), "b"), ((40, 200), (10, 200), "a"), ((10, 200), (14, 200), ""),
+     ((3, 10), (6, 10), "")],
+)  # fmt: skip
+def test_a_winner_is_named_only_when_the_difference_is_unlikely_to_be_chance(a, b, winner):
+    p_value, found = clicks_compare(*a, *b)
+
+    assert found == winner
+    assert (p_value < 0.05) == bool(winner)

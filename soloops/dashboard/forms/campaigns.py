@@ -22,6 +22,15 @@ class CampaignForm(forms.Form):
     body_zh = forms.CharField(
         label=_("Text (Chinese)"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 5})
     )
+    subject_en_b = forms.CharField(
+        label=_("Second subject to test (English)"),
+        max_length=300,
+        required=False,
+        help_text=_("Optional: every other customer gets this one; the results say which won."),
+    )
+    subject_zh_b = forms.CharField(
+        label=_("Second subject to test (Chinese)"), max_length=300, required=False
+    )
     link_url = forms.URLField(
         label=_("Link"),
         max_length=500,

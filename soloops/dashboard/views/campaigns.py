@@ -1,5 +1,6 @@
 """Campaigns (under Customers): the list with a form to draft one (staff), and one campaign —
-its previews in English and Chinese, a test send and the schedule (owner), and its results."""
+its previews in English and Chinese, editing it until it starts sending (staff), a test send
+and the schedule (owner), and its results."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -52,7 +53,12 @@ def _campaign_or_404(campaign_id: int):
         raise Http404 from None
 
 
-def _detail_context(campaign, schedule=None, test=None) -> dict:
+def _edit_form(campaign, data=None) -> CampaignForm:
+    initial = {name: getattr(campaign, name) for name in services.CAMPAIGN_EDITABLE}
+    return CampaignForm(data, initial=initial, prefix="edit")
+
+
+def _detail_context(campaign, schedule=None, test=None, edit=None) -> dict:
     return {
         "section": "customers",
         "campaign": campaign,
@@ -63,6 +69,7 @@ def _detail_context(campaign, schedule=None, test=None) -> dict:
         "results": campaign_results(campaign=campaign),
         "schedule_form": schedule or ScheduleForm(),
         "test_form": test or TestSendForm(),
+        "edit_form": edit or _edit_form(campaign),
         "editable": campaign.status in ("draft", "scheduled"),
     }
 
@@ -71,6 +78,21 @@ def _detail_context(campaign, schedule=None, test=None) -> dict:
 def detail(request, campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
     return render(request, DETAIL, _detail_context(campaign))
+
+
+@console_view()
+def edit(request, campaign_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    form = _edit_form(campaign, request.POST)
+    if form.is_valid():
+        try:
+            services.campaign_update(campaign=campaign, actor=request.actor, **form.cleaned_data)
+        except ApplicationError as error:
+            _error_on(form, error)
+        else:
+            messages.success(request, _("Campaign %(name)s saved.") % {"name": campaign.name})
+            return redirect("dashboard:campaign", campaign.pk)
+    return render(request, DETAIL, _detail_context(campaign, edit=form), status=400)
 
 
 @console_view(write_role=OWNER)
@@ -112,6 +134,7 @@ def test_send(request, campaign_id: int):
 urlpatterns = [
     path("customers/campaigns/", index, name="campaigns"),
     path("customers/campaigns/<int:campaign_id>/", detail, name="campaign"),
+    path("customers/campaigns/<int:campaign_id>/edit/", edit, name="campaign_edit"),
     path("customers/campaigns/<int:campaign_id>/schedule/", schedule, name="campaign_schedule"),
     path("customers/campaigns/<int:campaign_id>/test/", test_send, name="campaign_test"),
 ]

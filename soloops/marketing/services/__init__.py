@@ -2,7 +2,8 @@
 campaigns and their throttled batches, and the recommendations' association counts."""
 
 from .batches import campaign_send_batch, campaigns_resume_due
-from .campaigns import campaign_create, campaign_schedule, campaign_test_send
+from .campaigns import EDITABLE as CAMPAIGN_EDITABLE
+from .campaigns import campaign_create, campaign_schedule, campaign_test_send, campaign_update
 from .clicks import campaign_click
 from .consent import (
     marketing_block_reason_for,
@@ -12,16 +13,22 @@ from .consent import (
     unsubscribe,
 )
 from .drips import drip_send
+from .feedback import FeedbackReport, feedback_receive, feedback_receive_all
 from .recommendations import recommendations_count_order, recommendations_recompute
 
 __all__ = [
+    "CAMPAIGN_EDITABLE",
+    "FeedbackReport",
     "campaign_click",
     "campaign_create",
     "campaign_schedule",
     "campaign_send_batch",
     "campaign_test_send",
+    "campaign_update",
     "campaigns_resume_due",
     "drip_send",
+    "feedback_receive",
+    "feedback_receive_all",
     "marketing_block_reason_for",
     "marketing_guard",
     "recommendations_count_order",

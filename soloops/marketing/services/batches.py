@@ -21,7 +21,7 @@ def _queue_one(campaign: Campaign, recipient: CampaignRecipient, customer) -> No
         recipient.status = RecipientStatus.SKIPPED
         recipient.save(update_fields=["status", "updated_at"])
         return
-    subject, body = campaign_text(campaign, recipient.language)
+    subject, body = campaign_text(campaign, recipient.language, recipient.variant)
     context = message_context(
         customer=customer,
         subject=subject,

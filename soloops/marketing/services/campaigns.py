@@ -46,15 +46,74 @@ def _check_segment(key: str) -> None:
         ) from None
 
 
+def _check_subject_test(subject_en_b: str, subject_zh_b: str) -> None:
+    """A subject test names its second subject in both languages, or in neither (half a test
+    would send variant b's Chinese readers the first subject and blur the comparison)."""
+    if bool(subject_en_b) != bool(subject_zh_b):
+        field = "subject_zh_b" if subject_en_b else "subject_en_b"
+        raise InvalidInput(
+            Code.INVALID_SUBJECT_TEST,
+            "a subject test needs its second subject in English and in Chinese",
+            field=field,
+        )
+
+
 def campaign_create(*, actor: Actor, **fields) -> Campaign:
-    """A draft campaign; ``fields`` are the model's texts, ``segment`` and ``link_url``."""
+    """A draft campaign; ``fields`` are the model's texts (with ``subject_en_b`` and
+    ``subject_zh_b`` for a subject test), ``segment`` and ``link_url``."""
     _check_segment(fields["segment"])
+    _check_subject_test(fields.get("subject_en_b", ""), fields.get("subject_zh_b", ""))
     with transaction.atomic():
         campaign = Campaign.objects.create(created_by=actor.label, **fields)
         event_emit(
             type="campaign.created",
             subject=campaign,
             payload={"name": campaign.name, "segment": campaign.segment},
+            actor=actor,
+        )
+    return campaign
+
+
+# What may change while a campaign is a draft or scheduled; once sending starts, nothing.
+EDITABLE = (
+    "name", "segment", "subject_en", "body_en", "subject_zh", "body_zh", "link_url",
+    "subject_en_b", "subject_zh_b",
+)  # fmt: skip
+
+
+def campaign_update(*, campaign: Campaign, actor: Actor, **changes) -> Campaign:
+    """Change a draft or scheduled campaign's texts, segment or link (``changes``: fields of
+    ``EDITABLE``); ``campaign.updated`` names the fields that changed (none: nothing emitted).
+    A campaign that started sending is refused: its recipients got the text as it was."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise InvalidInput(Code.NOT_EDITABLE, f"{unknown[0]} cannot be edited", field=unknown[0])
+    if "segment" in changes:
+        _check_segment(changes["segment"])
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
+            raise Conflict(
+                Code.NOT_EDITABLE,
+                f"the campaign is already {campaign.status}: it can be edited only until it "
+                "starts sending",
+                field="status",
+            )
+        _check_subject_test(
+            changes.get("subject_en_b", campaign.subject_en_b),
+            changes.get("subject_zh_b", campaign.subject_zh_b),
+        )
+        changed = [name for name in EDITABLE if name in changes and
+                   getattr(campaign, name) != changes[name]]  # fmt: skip
+        if not changed:
+            return campaign
+        for name in changed:
+            setattr(campaign, name, changes[name])
+        campaign.save(update_fields=[*changed, "updated_at"])
+        event_emit(
+            type="campaign.updated",
+            subject=campaign,
+            payload={"name": campaign.name, "changed": changed},
             actor=actor,
         )
     return campaign
@@ -133,18 +192,21 @@ def _enqueue_batch(campaign_id: int, run_after: datetime | None = None) -> None:
 
 def _freeze_audience(campaign: Campaign, now: datetime) -> int:
     """One recipient row per customer of the segment who consented now (unique per campaign,
-    so running this twice adds no one twice)."""
+    so running this twice adds no one twice). In a subject test every other one, in customer
+    order, gets the second subject: two halves alike, whoever joined when."""
     audience = customers_list(CustomerFilters(segment=campaign.segment, consent=True))
+    testing = bool(campaign.subject_en_b and campaign.subject_zh_b)
     rows = [
         CampaignRecipient(
             campaign=campaign,
             customer_id=c.pk,
             email=c.email,
             language=language_for(c.language),
+            variant="b" if testing and n % 2 else "a",
         )
-        for c in audience.filter(erased_at__isnull=True)
-        .only("pk", "email", "language")
-        .order_by("pk")
+        for n, c in enumerate(
+            audience.filter(erased_at__isnull=True).only("pk", "email", "language").order_by("pk")
+        )
     ]
     CampaignRecipient.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
     campaign.status = CampaignStatus.SENDING
