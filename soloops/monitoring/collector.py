@@ -134,6 +134,12 @@ def database_size_bytes() -> int:
             pages = cursor.fetchone()[0]
             cursor.execute("PRAGMA page_size")
             return int(pages * cursor.fetchone()[0])
+        if connection.vendor == "mysql":
+            cursor.execute(
+                "SELECT COALESCE(SUM(data_length + index_length), 0)"
+                " FROM information_schema.tables WHERE table_schema = DATABASE()"
+            )
+            return int(cursor.fetchone()[0])
     return 0
 
 
