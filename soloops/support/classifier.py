@@ -22,6 +22,7 @@ written by this module into var/ (pickle is only safe for files one wrote onesel
 import functools
 import hashlib
 import json
+import logging
 import pickle
 import re
 import threading
@@ -41,6 +42,7 @@ TARGET_PRECISION = 0.95  # of automatic decisions per intent, in cross-validatio
 MIN_SUPPORT = 8  # cross-validated answers above a threshold needed to trust its precision
 FOLDS = 4
 WORD = r"(?u)\b\w+\b"  # one-letter words too ("a", "i")
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _loaded: dict[str, "Trained"] = {}
 
@@ -166,7 +168,8 @@ def thresholds(decided) -> dict[str, float | None]:
     """Per intent, the lowest confidence at which the answers from there up are right at
     least TARGET_PRECISION of the time, resting on at least MIN_SUPPORT of them.
 
-    ``decided``: (intent said, confidence, true intent) per validation message."""
+    ``decided``: (intent said, confidence, true intent) per message, each said by a model
+    that never saw its template (``_cross_validated``)."""
     from soloops.support.intents import INTENTS
 
     chosen: dict[str, float | None] = {}
@@ -187,13 +190,18 @@ def _path(version: str) -> Path:
 
 
 def _newest_on_disk() -> tuple[Trained, str] | None:
-    """The most recently written model in var/, and its version (None: none yet)."""
+    """The most recently written model in var/, and its version (None: none yet, or it cannot
+    be read, e.g. written by an older scikit-learn)."""
     found = sorted(_path("*").parent.glob(_path("*").name), key=lambda p: p.stat().st_mtime)
     if not found:
         return None
     version = found[-1].stem.removeprefix("intent-model-")
     if version not in _loaded:
-        _loaded[version] = pickle.loads(found[-1].read_bytes())  # noqa: S301 (our own file)
+        try:
+            _loaded[version] = pickle.loads(found[-1].read_bytes())  # noqa: S301 (our own)
+        except Exception:
+            logger.warning("support model %s in var/ cannot be read; training", version)
+            return None
     return _loaded[version], version
 
 

@@ -4,9 +4,10 @@ Written for this project: per intent and language, sentence templates (``data/te
 filled with order numbers, products, cities and days, wrapped in greetings and sign-offs, with
 typos and mixed English/Chinese. Templates are split three ways, so no split sees another's
 phrasings: of every six templates of an intent, one is held out (``split: "test"``, what the
-bench measures), one is for validation (``"validation"``: calibration is checked and the
-per-intent auto-reply thresholds are chosen on it), four are for training. Each message
-keeps its template's id (``template``), so calibration folds never split a template.
+bench measures), one was for validation (``"validation"``; the model now learns from it too,
+and its thresholds come from grouped cross-validation, see ``classifier``), four are for
+training. Each message keeps its template's id (``template``), so calibration and
+cross-validation folds never split a template.
 
 More training templates, written later (``data/templates_more.json``), are all for training:
 they are generated after the first file's messages with their own random seed, so the held-out

@@ -134,9 +134,9 @@ def test_a_customers_message_never_trains_the_model_a_worker_does(shop, run_afte
     folder = settings.VAR_DIR / "support"
     # given a trained model (as `soloops init` leaves it) and a correction from yesterday
     classifier.model()
-    conversation = open_conversation(body="Do you have a physical shop I can visit?")
+    conversation = open_conversation(body="Could I settle the bill with a market stall voucher?")
     (message,) = conversation.messages.all()
-    message_relabel(message=message, intent="product_question", actor=SYSTEM)
+    message_relabel(message=message, intent="payment_problem", actor=SYSTEM)
     Message.objects.filter(pk=message.pk).update(corrected_at=timezone.now() - timedelta(days=1))
     classifier._corrections.cache_clear()
     try:
