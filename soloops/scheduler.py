@@ -31,7 +31,7 @@ from soloops.monitoring.services import (
     backup_nightly_run,
     recoveries_record,
 )
-from soloops.support.services import mailbox_poll_due
+from soloops.support.services import classifier_train_due, mailbox_poll_due
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +74,8 @@ def run_scheduler(*, tick: float = 1.0) -> None:
                 webhook_deliveries_retry_due()
                 # The support mailbox (IMAP), when one is set and its poll is due.
                 mailbox_poll_due()
+                # The support classifier, when its model is due (corrections learnt nightly).
+                classifier_train_due()
                 # Sales channels' catch-up polls that are due (each runs as a task).
                 channels_poll_due()
                 services.flow_runs_wake_due()

@@ -393,9 +393,13 @@ SOLOOPS_IMPORT_MAX_BYTES = int(os.environ.get("SOLOOPS_IMPORT_MAX_BYTES", 100 * 
 # How soon a customer's first message should be answered: the inbox's SLA timer.
 SUPPORT_FIRST_RESPONSE_HOURS = env_float("SOLOOPS_SUPPORT_FIRST_RESPONSE_HOURS", 24.0)
 # The least confidence with which SoloOps acts alone on any intent: each intent's threshold is
-# learnt (≥ 95 % precision on validation messages; bench/support.py prints what it gives) and
-# never below this; the owner may set her own per intent (Settings → Support replies).
+# learnt (≥ 95 % precision in cross-validation on training messages; bench/support.py prints
+# what it gives) and never below this; the owner may set her own per intent (Settings →
+# Support replies).
 SUPPORT_AUTO_REPLY_THRESHOLD = env_float("SOLOOPS_SUPPORT_AUTO_REPLY_THRESHOLD", 0.5)
+# Train the intent classifier at `soloops init` / `demo-data`, and hand a worker the training
+# of a model that is due (the owner's corrections, nightly); off: it trains on first use.
+SUPPORT_CLASSIFIER_TRAIN = env_bool("SOLOOPS_SUPPORT_CLASSIFIER_TRAIN", True)
 # The inbound-mail webhook (POST /webhooks/support/email) checks an HMAC of each body with it.
 SUPPORT_INBOUND_SECRET = _secret_key("SOLOOPS_SUPPORT_INBOUND_SECRET", "support_inbound_secret")
 # An attachment larger than this is not kept (the message is, saying which was left out).

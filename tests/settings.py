@@ -28,6 +28,9 @@ os.environ.setdefault("SOLOOPS_BACKUP_HOUR", "off")
 os.environ.setdefault("SOLOOPS_INSIGHTS_HOUR", "off")
 # Nor alerts (and their emails to the owner) from them; the alert tests switch them on.
 os.environ.setdefault("SOLOOPS_ALERT_INTERVAL", "0")
+# Nor the support classifier's training at `soloops init` and in workers a test starts (each
+# test var/ would train one); it trains on first use, and the support tests switch it on.
+os.environ.setdefault("SOLOOPS_SUPPORT_CLASSIFIER_TRAIN", "off")
 # Copies of the shop profile, policy, rate tables and tokens are checked against their stamp on
 # every read, so a test that writes rows and clears the cache sees them at once.
 os.environ.setdefault("SOLOOPS_PROCESS_CACHE_RECHECK", "0")

@@ -279,6 +279,9 @@ def test_init_a_second_time_reuses_the_database_and_keeps_the_owner(tmp_path):
     first = soloops("init", env=env, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert first.stdout.count("password: ") == 1
+    # the support classifier is trained at init, not on a customer's first message
+    assert "soloops: support classifier " in first.stdout
+    assert len(list((tmp_path / "support").glob("intent-model-*.pickle"))) == 1
     database = tmp_path / "soloops.sqlite3"
     inode = database.stat().st_ino
 
@@ -289,6 +292,7 @@ def test_init_a_second_time_reuses_the_database_and_keeps_the_owner(tmp_path):
     assert second.returncode == 0, second.stderr
     assert "an owner account exists already" in second.stdout
     assert "password" not in second.stdout
+    assert "support classifier" not in second.stdout  # the model in var/ is reused
     assert database.stat().st_ino == inode
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT username, role FROM accounts_user").fetchall() == [

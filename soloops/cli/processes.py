@@ -44,8 +44,23 @@ def _owner_create(args) -> str | None:
     return password
 
 
+def _support_classifier() -> None:
+    """Train the support classifier now (a few seconds), not on a customer's first message."""
+    from django.conf import settings
+
+    from soloops.support.services import classifier_train
+
+    if not settings.SUPPORT_CLASSIFIER_TRAIN:
+        return
+
+    version, seconds = classifier_train()
+    if seconds:
+        print(f"soloops: support classifier {version} trained in {seconds:.1f} s", flush=True)
+
+
 def cmd_init(args) -> int:
     password = _owner_create(args)
+    _support_classifier()
     if password is not None:
         print("soloops: owner account created — shown once, keep it somewhere safe:")
         print(f"    username: {args.username}")
@@ -100,6 +115,7 @@ def cmd_demo_data(args, migrate: bool = True) -> int:
 
     if migrate:
         call_command("migrate", interactive=False, verbosity=0)
+    _support_classifier()
     not_loaded = "soloops: the catalog has products already; demo data not loaded"
     if shop_exists():
         print(not_loaded)

@@ -82,6 +82,29 @@ def _status_text(order, parcel: dict | None) -> str:
     return text % values
 
 
+PAID = frozenset({"paid", "fulfilling", "shipped", "delivered", "completed"})
+
+
+def _receipt_text(order) -> str:
+    """Invoice requests: the order's page is its receipt (SoloOps issues no separate invoice
+    documents), so the answer gives its amounts, whether it is paid, and its link."""
+    values = {"number": order.number, "placed": _day(order.placed_at), "url": order_url(order),
+              "total": money_display(order.total, order.currency),
+              "tax": money_display(order.tax, order.currency)}  # fmt: skip
+    if order.status in PAID:
+        text = _("Your order %(number)s of %(placed)s: %(total)s (tax %(tax)s), paid. Its page "
+                 "lists every item, the shipping, the tax and the total, and is your receipt: "
+                 "print it or save it as a PDF from your browser: %(url)s")  # fmt: skip
+    elif order.status in ("cancelled", "rejected"):
+        text = _("Your order %(number)s was cancelled, so there is no receipt for it. Its page "
+                 "shows what it held: %(url)s")  # fmt: skip
+    else:
+        text = _("Your order %(number)s (%(total)s, tax %(tax)s) is not paid yet. Once it is, "
+                 "its page lists every item, the tax and the total, and is your receipt: "
+                 "%(url)s")  # fmt: skip
+    return text % values
+
+
 def values_for(order, *, name: str = "") -> dict[str, str]:
     """What a reply's placeholders (``replies.PLACEHOLDERS``) stand for, about ``order``."""
     values = {"name": name, "shop": shop_name()}
@@ -96,6 +119,7 @@ def values_for(order, *, name: str = "") -> dict[str, str]:
         "carrier": parcel.get("carrier", ""),
         "tracking_number": parcel.get("tracking_number", ""),
         "tracking_link": link if link.startswith(("https://", "http://")) else "",
+        "receipt": _receipt_text(order),
     }
 
 

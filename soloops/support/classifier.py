@@ -4,23 +4,25 @@ are calibrated by temperature scaling, fitted on folds that never split a templa
 a confidence of 0.9 is right about nine times in ten on phrasings the model has not seen.
 Local, CPU-only, trained in a few seconds.
 
-Each intent gets its own auto-reply threshold, learnt on the validation messages (templates
-never trained on): the lowest confidence from which the model's answers for that intent are
-right at least ``TARGET_PRECISION`` of the time (``thresholds``). The owner may override it
-per intent (Settings → Support replies).
+Each intent gets its own auto-reply threshold, learnt by grouped cross-validation on the
+training messages (each fold's model never saw the templates it is judged on): the lowest
+confidence from which the model's answers for that intent are right at least
+``TARGET_PRECISION`` of the time (``thresholds``). The owner may override it per intent
+(Settings → Support replies). The held-out messages are never trained or tuned on.
 
-It is trained on first use from the shipped training set (``training_data``), its validation
-and held-out parts left out, plus the owner's corrections made before today, and kept under
-``var/support/``
-by its version: the hash of what it learnt from
-and of the scikit-learn version, so a changed training set or library trains a new model and
-each decision records the version that made it. The file is our own, written by this module
-into var/ (pickle is only safe for files one wrote oneself).
+It learns from the shipped training set (``training_data``: its training and validation
+parts, the held-out part left out) plus the owner's corrections made before today. It is
+trained at install and start-up (``soloops support train``, run by ``soloops migrate`` and
+nightly), else on first use, and kept under ``var/support/`` by its version: the hash of
+what it learnt from and of the scikit-learn version, so a changed training set or library
+trains a new model and each decision records the version that made it. The file is our own,
+written by this module into var/ (pickle is only safe for files one wrote oneself).
 """
 
 import functools
 import hashlib
 import json
+import logging
 import pickle
 import re
 import threading
@@ -35,11 +37,12 @@ from soloops.support import training_data
 
 ORDER_NUMBER = re.compile(r"(?<![0-9A-Za-z])SO-\d{4}-[0-9A-Z]{8}(?![0-9A-Za-z])", re.IGNORECASE)
 # Bump when ``build`` or ``normalise`` change: a model trained the old way gets a new version.
-FEATURES_VERSION = 4
-TARGET_PRECISION = 0.95  # of automatic decisions per intent, on the validation messages
-MIN_SUPPORT = 8  # validation answers above a threshold needed to trust its precision
+FEATURES_VERSION = 5
+TARGET_PRECISION = 0.95  # of automatic decisions per intent, in cross-validation
+MIN_SUPPORT = 8  # cross-validated answers above a threshold needed to trust its precision
 FOLDS = 4
 WORD = r"(?u)\b\w+\b"  # one-letter words too ("a", "i")
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _loaded: dict[str, "Trained"] = {}
 
@@ -67,7 +70,8 @@ class Trained:
 
 @functools.cache
 def _shipped(_stamp: float) -> tuple[tuple[str, str, str], ...]:
-    return tuple((r["text"], r["intent"], r["template"]) for r in training_data.load("train"))
+    rows = training_data.load("train") + training_data.load("validation")
+    return tuple((r["text"], r["intent"], r["template"]) for r in rows)
 
 
 @functools.lru_cache(maxsize=2)
@@ -99,8 +103,6 @@ def _version(examples: tuple[tuple[str, str, str], ...]) -> str:
 
     digest = hashlib.sha256(f"{FEATURES_VERSION}:{sklearn.__version__}".encode())
     digest.update(json.dumps(examples, ensure_ascii=False).encode())
-    # The thresholds are learnt on the validation messages, in the same file.
-    digest.update(training_data.DATA_FILE.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -110,7 +112,7 @@ def _features():
 
     return make_union(
         TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True, preprocessor=normalise
+            analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, preprocessor=normalise
         ),
         TfidfVectorizer(
             analyzer="word",
@@ -122,8 +124,8 @@ def _features():
     )
 
 
-def build(examples) -> Trained:
-    """A fitted pipeline for ``examples`` of (text, intent, group), and its thresholds.
+def _fit(examples):
+    """A fitted, calibrated pipeline for ``examples`` of (text, intent, group).
 
     Calibration folds are grouped (a template's messages are all in one fold), so the
     temperature is fitted on phrasings the fold's model never saw, as in real use."""
@@ -137,20 +139,37 @@ def build(examples) -> Trained:
     pipeline = make_pipeline(
         _features(), CalibratedClassifierCV(LinearSVC(C=1.0), method="temperature", cv=folds)
     )
-    pipeline.fit(texts, labels)
-    validation = training_data.load("validation")
-    probabilities = pipeline.predict_proba([r["text"] for r in validation])
-    said = [str(pipeline.classes_[p.argmax()]) for p in probabilities]
-    decided = [(s, float(p.max()), r["intent"]) for s, p, r in
-               zip(said, probabilities, validation, strict=True)]  # fmt: skip
-    return Trained(pipeline, thresholds(decided))
+    return pipeline.fit(texts, labels)
+
+
+def _cross_validated(examples) -> list[tuple[str, float, str]]:
+    """(intent said, confidence, true intent) for every example, in their order, each said by
+    a model fitted on the other folds (grouped: never on the example's own template)."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = [group for _text, _intent, group in examples]
+    decided: list = [None] * len(examples)
+    for kept, held in GroupKFold(n_splits=FOLDS).split(examples, groups=groups):
+        pipeline = _fit([examples[k] for k in kept])
+        probabilities = pipeline.predict_proba([examples[h][0] for h in held])
+        for h, p in zip(held, probabilities, strict=True):
+            best = int(p.argmax())
+            decided[h] = (str(pipeline.classes_[best]), float(p[best]), examples[h][1])
+    return decided
+
+
+def build(examples) -> Trained:
+    """A pipeline fitted on all ``examples`` of (text, intent, group), with the per-intent
+    thresholds that cross-validation on the same examples gives (``thresholds``)."""
+    return Trained(_fit(examples), thresholds(_cross_validated(list(examples))))
 
 
 def thresholds(decided) -> dict[str, float | None]:
     """Per intent, the lowest confidence at which the answers from there up are right at
     least TARGET_PRECISION of the time, resting on at least MIN_SUPPORT of them.
 
-    ``decided``: (intent said, confidence, true intent) per validation message."""
+    ``decided``: (intent said, confidence, true intent) per message, each said by a model
+    that never saw its template (``_cross_validated``)."""
     from soloops.support.intents import INTENTS
 
     chosen: dict[str, float | None] = {}
@@ -170,8 +189,33 @@ def _path(version: str) -> Path:
     return Path(settings.VAR_DIR) / "support" / f"intent-model-{version}.pickle"
 
 
-def trained(*, corrections: bool = True) -> tuple[Trained, str]:
-    """The current model and its version: from memory, else var/, else trained now."""
+def _newest_on_disk() -> tuple[Trained, str] | None:
+    """The most recently written model in var/, and its version (None: none yet, or it cannot
+    be read, e.g. written by an older scikit-learn)."""
+    found = sorted(_path("*").parent.glob(_path("*").name), key=lambda p: p.stat().st_mtime)
+    if not found:
+        return None
+    version = found[-1].stem.removeprefix("intent-model-")
+    if version not in _loaded:
+        try:
+            _loaded[version] = pickle.loads(found[-1].read_bytes())  # noqa: S301 (our own)
+        except Exception:
+            logger.warning("support model %s in var/ cannot be read; training", version)
+            return None
+    return _loaded[version], version
+
+
+def ready(*, corrections: bool = True) -> bool:
+    """Whether the current model is trained (in memory or in var/)."""
+    version = _version(_examples(corrections))
+    return version in _loaded or _path(version).exists()
+
+
+def trained(*, corrections: bool = True, train: bool = True) -> tuple[Trained, str]:
+    """The current model and its version: from memory, else var/, else trained now. Without
+    ``train`` (web requests: training takes seconds), the newest model in var/ stands in for
+    a current one not trained yet (the scheduler hands its training to a worker); only when
+    there is none at all is one trained here."""
     examples = _examples(corrections)
     version = _version(examples)
     with _lock:
@@ -180,6 +224,8 @@ def trained(*, corrections: bool = True) -> tuple[Trained, str]:
         path = _path(version)
         if path.exists():
             fitted = pickle.loads(path.read_bytes())  # noqa: S301 (our own file, see above)
+        elif not train and (newest := _newest_on_disk()) is not None:
+            return newest
         else:
             fitted = build(examples)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -192,19 +238,20 @@ def trained(*, corrections: bool = True) -> tuple[Trained, str]:
         return fitted, version
 
 
-def model(*, corrections: bool = True) -> tuple[object, str]:
+def model(*, corrections: bool = True, train: bool = True) -> tuple[object, str]:
     """The current fitted pipeline (``predict_proba``, ``classes_``) and its version."""
-    fitted, version = trained(corrections=corrections)
+    fitted, version = trained(corrections=corrections, train=train)
     return fitted.pipeline, version
 
 
-def learnt_thresholds(*, corrections: bool = True) -> dict[str, float | None]:
+def learnt_thresholds(*, corrections: bool = True, train: bool = True) -> dict[str, float | None]:
     """The current model's per-intent auto-reply thresholds (see ``thresholds``)."""
-    return trained(corrections=corrections)[0].thresholds
+    return trained(corrections=corrections, train=train)[0].thresholds
 
 
 def classify(text: str) -> Prediction:
-    fitted, version = model()
+    """What ``text`` asks; never trains when a model is on disk (it runs in web requests)."""
+    fitted, version = model(train=False)
     (probabilities,) = fitted.predict_proba([text])
     best = int(probabilities.argmax())
     return Prediction(

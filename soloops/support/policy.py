@@ -9,13 +9,14 @@ In order, the first rule that applies:
 3. a third message from the customer goes to the owner;
 4. a complaint, or a message in angry or bitter words whatever it asks, goes to the owner;
 5. below the intent's confidence threshold the owner decides, with a suggested reply (each
-   intent has its own: the owner's, else the one learnt on validation messages for ≥ 95 %
-   precision, never below SOLOOPS_SUPPORT_AUTO_REPLY_THRESHOLD; an intent the model is
-   never sure enough about always goes to the owner);
+   intent has its own: the owner's, else the one learnt by cross-validation on the training
+   messages for ≥ 95 % precision, never below SOLOOPS_SUPPORT_AUTO_REPLY_THRESHOLD; an
+   intent the model is never sure enough about always goes to the owner);
 6. requests that change money or goods (cancel, refund, address change) never act by
    themselves: the customer gets an acknowledgement, the owner a decision;
 7. without an identified order the owner answers;
-8. order status and delivery questions are answered from the order's real state;
+8. order status, delivery and invoice questions are answered from the order's real state
+   (an invoice request with the order's amounts, payment and its page, which is its receipt);
 9. anything else goes to the owner, with a suggested reply.
 """
 
@@ -26,7 +27,7 @@ from soloops.support import intents
 from soloops.support.selectors import intent_threshold
 
 AUTO, ACKNOWLEDGE, OWNER, IGNORE = "auto", "acknowledge", "owner", "ignore"
-ANSWERED_ALONE = frozenset({intents.ORDER_STATUS, intents.SHIPPING})
+ANSWERED_ALONE = intents.INFORMATIONAL  # status, delivery, invoice (answers.compose)
 # Out-of-office and auto-replies that arrive without an Auto-Submitted header.
 AUTOMATIC_TEXT = re.compile(
     r"out of (the )?office|automatic reply|auto[- ]?reply|away from (the )?office|"

@@ -27,11 +27,14 @@ PLACEHOLDERS: dict[str, Promise] = {
     "carrier": _("the carrier of the latest parcel"),
     "tracking_number": _("the tracking number of the latest parcel"),
     "tracking_link": _("the tracking link of the latest parcel"),
+    "receipt": _(
+        "the order's total, tax and payment, and the link to its page, which is its receipt"
+    ),
     "name": _("the customer's name"),
     "shop": _("the shop's name"),
 }
 ORDER_PLACEHOLDERS = frozenset(
-    {"status", "number", "url", "carrier", "tracking_number", "tracking_link"}
+    {"status", "number", "url", "carrier", "tracking_number", "tracking_link", "receipt"}
 )
 _TOKEN = re.compile(r"\{([^{}]*)\}")
 
@@ -48,7 +51,10 @@ DEFAULTS: dict[str, Promise | str] = {
     intents.CANCEL_ORDER: _CHANGE,
     intents.RETURN_REFUND: _CHANGE,
     intents.PAYMENT_PROBLEM: _ABOUT,
-    intents.INVOICE: _("Here is what your order {number} shows: {url}"),
+    intents.INVOICE: _(
+        "{receipt} If you need an invoice made out to a company, reply with its name, address "
+        "and VAT number and we will send one."
+    ),
     intents.PRODUCT_QUESTION: _ABOUT,
     intents.COMPLAINT: _ABOUT,
     intents.THANKS: _("You are welcome!"),
@@ -81,6 +87,10 @@ def sample() -> dict[str, str]:
         "carrier": "DHL",
         "tracking_number": "00340434161234567890",
         "tracking_link": "https://www.dhl.com/track?id=00340434161234567890",
+        "receipt": str(_("Your order SO-2026-7K3QXM2A of 3 March: €42.00 (tax €7.00), paid. Its "
+                         "page lists every item, the shipping, the tax and the total, and is your "
+                         "receipt: print it or save it as a PDF from your browser: "
+                         "https://shop.example.com/shop/orders/Xq2mB7d0/")),
         "name": "Ada Lovelace",
         "shop": str(_("Your shop")),
     }  # fmt: skip

@@ -218,7 +218,7 @@ def intent_threshold(intent: str) -> float | None:
     owner = IntentThreshold.objects.filter(intent=intent).values_list("threshold", flat=True)
     for value in owner:
         return value
-    return _floored(learnt_thresholds().get(intent))
+    return _floored(learnt_thresholds(train=False).get(intent))
 
 
 def _floored(learnt: float | None) -> float | None:
@@ -229,7 +229,7 @@ def reply_settings() -> list[ReplySetting]:
     """Every reply key with its texts per language and its thresholds (two queries)."""
     rows = {(r.key, r.language): r.text for r in ReplyText.objects.all()}
     owner = dict(IntentThreshold.objects.values_list("intent", "threshold"))
-    learnt = learnt_thresholds()
+    learnt = learnt_thresholds(train=False)
     result = []
     for key in replies.KEYS:
         texts, edited = {}, {}

@@ -9,3 +9,10 @@ def poll_mailbox() -> dict:
     result = services.mailbox_poll()
     return {"fetched": result.fetched, "received": result.received,
             "unreadable": result.unreadable}  # fmt: skip
+
+
+@task()
+def train_classifier() -> dict:
+    """Train the current intent model if var/ lacks it (see services.training)."""
+    version, seconds = services.classifier_train()
+    return {"version": version, "seconds": round(seconds, 1)}

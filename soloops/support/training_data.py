@@ -4,9 +4,14 @@ Written for this project: per intent and language, sentence templates (``data/te
 filled with order numbers, products, cities and days, wrapped in greetings and sign-offs, with
 typos and mixed English/Chinese. Templates are split three ways, so no split sees another's
 phrasings: of every six templates of an intent, one is held out (``split: "test"``, what the
-bench measures), one is for validation (``"validation"``: calibration is checked and the
-per-intent auto-reply thresholds are chosen on it), four are for training. Each message
-keeps its template's id (``template``), so calibration folds never split a template.
+bench measures), one was for validation (``"validation"``; the model now learns from it too,
+and its thresholds come from grouped cross-validation, see ``classifier``), four are for
+training. Each message keeps its template's id (``template``), so calibration and
+cross-validation folds never split a template.
+
+More training templates, written later (``data/templates_more.json``), are all for training:
+they are generated after the first file's messages with their own random seed, so the held-out
+and validation messages above stay byte for byte what they were.
 
 A second, smaller held-out set is written by hand in another style (longer, real-looking
 mail, ``data/heldout.jsonl``), never generated from the templates: ``load("handwritten")``.
@@ -23,6 +28,7 @@ from pathlib import Path
 DATA_DIR = Path(__file__).parent / "data"
 DATA_FILE = DATA_DIR / "intents.jsonl"
 TEMPLATES_FILE = DATA_DIR / "templates.json"
+MORE_TEMPLATES_FILE = DATA_DIR / "templates_more.json"  # training only
 HANDWRITTEN_FILE = DATA_DIR / "heldout.jsonl"
 PER_TEMPLATE = 6  # messages made from each template
 SEED = 13
@@ -123,24 +129,32 @@ def _message(template: str, rng: random.Random, zh: bool) -> str:
     return (rng.choice(OPEN_EN) + body + rng.choice(CLOSE_EN)).strip()
 
 
-def templates() -> dict[str, dict[str, list[str]]]:
-    """{language: {intent: [template, ...]}} as written in ``data/templates.json``."""
-    return json.loads(TEMPLATES_FILE.read_text(encoding="utf-8"))
+def templates(path: Path = TEMPLATES_FILE) -> dict[str, dict[str, list[str]]]:
+    """{language: {intent: [template, ...]}} as written in ``path``."""
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
-def generate() -> list[dict]:
-    rng = random.Random(SEED)
+def _generated(table, *, seed: int, prefix: str, split_of) -> list[dict]:
+    rng = random.Random(seed)
     rows = []
-    for language, table in templates().items():
-        for intent, written in table.items():
+    for language, by_intent in table.items():
+        for intent, written in by_intent.items():
             for index, template in enumerate(written):
-                split = SPLITS.get(index % 6, "train")
+                split = split_of(index)
                 for _ in range(PER_TEMPLATE):
                     text = _message(template, rng, language == "zh")
-                    template_id = f"{language}/{intent}/{index}"
+                    template_id = f"{language}/{intent}/{prefix}{index}"
                     rows.append({"text": text, "intent": intent, "language": language,
                                  "split": split, "template": template_id})  # fmt: skip
     return rows
+
+
+def generate() -> list[dict]:
+    first = _generated(templates(), seed=SEED, prefix="",
+                       split_of=lambda index: SPLITS.get(index % 6, "train"))  # fmt: skip
+    more = _generated(templates(MORE_TEMPLATES_FILE), seed=SEED + 1, prefix="more",
+                      split_of=lambda _index: "train")  # fmt: skip
+    return first + more
 
 
 def load(split: str | None = None) -> list[dict]:

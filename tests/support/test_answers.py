@@ -7,8 +7,10 @@ import pytest
 from soloops.accounts.actors import Actor
 from soloops.automation.models import Event
 from soloops.emails.models import EmailSend
+from soloops.formatting import money_display
 from soloops.fulfillment.services import shipment_create, shipment_ship
 from soloops.orders.services import order_mark_paid
+from soloops.support.answers import order_url
 from soloops.support.models import Message
 from soloops.support.services import conversation_receive
 from tests.support.conftest import open_conversation, place
@@ -60,6 +62,39 @@ def test_a_chinese_question_is_answered_in_chinese(shop, run_after_commit):
     (reply,) = replies(conversation)
     assert "JD014600003828" in reply.body
     assert "您的订单" in reply.body
+
+
+def test_an_invoice_request_is_answered_with_the_orders_amounts_and_its_receipt_page(
+    shop, run_after_commit
+):
+    # given a paid order that shipped
+    order = shipped_order()
+
+    # when its customer asks for an invoice
+    conversation = open_conversation(body=f"Can you send me an invoice for order {order.number}?")
+    run_after_commit()
+
+    # then SoloOps answers alone, with the order's real total and tax, paid, and its page
+    (reply,) = replies(conversation)
+    assert reply.automatic
+    assert money_display(order.total, order.currency) in reply.body
+    assert f"(tax {money_display(order.tax, order.currency)}), paid" in reply.body
+    assert order_url(order) in reply.body and "receipt" in reply.body
+    assert "invoice made out to a company" in reply.body  # and how to get one
+    event = Event.objects.get(type="conversation.auto_replied")
+    assert (event.payload["intent"], event.payload["reason"]) == ("invoice", "informational")
+
+
+def test_an_invoice_request_for_an_unpaid_order_says_so_in_chinese(order, run_after_commit):
+    # given an order not paid yet, asked about in Chinese
+    conversation = open_conversation(body=f"订单{order.number}可以开发票吗", language="zh-hans")
+    run_after_commit()
+
+    # then the answer says it is not paid yet, with its total and page
+    (reply,) = replies(conversation)
+    assert "尚未付款" in reply.body and "收据" in reply.body
+    assert money_display(order.total, order.currency) in reply.body
+    assert order_url(order) in reply.body
 
 
 def test_a_cancel_request_is_acknowledged_and_becomes_the_owners_decision(order, run_after_commit):

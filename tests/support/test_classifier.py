@@ -119,3 +119,54 @@ def test_a_correction_is_stored_and_learnt_from_the_next_night(shop):
     classifier._corrections.cache_clear()
     assert classifier.model()[1] != version_before
     classifier._corrections.cache_clear()
+
+
+def test_a_customers_message_never_trains_the_model_a_worker_does(shop, run_after_commit, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from soloops.support.models import Message
+    from soloops.support.services import classifier_train_due, message_relabel
+    from tests.support.conftest import SYSTEM, open_conversation
+
+    settings.SUPPORT_CLASSIFIER_TRAIN = True
+    folder = settings.VAR_DIR / "support"
+    # given a trained model (as `soloops init` leaves it) and a correction from yesterday
+    classifier.model()
+    conversation = open_conversation(body="Could I settle the bill with a market stall voucher?")
+    (message,) = conversation.messages.all()
+    message_relabel(message=message, intent="payment_problem", actor=SYSTEM)
+    Message.objects.filter(pk=message.pk).update(corrected_at=timezone.now() - timedelta(days=1))
+    classifier._corrections.cache_clear()
+    try:
+        assert not classifier.ready()  # tonight's model is due
+        models_before = sorted(folder.glob("intent-model-*.pickle"))
+
+        # when a customer writes meanwhile (the web request classifies the message)
+        later = open_conversation(body="Where is my parcel?").messages.get()
+
+        # then a model already in var/ says it, and none is trained in the request
+        assert (folder / f"intent-model-{later.model_version}.pickle") in models_before
+        assert sorted(folder.glob("intent-model-*.pickle")) == models_before
+        assert not classifier.ready()
+
+        # when the scheduler ticks: the training goes to a worker, once
+        assert classifier_train_due()
+        assert not classifier_train_due()
+        run_after_commit()
+
+        # then the new model is in var/, and the next message uses it
+        assert classifier.ready()
+        newest = open_conversation(body="Where is my parcel?").messages.get()
+        assert newest.model_version == classifier.model()[1] != later.model_version
+        assert not classifier_train_due()
+    finally:
+        classifier._corrections.cache_clear()
+
+
+def test_nothing_is_handed_out_when_training_is_switched_off(db, settings):
+    from soloops.support.services import classifier_train_due
+
+    settings.SUPPORT_CLASSIFIER_TRAIN = False
+    assert not classifier_train_due()

@@ -32,7 +32,7 @@ def test_an_owners_text_is_filled_from_the_order_and_the_default_comes_back(shop
     # then the shipped wording is back, and both changes are logged
     assert not ReplyText.objects.exists()
     assert answers.compose(intent="invoice", order=order, language="en").startswith(
-        f"Here is what your order {order.number} shows: http"
+        f"Your order {order.number} ("
     )
     changes = Event.objects.filter(type="support.reply_changed").order_by("pk")
     assert [e.payload["default"] for e in changes] == [False, True]

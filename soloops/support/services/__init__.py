@@ -1,6 +1,6 @@
 """Every write on support: conversations (open, receive, reply, answer by policy, close),
 customer mail in, the owner's reply texts and thresholds. Each runs in one transaction with
-its event."""
+its event. And the classifier's training (a file in var/, see ``training``)."""
 
 from .conversations import (
     AUTOMATIC_AUTHOR,
@@ -18,6 +18,7 @@ from .conversations import (
 from .mail_in import conversation_receive_mail
 from .mailbox import PollResult, mailbox_configured, mailbox_poll, mailbox_poll_due
 from .replies import intent_threshold_set, reply_text_reset, reply_text_set
+from .training import classifier_train, classifier_train_due
 
 __all__ = [
     "AUTOMATIC_AUTHOR",
@@ -25,6 +26,8 @@ __all__ = [
     "RATINGS",
     "SUBJECT_MAX",
     "PollResult",
+    "classifier_train",
+    "classifier_train_due",
     "conversation_answer",
     "conversation_close",
     "conversation_open",
