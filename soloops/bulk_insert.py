@@ -163,7 +163,9 @@ def insert_rows(
                 ids.append(cursor.lastrowid)
         return ids
     tail = f" RETURNING {pk}" if return_ids else ""
-    limit = connection.features.max_query_params or 999
+    # SQLite caps a statement's parameters; MySQL/MariaDB (mysqlclient fills them in on the
+    # client) cap only the packet size, which 1,000 rows stay far below.
+    limit = connection.features.max_query_params or MAX_ROWS_PER_STATEMENT * len(names)
     with connection.cursor() as cursor:
         for chunk in _chunks(rows, max(1, min(MAX_ROWS_PER_STATEMENT, limit // len(names)))):
             count += len(chunk)
