@@ -3,6 +3,7 @@ flow diagrams, a token shown once with its Copy button), the API docs, the admin
 storefront with the policy enforced, and the browser reports no violation."""
 
 import pytest
+from playwright.sync_api import expect
 
 from soloops.accounts.actors import Actor
 from soloops.accounts.services import user_create
@@ -106,7 +107,7 @@ def test_copying_a_new_token_works_without_an_inline_script(page, violations):
     page.get_by_role("button", name="Copy").click()
 
     # then the page says so, the secret is on the clipboard, and nothing was refused
-    assert page.locator("#copy-done").inner_text() == "Copied."
+    expect(page.locator("#copy-done")).to_have_text("Copied.")  # waits for the script
     secret = page.locator("#token-secret").input_value()
     assert page.evaluate("navigator.clipboard.readText()") == secret
     assert violations == []

@@ -61,7 +61,7 @@ def test_the_owner_turns_two_factor_on_and_logs_in_with_a_code(
     page.locator("form.card button[type=submit]").click()
 
     # then she sees ten recovery codes
-    assert page.locator("[data-recovery-codes] li").count() == 10
+    expect(page.locator("[data-recovery-codes] li")).to_have_count(10)  # waits for the page
     screenshot(page, f"two-factor-codes-{name}")
 
     # when she logs out and in again: password, then the app's next code

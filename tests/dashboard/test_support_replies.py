@@ -16,8 +16,8 @@ def test_the_list_shows_every_intent_with_its_texts_and_threshold(
     with django_assert_max_num_queries(8):
         html = owner_client.get("/settings/support/").content.decode()
 
-    assert "Invoice request" in html and "Here is what your order {number} shows" in html
-    assert "您的订单 {number} 详情" in html
+    assert "Invoice request" in html and "{receipt} If you need an invoice" in html
+    assert "{receipt} 如需开具公司抬头的发票" in html
     assert "Any question without an identified order" in html
     assert PAGE in html
 
