@@ -40,6 +40,20 @@ def raw_query(database_url_or_path: str):
 
         return query
 
+    if connection.vendor == "mysql":
+        import MySQLdb  # the mysql extra
+
+        def query(sql):
+            conn = MySQLdb.connect(**mysql_params(database_url_or_path))
+            try:
+                with conn.cursor() as cursor:
+                    cursor.execute(sql)
+                    return [tuple(r) for r in cursor.fetchall()]
+            finally:
+                conn.close()
+
+        return query
+
     def query(sql):
         with psycopg.connect(database_url_or_path) as conn:
             return [tuple(r) for r in conn.execute(sql).fetchall()]
@@ -47,9 +61,15 @@ def raw_query(database_url_or_path: str):
     return query
 
 
+def mysql_params(name: str) -> dict:
+    s = connection.settings_dict
+    params = dict(host=s["HOST"] or "127.0.0.1", port=int(s["PORT"] or 3306), user=s["USER"])
+    return {**params, "password": s["PASSWORD"] or "", "database": name, "charset": "utf8mb4"}
+
+
 def our_rows() -> dict[str, list[tuple]]:
     s = connection.settings_dict
-    if connection.vendor == "sqlite":
+    if connection.vendor in ("sqlite", "mysql"):
         return rows(raw_query(s["NAME"]))
     host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
     return rows(raw_query(f"postgresql://{s['USER']}@{host}:{port}/{s['NAME']}"))
@@ -69,6 +89,9 @@ def elsewhere(tmp_path, process_env):
         return
     s = connection.settings_dict
     name = f"{s['NAME']}_restored"
+    if connection.vendor == "mysql":
+        yield from mysql_elsewhere(env, name)
+        return
     admin = dict(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"])
     with psycopg.connect(**admin, dbname="postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -77,6 +100,25 @@ def elsewhere(tmp_path, process_env):
     yield env, raw_query(f"postgresql://{s['USER']}@{admin['host']}:{admin['port']}/{name}")
     with psycopg.connect(**admin, dbname="postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def mysql_elsewhere(env, name):
+    import MySQLdb  # the mysql extra
+
+    def admin(sql):
+        conn = MySQLdb.connect(**{**mysql_params(name), "database": ""})
+        try:
+            conn.cursor().execute(sql)
+        finally:
+            conn.close()
+
+    s = connection.settings_dict
+    admin(f"DROP DATABASE IF EXISTS `{name}`")
+    admin(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 3306
+    env["DATABASE_URL"] = f"mysql://{s['USER']}@{host}:{port}/{name}"
+    yield env, raw_query(name)
+    admin(f"DROP DATABASE IF EXISTS `{name}`")
 
 
 def soloops(env, *args) -> subprocess.CompletedProcess:

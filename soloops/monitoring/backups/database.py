@@ -5,6 +5,7 @@ mode writers go on meanwhile, and the copy is the database as of that transactio
 PostgreSQL: a REPEATABLE READ transaction exports its snapshot, the row counts are taken in it,
 and ``pg_dump --snapshot`` dumps exactly that state (custom format, compressed), while orders
 keep coming in.
+MySQL/MariaDB: the server's dump tool in one snapshot (``mysql_dump``).
 """
 
 import os
@@ -17,8 +18,11 @@ from pathlib import Path
 import psycopg
 from django.db import connection
 
+from soloops.monitoring.backups import mysql_dump
+
 SQLITE_MEMBER = "database.sqlite3"
 POSTGRES_MEMBER = "database.pgdump"
+MEMBERS = {"sqlite": SQLITE_MEMBER, "postgresql": POSTGRES_MEMBER, "mysql": mysql_dump.MEMBER}
 
 
 class DatabaseError(Exception):
@@ -27,7 +31,7 @@ class DatabaseError(Exception):
 
 @dataclass
 class Dump:
-    vendor: str  # "sqlite" / "postgresql"
+    vendor: str  # "sqlite" / "postgresql" / "mysql"
     member: str  # its name in the archive
     path: Path
     row_counts: dict[str, int]
@@ -141,6 +145,15 @@ def dump(directory: Path) -> Dump:
         if result.returncode != 0:
             raise DatabaseError(f"pg_dump failed: {result.stderr.strip()}")
         return Dump("postgresql", POSTGRES_MEMBER, target, counts, migrations)
+    if vendor() == "mysql":
+        target = directory / mysql_dump.MEMBER
+        try:
+            counts, migrations, error = mysql_dump.dump(target)
+        except mysql_dump.ToolMissing as e:
+            raise DatabaseError(str(e)) from None
+        if error:
+            raise DatabaseError(f"the dump failed: {error}")
+        return Dump("mysql", mysql_dump.MEMBER, target, counts, migrations)
     raise DatabaseError(f"backing up a {vendor()} database is not supported")
 
 
@@ -155,6 +168,8 @@ def tables_present() -> list[str]:
             return _sqlite_tables(conn)
         finally:
             conn.close()
+    if vendor() == "mysql":
+        return mysql_dump.tables()
     with _pg_connect() as conn, conn.cursor() as cursor:
         return _pg_tables(cursor)
 
@@ -170,6 +185,14 @@ def load(member: Path, *, wipe: bool) -> None:
         finally:
             target.close()
             source.close()
+        return
+    if vendor() == "mysql":
+        try:
+            error = mysql_dump.load(member, wipe=wipe)
+        except mysql_dump.ToolMissing as e:
+            raise DatabaseError(str(e)) from None
+        if error:
+            raise DatabaseError(f"loading the dump failed: {error}")
         return
     pg_restore = _tool("pg_restore")
     if wipe:
@@ -203,5 +226,7 @@ def figures() -> tuple[dict[str, int], list[str]]:
             return _figures(conn.cursor(), _sqlite_tables(conn))
         finally:
             conn.close()
+    if vendor() == "mysql":
+        return mysql_dump.figures()
     with _pg_connect() as conn, conn.cursor() as cursor:
         return _figures(cursor, _pg_tables(cursor))

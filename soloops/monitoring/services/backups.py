@@ -278,11 +278,8 @@ def backup_restore(
                 f"uses {database.vendor()} (DATABASE_URL)",
                 field="file",
             )
-        member = (
-            database.SQLITE_MEMBER if database.vendor() == "sqlite" else database.POSTGRES_MEMBER
-        )
         try:
-            database.load(Path(tmp) / member, wipe=bool(present))
+            database.load(Path(tmp) / database.MEMBERS[database.vendor()], wipe=bool(present))
         except database.DatabaseError as e:
             raise BackupError(Code.BACKUP_FAILED, str(e), field="database") from None
         _check_restored(manifest)
