@@ -9,11 +9,13 @@ id (``external_id``), or both. One rule, used by the customer and the order-hist
    which the emails app refuses to send to: a customer known only by an external id is never
    emailed.
 
-Precondition for all of it: the caller holds a transaction (the import's).
+A file's rows are matched in one query, new customers made in one INSERT.
 """
 
 import hashlib
 from dataclasses import dataclass
+
+from django.db import transaction
 
 from soloops.accounts.actors import Actor
 from soloops.customers.models import PLACEHOLDER_DOMAIN, Customer
@@ -130,9 +132,13 @@ def _link(customer: Customer, person: Person, known: tuple[dict, dict], actor: A
 def customers_resolve(*, people: list[Person], actor: Actor) -> list[Customer]:
     """The customer of each person, in order: found by email, then by external id, else
     created (one INSERT for the new ones, with their ``customer.created`` events)."""
+    with transaction.atomic():
+        return _resolve_people([_normal(p) for p in people], actor)
+
+
+def _resolve_people(people: list[Person], actor: Actor) -> list[Customer]:
     from soloops.bulk_insert import insert_rows
 
-    people = [_normal(p) for p in people]
     for person in people:
         if not person.email and not person.external_id:
             raise InvalidInput(

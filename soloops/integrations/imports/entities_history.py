@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from soloops.catalog import selectors as catalog_selectors
-from soloops.customers import services as customer_services
 from soloops.integrations.imports.entities import Entity, Field
 from soloops.integrations.imports.entities_customers import EXTERNAL_ID, EXTERNAL_ID_MAX
 from soloops.orders import selectors as order_selectors
@@ -82,9 +81,12 @@ class History(Entity):
                              % {"value": repr(values.get("currency"))}))  # fmt: skip
         if problems or order is None:
             return problems
-        email = values.get("email") or customer_services.placeholder_email(values["external_id"])
+        if values.get("email"):
+            same_customer = order.email == values["email"]
+        else:  # whatever address the customer has now, the id is theirs
+            same_customer = getattr(order.customer, "external_id", None) == values["external_id"]
         same = (
-            order.email == email
+            same_customer
             and order.total == values["total"]
             and order.placed_at.astimezone(shop_zone()).date() == values["date"]
             and order.status == self._status(values)
