@@ -179,3 +179,22 @@ def test_a_history_row_without_email_or_id_names_the_email_column():
         "line 2, email: must not be empty (or give a customer id)"
     ]
     assert Order.objects.count() == 0
+
+
+def test_a_history_row_whose_email_and_id_name_two_customers_is_a_bad_row():
+    # given Cy, known by email with the id SH-3
+    run(upload(b"email,customer id\ncy@example.com,SH-3\n", "customers"))
+
+    # when a history row gives Cy's email with another id
+    job = run(
+        upload(
+            b"order,email,customer id,date,total\nC-1,cy@example.com,SH-4,2025-03-01,5\n", "orders"
+        )
+    )
+
+    # then the row is rejected naming the id column, and no order is written
+    assert job.status == "failed"
+    assert [e["text"] for e in job.report["errors"]] == [
+        "line 2, customer id: cy@example.com already has the external id SH-3"
+    ]
+    assert not Order.objects.exists()
