@@ -61,7 +61,7 @@ def _normal(person: Person) -> Person:
     email = person.email.strip().lower()
     if is_placeholder(email):
         email = ""  # an export's placeholder read back: the id says who it is
-    return Person(email, external_id_clean(person.external_id), person.name)
+    return Person(email, (person.external_id or "").strip(), person.name)
 
 
 def identity_conflict(person: Person, customer: Customer | None) -> tuple[str, str] | None:
@@ -92,12 +92,12 @@ def customers_matching(people: list[Person]) -> tuple[dict, dict]:
     from django.db.models import Q
 
     people = [_normal(p) for p in people]
-    emails = sorted({p.email for p in people if p.email})
-    ids = sorted({p.external_id for p in people if p.external_id})
+    emails = {p.email for p in people if p.email}
+    ids = {p.external_id for p in people if p.external_id}
     if not emails and not ids:
         return {}, {}
     found = list(Customer.objects.filter(Q(email__in=emails) | Q(external_id__in=ids)))
-    by_email = {c.email: c for c in found if c.email in set(emails)}
+    by_email = {c.email: c for c in found if c.email in emails}
     by_id = {c.external_id: c for c in found if c.external_id}
     return by_email, by_id
 
@@ -140,6 +140,7 @@ def _resolve_people(people: list[Person], actor: Actor) -> list[Customer]:
     from soloops.bulk_insert import insert_rows
 
     for person in people:
+        external_id_clean(person.external_id)  # refuses one too long
         if not person.email and not person.external_id:
             raise InvalidInput(
                 "no_identity", "a customer needs an email or an external id", field="email"

@@ -198,3 +198,14 @@ def test_a_history_row_whose_email_and_id_name_two_customers_is_a_bad_row():
         "line 2, customer id: cy@example.com already has the external id SH-3"
     ]
     assert not Order.objects.exists()
+
+
+def test_a_customer_id_too_long_is_a_bad_row_not_a_failed_file():
+    long_id = "X" * 101
+    job = run(
+        upload(f"customer id,name\n{long_id},Ada\nSH-2,Bo\n".encode(), "customers"), dry_run=True
+    )
+    assert [e["text"] for e in job.report["errors"]] == [
+        "line 2, customer id: a customer id has at most 100 characters"
+    ]
+    assert job.report["create"] == 1
