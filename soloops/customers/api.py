@@ -23,7 +23,13 @@ LANGUAGE = "^(en|zh-hans)$"
 
 class CustomerSummaryOut(Schema):
     id: int
-    email: str
+    email: str = Field(
+        description="ends in @customers.invalid for a customer known only by external_id: "
+        "no address, never emailed"
+    )
+    external_id: str | None = Field(
+        description="the customer's id on another platform, from an import (null: none)"
+    )
     name: str
     phone: str
     language: str

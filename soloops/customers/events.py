@@ -15,6 +15,7 @@ from soloops.events.catalogue import EventType, Payload, declare
 class CustomerCreated(Payload):
     email: str
     name: str
+    external_id: str | None = None  # another platform's id for them, when an import gave one
 
 
 class Tagged(Payload):

@@ -23,8 +23,20 @@ class RfmSegment(models.TextChoices):
     LOST = "lost", _("Lost")  # modest, and quiet the longest
 
 
+# A customer known only by another platform's id (an order-history or customer file without an
+# email) gets a reserved address in this domain (RFC 2606: ``.invalid`` can never be a real
+# mailbox): email stays required and unique, and the emails app refuses every ``.invalid``.
+PLACEHOLDER_DOMAIN = "customers.invalid"
+
+
 class Customer(models.Model):
     email = models.EmailField(_("email"), unique=True)  # stored lower-cased
+    # The customer's id on another platform (Shopify, a spreadsheet), as given, trimmed. NULL
+    # when there is none — never "" — so a plain unique index holds on every backend: SQLite,
+    # PostgreSQL and MySQL/MariaDB all let a unique column hold many NULLs, no partial index.
+    external_id = models.CharField(
+        _("external customer id"), max_length=100, unique=True, null=True, blank=True
+    )
     name = models.CharField(_("name"), max_length=200, blank=True, default="")
     phone = models.CharField(_("phone"), max_length=40, blank=True, default="")
     language = models.CharField(_("language"), max_length=16, default="en")
@@ -77,6 +89,11 @@ class Customer(models.Model):
         ordering = ["email"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(external_id=""), name="customer_external_id_not_blank"
+            ),
+        ]
         indexes = [
             models.Index(fields=["-last_order_at", "-id"], name="customer_last_order_idx"),
             models.Index(fields=["-total_spent", "-id"], name="customer_spent_idx"),
@@ -89,6 +106,11 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def has_address(self) -> bool:
+        """False for a customer known only by an external id (or erased): nothing is sent."""
+        return not self.email.endswith(".invalid")
 
 
 class CustomerNote(models.Model):

@@ -67,7 +67,7 @@ def customer_get(*, customer_id: int) -> Customer:
 
 @dataclass(frozen=True)
 class CustomerFilters:
-    q: str | None = None  # a name, an email (or its start), a phone number, an order number
+    q: str | None = None  # a name, an email (or its start), an external id, a phone, an order
     segment: str | None = None  # a named RFM segment ("at_risk") or a saved segment's key
     tag: str | None = None
     min_spent: Decimal | None = None
@@ -105,14 +105,14 @@ def _day_start(day: date) -> datetime:
 
 def customer_search(text: str) -> Q:
     """What the search box matches: an email (exact or its start) when the text has an @, else
-    a name (contains), a phone number (contains, digits as typed) or an order number (the
-    apps above say whose order it is)."""
+    a name (contains), an external customer id (exact), a phone number (contains, digits as
+    typed) or an order number (the apps above say whose order it is)."""
     text = text.strip()
     if not text:
         return Q()
     if "@" in text:
         return Q(email__startswith=text.lower())
-    match = Q(name__icontains=text) | Q(email__startswith=text.lower())
+    match = Q(name__icontains=text) | Q(email__startswith=text.lower()) | Q(external_id=text)
     if any(ch.isdigit() for ch in text):
         match |= Q(phone__contains=text)
     for source in customer_data_sources():
@@ -228,6 +228,7 @@ def customer_export_data(*, customer: Customer) -> dict:
         field: getattr(customer, field)
         for field in (
             "email",
+            "external_id",
             "name",
             "phone",
             "language",

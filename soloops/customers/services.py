@@ -10,6 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
+from soloops.customers.identity import Person as Person
+from soloops.customers.identity import customer_match as customer_match
+from soloops.customers.identity import customers_matching as customers_matching
+from soloops.customers.identity import customers_resolve as customers_resolve
+from soloops.customers.identity import external_id_clean as external_id_clean
+from soloops.customers.identity import identity_conflict as identity_conflict
+from soloops.customers.identity import is_placeholder as is_placeholder
+from soloops.customers.identity import placeholder_email as placeholder_email
 from soloops.customers.imports import NewCustomer as NewCustomer
 from soloops.customers.imports import customers_import_many as customers_import_many
 from soloops.customers.lifetime import customer_ltv_refresh as customer_ltv_refresh
@@ -268,33 +276,6 @@ def customer_upsert(*, email: str, actor: Actor, **fields) -> tuple[Customer, li
     return customer, changed
 
 
-def customers_create_many(*, people: dict[str, str], actor: Actor) -> dict[str, Customer]:
-    """Customers for these emails (→ name), the existing ones found and the others created
-    in one INSERT with their ``customer.created`` events: a chunk of an order-history import.
-    Precondition: the caller holds a transaction (the import's)."""
-    from soloops.bulk_insert import insert_rows
-    from soloops.events.services import EventSpec, events_emit
-
-    people = {email.strip().lower(): name for email, name in people.items()}
-    found = {c.email: c for c in Customer.objects.filter(email__in=list(people))}
-    new = [email for email in people if email not in found]
-    if new:
-        ids = insert_rows(
-            Customer, ("email", "name"), [(e, people[e]) for e in new], return_ids=True
-        )
-        events_emit(
-            specs=[
-                EventSpec(
-                    "customer.created", ("customers.customer", pk), {"email": e, "name": people[e]}
-                )
-                for e, pk in zip(new, ids, strict=True)
-            ],
-            actor=actor,
-        )
-        found |= {c.email: c for c in Customer.objects.filter(pk__in=ids)}
-    return found
-
-
 def customer_note_add(*, customer: Customer, text: str, actor: Actor) -> CustomerNote:
     text = text.strip()
     if not text:
@@ -352,8 +333,11 @@ def _refresh_batch(ids: list[int]) -> None:
 
 
 def _confirmed(customer: Customer, confirm: str) -> None:
-    """The owner confirms a merge or an erasure by typing the customer's email."""
-    if confirm.strip().lower() != customer.email:
+    """The owner confirms a merge or an erasure by typing the customer's email (or, for one
+    known only by an external id, that id)."""
+    if confirm.strip().lower() != customer.email and (
+        customer.external_id is None or confirm.strip() != customer.external_id
+    ):
         raise InvalidInput(
             "not_confirmed",
             "type the customer's email to confirm",
@@ -455,11 +439,12 @@ def _erase_record(customer: Customer) -> dict[str, int]:
             erased[data.name] = data.erase(customer.pk, email)
     erased["events"] = events_redact(
         match=email,
-        texts=[email, customer.name, customer.phone],
+        texts=[email, customer.external_id or "", customer.name, customer.phone],
         replacement=placeholder,
         subjects={"customers.customer": [customer.pk]},
     )
     customer.email = placeholder
+    customer.external_id = None  # another platform's id for the person is personal data too
     customer.name = ""
     customer.phone = ""
     customer.shipping_address = {}

@@ -519,8 +519,10 @@ def order_status_reason(order) -> str:
 
 
 def orders_by_number(numbers: list[str]) -> dict[str, Order]:
-    """Orders with these numbers, by number, with their lines: one chunk of a history import."""
-    return {o.number: o for o in Order.objects.prefetch_related("lines").filter(number__in=numbers)}
+    """Orders with these numbers, by number, with their customer and lines: one chunk of a
+    history import."""
+    rows = Order.objects.select_related("customer").prefetch_related("lines")
+    return {o.number: o for o in rows.filter(number__in=numbers)}
 
 
 def order_lines_all(*, since=None, until=None):

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
-from soloops.customers.services import customer_for_order
+from soloops.customers.services import Person, customer_for_order, customers_resolve
 from soloops.errors import ApplicationError, Conflict, InvalidInput
 from soloops.events.services import EventSpec, event_emit, events_emit
 from soloops.idempotency import hash_request, replay
@@ -534,11 +534,13 @@ def order_import_history(
     currency: str,
     lines: list[HistoryLine],
     actor: Actor,
+    external_id: str = "",
 ) -> Order:
     """A past order from another platform, kept as history with its own number, date, status
     and total. It counts for the customer and in the numbers, but reserves no stock, takes no
     payment, sends no email and starts no flow: its one event is ``order.imported``, which no
-    default flow listens to. The customer is found by email, or created."""
+    default flow listens to. The customer is found by email, then by ``external_id`` (another
+    platform's customer id), or created (``customers_resolve``)."""
     if status not in HISTORY_STATUSES:
         raise InvalidInput(
             Code.INVALID_STATUS, f"a past order cannot be {status!r}", field="status"
@@ -548,10 +550,9 @@ def order_import_history(
     with transaction.atomic():
         if Order.objects.filter(number=number).exists():
             raise Conflict(Code.DUPLICATE_NUMBER, f"order {number} already exists", field="number")
-        customer = customer_for_order(
-            email=email, name=name, language="en", shipping_address={}, billing_address={},
-            actor=actor,
-        )  # fmt: skip
+        (customer,) = customers_resolve(
+            people=[Person(email=email, external_id=external_id, name=name)], actor=actor
+        )
         order = Order.objects.create(
             number=number,
             public_token=secrets.token_urlsafe(24),
@@ -601,13 +602,14 @@ def order_import_history(
 @dataclass(frozen=True)
 class HistoryOrder:
     number: str
-    email: str
+    email: str  # "" when the file names the customer only by an external id
     name: str
     placed_at: object  # an aware datetime
     status: str
     total: Decimal
     currency: str
     lines: list[HistoryLine]
+    external_id: str = ""
 
 
 ORDER_HISTORY_FIELDS = (
@@ -627,7 +629,6 @@ def orders_import_history(*, orders: list[HistoryOrder], actor: Actor) -> list[i
     lines, the events. Precondition: the caller checked the numbers are new and the statuses
     are history's, and holds the import's transaction. Returns the new orders' ids."""
     from soloops.bulk_insert import insert_rows
-    from soloops.customers.services import customers_create_many
 
     for o in orders:
         if o.status not in HISTORY_STATUSES:
@@ -635,10 +636,11 @@ def orders_import_history(*, orders: list[HistoryOrder], actor: Actor) -> list[i
                 Code.INVALID_STATUS, f"a past order cannot be {o.status!r}", field="status"
             )
     with transaction.atomic():
-        customers = customers_create_many(people={o.email: o.name for o in orders}, actor=actor)
+        customers = customers_resolve(
+            people=[Person(o.email, o.external_id, o.name) for o in orders], actor=actor
+        )
         rows = []
-        for o in orders:
-            customer = customers[o.email.strip().lower()]
+        for o, customer in zip(orders, customers, strict=True):
             done = o.placed_at if o.status == OrderStatus.COMPLETED else None
             cancelled = o.placed_at if o.status == OrderStatus.CANCELLED else None
             rows.append((
@@ -662,7 +664,7 @@ def orders_import_history(*, orders: list[HistoryOrder], actor: Actor) -> list[i
                     ("orders.order", order_id),
                     {
                         "number": o.number,
-                        "email": customers[o.email.strip().lower()].email,
+                        "email": customer.email,
                         "total": str(o.total),
                         "currency": o.currency,
                         "status": o.status,
@@ -670,7 +672,7 @@ def orders_import_history(*, orders: list[HistoryOrder], actor: Actor) -> list[i
                         "lines": [{"sku": ln.sku, "quantity": ln.quantity} for ln in o.lines],
                     },
                 )
-                for o, order_id in zip(orders, ids, strict=True)
+                for o, order_id, customer in zip(orders, ids, customers, strict=True)
             ],
             actor=actor,
         )

@@ -30,6 +30,7 @@ def shop():
     run(upload("products_semicolon.csv"))
     run(upload("products_gbk.csv"))
     run(upload("customers.ndjson", "customers"))
+    run(upload(b"email,customer id,name\n,SH-7,Id Only\nboth@example.com,SH-8,Both\n", "customers"))
     run(upload("suppliers.csv", "suppliers"))
     make_variant("MUG-1", stock=7)
     make_variant("MUG-2", stock=0)
@@ -53,6 +54,19 @@ def test_an_export_imports_back_without_a_change(shop, kind, fmt):
     report = job.report
     assert (report["create"], report["update"], report["rejected"]) == (0, 0, 0), report
     assert report["unchanged"] > 0
+
+
+def test_customers_export_their_external_id_and_no_placeholder_address(shop):
+    # given customers known by an id only, and by an email and an id (the shop fixture)
+
+    # when the customers are exported
+    rows = list(csv.DictReader(io.StringIO(export("customers", "csv").decode("utf-8-sig"))))
+
+    # then the id is a column, and a customer without an address has an empty email
+    by_id = {r["external_id"]: r for r in rows if r["external_id"]}
+    assert (by_id["SH-7"]["email"], by_id["SH-7"]["name"]) == ("", "Id Only")
+    assert by_id["SH-8"]["email"] == "both@example.com"
+    assert not any(r["email"].endswith(".invalid") for r in rows)
 
 
 def test_formula_like_text_is_escaped_in_csv_and_text_in_xlsx(shop):

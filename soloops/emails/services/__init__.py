@@ -17,7 +17,7 @@ scheduler calls it on every tick, as it does the event relay.
 """
 
 from .check_email import email_test_send
-from .guards import marketing_block_reason, marketing_guard_add
+from .guards import marketing_block_reason, marketing_guard_add, undeliverable_reason
 from .owner_notices import owner_notice_enqueue
 from .queueing import (
     MAX_ATTACHMENT_BYTES,
@@ -63,4 +63,5 @@ __all__ = [
     "owner_notice_enqueue",
     "retry_delay",
     "send_lease",
+    "undeliverable_reason",
 ]

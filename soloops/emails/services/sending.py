@@ -20,7 +20,7 @@ from soloops.errors import Conflict
 from soloops.events.services import event_emit
 from soloops.shop.selectors import shop_profile
 
-from .guards import marketing_block_reason
+from .guards import marketing_block_reason, undeliverable_reason
 from .queueing import _enqueue_send, _event_payload, email_enqueue
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def email_send(*, send_id: int) -> EmailSend | None:
     send = _claim(send_id, timezone.now())
     if send is None:
         return None
-    blocked = marketing_block_reason(
+    blocked = undeliverable_reason(to=send.to) or marketing_block_reason(
         to=send.to, template=send.template, subject_type=send.subject_type
     )
     if blocked:

@@ -51,6 +51,11 @@ class Entity:
         """The row's natural key (a tuple for a key of two fields)."""
         return values[self.key]
 
+    def identities(self, values: dict) -> list[tuple[str, object]]:
+        """(field, key) pairs no two rows of one file may share; the field names the column
+        an error points at. One natural key by default; customers have two (email, id)."""
+        return [(self.key, self.key_of(values))]
+
     def is_new(self, obj) -> bool:
         return obj is None
 

@@ -1,9 +1,12 @@
 """Past orders from another platform, imported as history (issue #16 §2): one row per order,
-keeping its number, date, status and total; the customer found by email or created. Through
-``order_import_history``: no stock reserved or moved, no payment, no email, no flow.
+keeping its number, date, status and total; the customer found by email, then by external
+customer id ("customer id", "客户编号"), or created — with only an id, at a placeholder address
+that is never emailed. Through ``order_import_history``: no stock reserved or moved, no
+payment, no email, no flow.
 
-A row without an order number gets one made from its content (``H-`` and a hash of email,
-date, total, SKU and quantity), so importing the same file again finds the same orders.
+A row without an order number gets one made from its content (``H-`` and a hash of email or
+customer id, date, total, SKU and quantity), so importing the same file again finds the same
+orders.
 An order already in the shop with the same values is unchanged; with other values it is a bad
 row (history is not rewritten silently).
 """
@@ -16,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from soloops.catalog import selectors as catalog_selectors
 from soloops.integrations.imports.entities import Entity, Field
+from soloops.integrations.imports.entities_customers import EXTERNAL_ID, EXTERNAL_ID_MAX
 from soloops.orders import selectors as order_selectors
 from soloops.orders import services as order_services
 from soloops.shop.selectors import shop_currency, shop_zone
@@ -36,11 +40,16 @@ NUMBER_MAX = 20
 
 class History(Entity):
     def complete(self, values: dict) -> dict:
+        who = values.get("email") or (
+            "id:" + values["external_id"] if values.get("external_id") else ""
+        )  # none: ``check`` rejects the row, naming the email column
         if values.get("number") is None and all(
-            values.get(k) is not None for k in ("email", "date", "total")
+            values.get(k) is not None for k in ("date", "total")
         ):
+            # The email as before, so a file imported before customer ids existed finds its
+            # orders again.
             content = "|".join(
-                str(values.get(k) or "") for k in ("email", "date", "total", "sku", "quantity")
+                [who, *(str(values.get(k) or "") for k in ("date", "total", "sku", "quantity"))]
             )
             values["number"] = "H-" + hashlib.sha256(content.encode()).hexdigest()[:12].upper()
         return values
@@ -56,7 +65,11 @@ class History(Entity):
         return datetime.combine(values["date"], time(12), tzinfo=zone or shop_zone())
 
     def check(self, values, order):
+        if not values.get("email") and not values.get("external_id"):
+            return [("email", _("must not be empty (or give a customer id)"))]
         problems = []
+        if len(values.get("external_id") or "") > EXTERNAL_ID_MAX:
+            problems.append(("external_id", _("a customer id has at most 100 characters")))
         if len(values["number"]) > NUMBER_MAX:
             problems.append(("number", _("an order number has at most 20 characters")))
         if self._status(values) is None:
@@ -68,8 +81,12 @@ class History(Entity):
                              % {"value": repr(values.get("currency"))}))  # fmt: skip
         if problems or order is None:
             return problems
+        if values.get("email"):
+            same_customer = order.email == values["email"]
+        else:  # whatever address the customer has now, the id is theirs
+            same_customer = getattr(order.customer, "external_id", None) == values["external_id"]
         same = (
-            order.email == values["email"]
+            same_customer
             and order.total == values["total"]
             and order.placed_at.astimezone(shop_zone()).date() == values["date"]
             and order.status == self._status(values)
@@ -95,7 +112,8 @@ class History(Entity):
         )
         return order_services.HistoryOrder(
             number=values["number"],
-            email=values["email"],
+            email=values.get("email") or "",
+            external_id=values.get("external_id") or "",
             name=values.get("name") or "",
             placed_at=self.placed_at(values, zone),
             status=self._status(values),
@@ -111,6 +129,7 @@ class History(Entity):
         order_services.order_import_history(
             number=o.number, email=o.email, name=o.name, placed_at=o.placed_at, status=o.status,
             total=o.total, currency=o.currency, lines=o.lines, actor=actor,
+            external_id=o.external_id,
         )  # fmt: skip
 
     def write_many(self, rows, actor):
@@ -145,9 +164,9 @@ ORDERS = History(
             "email",
             gettext_lazy("Email"),
             "email",
-            required=True,
             synonyms=("customer email", "e-mail", "邮箱", "买家邮箱", "客户邮箱"),
         ),
+        EXTERNAL_ID,
         Field(
             "name",
             gettext_lazy("Customer"),

@@ -153,18 +153,18 @@ class Run:
                 if values.get(name) is None and (name in required or not problems):
                     column = source_of.get(name, name)
                     problems.append(RowProblem(line, column, _("must not be empty")))
-        if not problems:
-            key = self.entity.key_of(values)
-            first = self._seen.setdefault(key, line)
+        for name, key in self.entity.identities(values) if not problems else ():
+            first = self._seen.setdefault((name, key), line)
             if first != line:
                 problems.append(
                     RowProblem(
                         line,
-                        source_of[self.entity.key],
+                        source_of[name],
                         _("%(value)s is also on line %(first)s")
-                        % {"value": repr(values[self.entity.key]), "first": first},
+                        % {"value": repr(values[name]), "first": first},
                     )
                 )
+                break
         values["_source"] = source_of
         return values, problems
 
