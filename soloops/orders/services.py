@@ -17,7 +17,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
-from soloops.customers.services import Person, customer_for_order, customers_resolve
+from soloops.customers.services import (
+    Person,
+    customer_for_order,
+    customer_stats_refresh,
+    customers_resolve,
+)
 from soloops.errors import ApplicationError, Conflict, InvalidInput
 from soloops.events.services import EventSpec, event_emit, events_emit
 from soloops.idempotency import hash_request, replay
@@ -540,7 +545,7 @@ def order_import_history(
     and total. It counts for the customer and in the numbers, but reserves no stock, takes no
     payment, sends no email and starts no flow: its one event is ``order.imported``, which no
     default flow listens to. The customer is found by email, then by ``external_id`` (another
-    platform's customer id), or created (``customers_resolve``)."""
+    platform's customer id), or created (``customers_resolve``); their totals include it."""
     if status not in HISTORY_STATUSES:
         raise InvalidInput(
             Code.INVALID_STATUS, f"a past order cannot be {status!r}", field="status"
@@ -596,6 +601,7 @@ def order_import_history(
             },
             actor=actor,
         )
+        customer_stats_refresh(customer_ids=[customer.pk])  # it counts for them at once
     return order
 
 
@@ -676,4 +682,6 @@ def orders_import_history(*, orders: list[HistoryOrder], actor: Actor) -> list[i
             ],
             actor=actor,
         )
+        # The chunk counts for its customers at once (orders, spent, first and last order).
+        customer_stats_refresh(customer_ids={c.pk for c in customers})
     return ids

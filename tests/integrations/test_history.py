@@ -125,6 +125,9 @@ def test_totals_per_day_and_per_customer_match_the_file_to_the_cent(tmp_path):
         got_customer[email] += total
     assert got_day == by_day
     assert got_customer == by_customer
+    # and each customer's totals on their profile are the file's too
+    spent = dict(Customer.objects.values_list("email", "total_spent"))
+    assert spent == by_customer
 
 
 def test_the_single_order_service_refuses_a_taken_number_and_a_live_status():
