@@ -93,7 +93,7 @@ def main() -> None:
         started = time.perf_counter()
         row = bench_one(workers, args)
         print(
-            f"{row['workers']:>7} {row['rate']:>9.1f} {row['delivered_s']:>12.1f} s "
+            f"{row['workers']:>7} {row['rate']:>9.2f} {row['delivered_s']:>12.1f} s "
             f"{row['seconds']:>9.1f} s  {row['verdict']}  "
             f"(with set-up {time.perf_counter() - started:.0f} s)",
             flush=True,
