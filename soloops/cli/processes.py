@@ -243,7 +243,7 @@ def register(sub) -> None:
             "--orders",
             type=_count,
             default=3000,
-            help="orders over the past year (default: 3000)",
+            help="orders over the past two years (default: 3000)",
         )
         p.add_argument("--seed", type=int, default=1, help="same seed, same shop (default: 1)")
 
@@ -257,7 +257,7 @@ def register(sub) -> None:
         add(
             "demo-data",
             cmd_demo_data,
-            "Load the demo shop's catalog, customers and year of orders (once), nothing else.",
+            "Load the demo shop's catalog, customers and two years of orders (once), nothing else.",
         )
     )
     serve_options(add("run", cmd_run, "Run web, worker and scheduler together (Ctrl-C stops)."))

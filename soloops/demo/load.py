@@ -242,7 +242,7 @@ class _Writer:
             lines, holds = [], []
             for o, order_id in zip(chunk, ids, strict=True):
                 self.order_ids[id(o)] = order_id
-                for index, quantity in o.lines:
+                for (index, quantity), price in zip(o.lines, o.prices, strict=True):
                     v = variants[index]
                     lines.append(
                         (
@@ -251,8 +251,8 @@ class _Writer:
                             v.spec.sku,
                             v.title,
                             quantity,
-                            v.price,
-                            v.price * quantity,
+                            price,
+                            price * quantity,
                             True,
                             o.placed_at,
                             o.placed_at,

@@ -1,8 +1,9 @@
-"""The demo shop's year, planned in memory before anything is written.
+"""The demo shop's two years, planned in memory before anything is written.
 
-Orders are spread over the 365 days ending now with weekly and yearly seasonality (weekends,
-Black Friday, the run-up to Christmas, Valentine's and Mother's Day; a quiet January and
-summer), reviewed in time order by the real review rules against what came before them, and
+Orders are spread over the 730 days ending now (two years: a forecast learns this year's
+season from last year's) with weekly and yearly seasonality (weekends, Black Friday, the
+run-up to Christmas, Valentine's and Mother's Day; a quiet January and summer), reviewed
+in time order by the real review rules against what came before them, and
 then lived through: paid, packed, shipped, delivered and completed — or held, rejected or
 cancelled — with each step at a believable time, up to now. A few "showcase" orders make sure
 every status appears, and occasional card-testing bursts from one IP show the review at work.
@@ -22,6 +23,7 @@ from django.utils import timezone
 from soloops.demo.baskets import Baskets
 from soloops.demo.catalog import EU, EXPENSIVE_SKUS, VariantPlan, rate_tables, variant_plans
 from soloops.demo.people import ORDER_NOTES, REGIONS, CustomerPlan, People
+from soloops.demo.prices import price_histories
 from soloops.demo.progress import Progress
 from soloops.demo.seasons import DAYS, buyers, local_time, placement_times, working_time
 from soloops.numbers import ALPHABET
@@ -95,6 +97,7 @@ class OrderPlan:
     correlation: uuid.UUID
     kind: str = "natural"  # natural, fraud or showcase
     target: str = ""  # the status a showcase order ends in
+    prices: list[Decimal] = field(default_factory=list)  # each line's unit price
     totals: Totals | None = None
     review: Review | None = None  # None while the review is pending
     steps: list[Step] = field(default_factory=list)
@@ -156,6 +159,13 @@ class Planner:
             rng, [v.spec.sku for v in self.variants], [v.spec.popularity for v in self.variants]
         )
         self.by_sku = {v.spec.sku: v.index for v in self.variants}
+        self.prices = price_histories(
+            rng,
+            [v.price for v in self.variants],
+            [v.spec.popularity for v in self.variants],
+            now - timedelta(days=DAYS),
+            now,
+        )
         self.tables = rate_tables()
         self.policy = ReviewPolicy()  # the default policy: same seed, same review results
         self.numbers: set[str] = set()
@@ -171,7 +181,14 @@ class Planner:
                 self.numbers.add(number)
                 return number
 
-    def lines(self, customer: CustomerPlan) -> list[tuple[int, int]]:
+    def price(self, index: int, at: datetime) -> Decimal:
+        history = self.prices.get(index)
+        return history.price(at) if history else self.variants[index].price
+
+    def lines(self, customer: CustomerPlan, at: datetime) -> list[tuple[int, int]]:
+        """What ``customer`` orders at ``at``: a basket, its quantities answering the prices
+        of then (promotions sell more; see prices.py); a line that drops to nothing is left
+        out unless it is the only one."""
         rng = self.rng
         (count,) = rng.choices(LINE_COUNTS[0], cum_weights=LINE_COUNTS[1])
         chosen = self.baskets.draw(customer.email, count)
@@ -179,8 +196,11 @@ class Planner:
         for index in chosen:
             most = self.variants[index].spec.max_quantity
             quantity = 1 if most == 1 or rng.random() < 0.6 else rng.randint(2, most)
-            lines.append((index, quantity))
-        return lines
+            if index in self.prices:
+                quantity = self.prices[index].quantity(quantity, at, rng)
+            if quantity:
+                lines.append((index, quantity))
+        return lines or [(chosen[0], 1)]
 
     def order(
         self,
@@ -197,6 +217,7 @@ class Planner:
     ) -> OrderPlan:
         shipping = shipping or customer.address
         country = shipping["country"]
+        prices = [self.price(i, placed_at) for i, _q in lines]
         order = OrderPlan(
             number=self.number(placed_at),
             customer=customer,
@@ -209,8 +230,9 @@ class Planner:
             note=note,
             correlation=self.uuid(),
             kind=kind,
+            prices=prices,
             totals=compute_totals(
-                line_totals=[self.variants[i].price * q for i, q in lines],
+                line_totals=[p * q for p, (_i, q) in zip(prices, lines, strict=True)],
                 ships=True,
                 country=country,
                 tables=self.tables,
@@ -247,7 +269,7 @@ class Planner:
                 self.order(
                     customer,
                     placed_at,
-                    self.lines(customer),
+                    self.lines(customer, placed_at),
                     channel=channel,
                     billing=customer.address if shipping else None,
                     shipping=shipping,

@@ -11,7 +11,7 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 
-DAYS = 365
+DAYS = 730  # two years: the yearly season (Black Friday, Christmas) is seen once before
 WEEKDAY_WEIGHT = (0.9, 0.86, 0.88, 0.93, 1.02, 1.45, 1.5)  # Monday .. Sunday
 HOUR_WEIGHT = (
     0.3, 0.15, 0.1, 0.08, 0.08, 0.15, 0.4, 0.8, 1.1, 1.2, 1.2, 1.25,
@@ -57,7 +57,7 @@ def holiday_factor(d: date) -> float:
     return 1.0
 
 
-# The shop's orders per day grow this much over the year (from first day to last), by winning
+# The shop's orders per day grow this much over the two years (from first day to last), by winning
 # customers (see plan.Planner.natural), not by its customers ordering more often.
 GROWTH_FIRST, GROWTH_LAST = 0.8, 1.2
 
@@ -101,7 +101,7 @@ def placement_times(rng: random.Random, n: int, now: datetime, tz) -> list[datet
 def buyers(rng: random.Random, pool: list, times: list[datetime], now: datetime) -> list:
     """Who places each order (``times`` sorted): one of the customers won by then, by their
     ``weight``. The shop grows by winning customers: the share of the pool that bought before
-    the year is GROWTH_FIRST / GROWTH_LAST, the rest join at uniform times in it, so the weight
+    the history is GROWTH_FIRST / GROWTH_LAST, the rest join at uniform times in it, so the weight
     of the customers won grows as the shop's orders per day do and each customer's own pace
     follows only the seasons. (Drawn from the whole pool all year, every customer ordered half
     as often again by the year's end: a history no repeat-buying model expects, on which the
