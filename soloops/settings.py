@@ -382,6 +382,9 @@ PAYMENT_PROVIDERS = [
     if p.strip()
 ]
 STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")  # sk_live_… / sk_test_… / rk_…
+# Where Stripe's API is reached; empty: https://api.stripe.com. Set it for Stripe's own
+# stripe-mock (http://localhost:12111) or an egress proxy that forwards to Stripe.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 # The signing secret of the /webhooks/stripe endpoint (whsec_…); without it the endpoint
 # refuses every call.
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")

@@ -19,10 +19,12 @@ from soloops.automation.services import flow_run_cancel
 from soloops.orders.models import ReviewPolicy
 from soloops.orders.services import order_place
 from soloops.payments.models import Payment, Refund, SandboxEntry
-from soloops.payments.services import payment_start
+from soloops.payments.providers import ChargeResult
+from soloops.payments.services import payment_record_result, payment_start
 from tests.automation.conftest import SYSTEM, publish, reload, start
 from tests.conftest import wait_until
 from tests.factories import draft, make_variant
+from tests.payments.stripe_server import StripeServer
 
 
 def charge_and_tell(url: str) -> str:
@@ -105,6 +107,47 @@ def paid_order(transactional_db):
     return order
 
 
+REFUND_ON_CANCEL = """\
+name: Charge and wait
+trigger: {manual: true}
+steps:
+  - do: log
+    with: {message: "charged {{ trigger.manual.order }}"}
+    compensate:
+      do: payment.refund
+      with: {order: "{{ trigger.manual.order }}", reason: "run cancelled"}
+  - wait_for: {event: probe.never, timeout: 7d}
+"""
+STRIPE_KEY = "sk_test_not_a_real_key"
+
+
+@pytest.fixture
+def stripe_server(settings):
+    """Stripe's API played by a local HTTP server, for this process and the ones it starts."""
+    server = StripeServer()
+    settings.STRIPE_API_KEY = STRIPE_KEY
+    settings.STRIPE_API_BASE = server.url
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def stripe_paid_order(transactional_db, stripe_server):
+    """An accepted order paid by card through Stripe: the intent is created at Stripe and the
+    customer's confirmation is recorded as ``payment_intent.succeeded`` would record it."""
+    ReviewPolicy.objects.update_or_create(
+        pk=1, defaults={"hold_at_score": 10_000, "reject_at_score": 20_000}
+    )
+    make_variant("MUG-9", price="12.50", stock=10)
+    order, _ = order_place(draft=draft(("MUG-9", 2)), channel="api", actor=SYSTEM)
+    payment, _ = payment_start(order=order, provider="stripe", actor=SYSTEM)
+    assert payment.status == "pending" and len(stripe_server.intents) == 1
+    result = ChargeResult(status="captured", reference=payment.provider_reference)
+    payment = payment_record_result(payment=payment, result=result, actor=SYSTEM)
+    assert payment.status == "captured"
+    return order
+
+
 def refunds_of(order) -> list[tuple[str, str]]:
     return list(Refund.objects.filter(payment__order=order).values_list("amount", "status"))
 
@@ -180,3 +223,50 @@ def test_a_worker_killed_during_an_http_compensation_leaves_a_cancel_that_comple
     run = reload(run)
     assert run.steps.get(key="1/compensate").attempts == 2
     assert run.steps.get(key="0").status == run.steps.get(key="1").status == "compensated"
+
+
+@pytest.mark.processes
+def test_a_worker_killed_during_a_stripe_refund_compensation_leaves_a_cancel_that_refunds_once(
+    processes, stripe_paid_order, stripe_server
+):
+    # given a scheduler and a worker that reach Stripe, and a waiting run that charged
+    env = {
+        "SOLOOPS_RUN_STALLED_AFTER": "0.5",
+        "STRIPE_API_KEY": STRIPE_KEY,
+        "STRIPE_API_BASE": stripe_server.url,
+    }
+    processes.start("scheduler", "--tick", "0.2", env=env)
+    worker = processes.start("worker", env=env)
+    order = stripe_paid_order
+    run = start(publish(REFUND_ON_CANCEL), order=order.number)
+    wait_until(lambda: reload(run).status == RunStatus.WAITING, timeout=60, what="the run to wait")
+
+    # when the owner cancels it and the worker dies after Stripe refunded, before the answer
+    stripe_server.hold_refunds = True
+    flow_run_cancel(run=run, actor=SYSTEM)
+    assert stripe_server.arrived.wait(timeout=60), processes.log(worker)
+    worker.send_signal(signal.SIGKILL)
+    assert worker.wait(timeout=10) == -signal.SIGKILL
+    stripe_server.release.set()
+    assert reload(run).steps.get(key="0/compensate").status == StepStatus.RUNNING
+    processes.start("worker", env=env)
+
+    # then another worker finishes the cancel, asking Stripe again under the same key
+    wait_until(
+        lambda: FlowRun.objects.get(pk=run.pk).status == RunStatus.CANCELLED,
+        timeout=60,
+        what="the cancel to complete",
+    )
+    asked = [r["key"] for r in stripe_server.requests if r["path"] == "/v1/refunds"]
+    assert len(asked) == 2 and len(set(asked)) == 1
+    # and the money went back once: one refund at Stripe, one Refund row, the payment refunded
+    payment = Payment.objects.get(order=order)
+    assert [(r["payment_intent"], r["amount"]) for r in stripe_server.refunds] == [
+        (payment.provider_reference, 2500)
+    ]
+    assert refunds_of(order) == [(order.total, "succeeded")]
+    assert Refund.objects.get(payment=payment).provider_reference == stripe_server.refunds[0]["id"]
+    assert (payment.status, payment.amount_refunded) == ("refunded", order.total)
+    step = reload(run).steps.get(key="0/compensate")
+    assert (step.status, step.attempts) == (StepStatus.DONE, 2)
+    assert run.steps.get(key="0").status == StepStatus.COMPENSATED

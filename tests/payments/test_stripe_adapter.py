@@ -143,3 +143,26 @@ def test_start_when_stripe_does_not_answer_is_502_and_safe_to_repeat(api, order,
     assert again.json()["id"] == payment.pk
     keys = [c["headers"]["Idempotency-Key"] for c in fake_stripe.calls]
     assert keys == [f"soloops:{payment.uid}:authorize"] * 2
+
+
+def test_stripe_api_base_says_where_the_requests_go():
+    # given an adapter pointed at another address (stripe-mock, an egress proxy)
+    http = FakeStripeHTTP()
+    provider = StripeProvider(
+        api_key="sk_test_x", api_base="http://127.0.0.1:12111/", http_client=http
+    )
+    http.responses.append((200, {"id": "re_1", "object": "refund", "status": "succeeded"}))
+
+    # when it refunds
+    provider.refund(
+        reference="pi_1",
+        amount=Decimal("1.00"),
+        currency="EUR",
+        reason="r",
+        metadata={},
+        idempotency_key="k",
+    )
+
+    # then the request went there, with our key
+    assert http.calls[0]["url"] == "http://127.0.0.1:12111/v1/refunds"
+    assert http.calls[0]["headers"]["Idempotency-Key"] == "k"

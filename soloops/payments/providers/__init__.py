@@ -1,6 +1,7 @@
 """Payment providers behind one interface (``base.PaymentProvider``): ``manual``, ``sandbox``
 and ``stripe``. The services ask ``provider_for(name)``; which are offered is the
-``SOLOOPS_PAYMENT_PROVIDERS`` setting, and Stripe also needs ``STRIPE_API_KEY``."""
+``SOLOOPS_PAYMENT_PROVIDERS`` setting, and Stripe also needs ``STRIPE_API_KEY`` (and is
+reached at ``STRIPE_API_BASE`` when that is set)."""
 
 from django.conf import settings
 
@@ -33,5 +34,5 @@ def provider_for(name: str) -> PaymentProvider:
     if name == "stripe":
         from .stripe import StripeProvider  # loads the stripe library only when used
 
-        return StripeProvider(api_key=settings.STRIPE_API_KEY)
+        return StripeProvider(api_key=settings.STRIPE_API_KEY, api_base=settings.STRIPE_API_BASE)
     raise ValueError(f"no payment provider {name!r}")

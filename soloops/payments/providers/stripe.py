@@ -86,10 +86,21 @@ def refund_result(refund) -> RefundResult:
 class StripeProvider:
     name = "stripe"
 
-    def __init__(self, *, api_key: str, http_client=None, max_network_retries: int = 2) -> None:
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        api_base: str = "",
+        http_client=None,
+        max_network_retries: int = 2,
+    ) -> None:
         # A client of our own: no global ``stripe.api_key`` shared with anything else.
+        # ``api_base`` (empty: Stripe's own) is e.g. stripe-mock or an egress proxy.
         self.client = stripe.StripeClient(
-            api_key, http_client=http_client, max_network_retries=max_network_retries
+            api_key,
+            base_addresses={"api": api_base.rstrip("/")} if api_base else None,
+            http_client=http_client,
+            max_network_retries=max_network_retries,
         )
 
     def authorize(self, request: ChargeRequest, *, idempotency_key: str) -> ChargeResult:
