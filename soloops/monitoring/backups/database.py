@@ -81,7 +81,8 @@ def _tool(name: str) -> str:
 def _figures(cursor, tables: list[str]) -> tuple[dict[str, int], list[str]]:
     counts = {}
     for table in sorted(tables):
-        cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 (names from the catalog)
+        quoted = connection.ops.quote_name(table)  # "t", or `t` on MySQL
+        cursor.execute(f"SELECT COUNT(*) FROM {quoted}")  # noqa: S608 (names from the catalog)
         counts[table] = cursor.fetchone()[0]
     migrations = []
     if "django_migrations" in tables:
@@ -227,6 +228,7 @@ def figures() -> tuple[dict[str, int], list[str]]:
         finally:
             conn.close()
     if vendor() == "mysql":
-        return mysql_dump.figures()
+        with connection.cursor() as cursor:
+            return _figures(cursor, mysql_dump.tables())
     with _pg_connect() as conn, conn.cursor() as cursor:
         return _figures(cursor, _pg_tables(cursor))

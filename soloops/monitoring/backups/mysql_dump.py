@@ -120,17 +120,3 @@ def load(member: Path, *, wipe: bool) -> str:
             [tool, defaults, "--default-character-set=utf8mb4", connection.settings_dict["NAME"]],
             stdin=source,
         )
-
-
-def figures() -> tuple[dict[str, int], list[str]]:
-    present = tables()
-    counts = {}
-    with connection.cursor() as cursor:
-        for table in sorted(present):
-            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            counts[table] = cursor.fetchone()[0]
-        migrations = []
-        if "django_migrations" in present:
-            cursor.execute("SELECT app, name FROM django_migrations")
-            migrations = sorted(f"{app}.{name}" for app, name in cursor.fetchall())
-    return counts, migrations
