@@ -1,15 +1,18 @@
 """Import end to end through the services: preview, all-or-nothing, skip bad rows,
 re-import, saved mappings, and the encodings and formats of real files."""
 
+import io
 from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.conf import settings
 
 from soloops.automation.models import Event
 from soloops.catalog.models import Product, Variant
 from soloops.customers.models import Customer
 from soloops.errors import InvalidInput
+from soloops.integrations.models.imports import ImportJob
 from soloops.integrations.services import imports as services
 from tests.integrations.conftest import FIXTURES, SYSTEM, run, upload
 
@@ -204,6 +207,46 @@ def test_a_file_over_the_limit_is_refused(settings):
     settings.SOLOOPS_IMPORT_MAX_BYTES = 1024
     with pytest.raises(InvalidInput, match="larger than"):
         upload(b"sku,price\n" + b"A,1\n" * 1000)
+
+
+class Endless(io.RawIOBase):
+    """A CSV file of ``size`` bytes made as it is read, so the test holds none of it."""
+
+    def __init__(self, size: int) -> None:
+        self.left = size
+        self.started = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = min(len(buffer), self.left)
+        head = b"" if self.started else b"sku,product,price\n"
+        self.started = True
+        chunk = (head + b"MUG-1,Mug,9.90\n" * (n // 15 + 1))[:n]
+        buffer[:n] = chunk
+        self.left -= n
+        return n
+
+
+def test_a_200_mb_file_is_refused_at_the_default_limit_and_leaves_nothing(catalog_rows):
+    # given the default limit (100 MB) and what the imports folder holds
+    assert settings.SOLOOPS_IMPORT_MAX_BYTES == 100 * 2**20
+    folder = settings.VAR_DIR / "imports"
+    before = sorted(folder.rglob("*")) if folder.exists() else []
+    rows = catalog_rows()
+
+    # when a 200 MB file is uploaded
+    with pytest.raises(InvalidInput, match="larger than 100 MB") as refused:
+        services.import_upload(
+            entity="products", filename="huge.csv", source=Endless(200 * 2**20), actor=SYSTEM
+        )
+
+    # then it is refused naming the file, and no job, no stored copy and no row is left
+    assert refused.value.field == "file"
+    assert not ImportJob.objects.exists()
+    assert (sorted(folder.rglob("*")) if folder.exists() else []) == before
+    assert catalog_rows() == rows
 
 
 def test_a_ragged_row_is_a_bad_row_with_its_line():
