@@ -2,6 +2,7 @@
 when an order comes in or stops counting: refresh the customer's totals. The handlers read only
 the event's payload and the registry (soloops.customers.registry) — never the orders app."""
 
+from django.db import transaction
 from pydantic import Field
 
 from soloops.accounts.actors import Actor
@@ -169,6 +170,17 @@ def _refresh_for_order(event) -> None:
 SEGMENTS = Actor.system("segments")
 
 
+def _refresh_after_history(event) -> None:
+    """A file of past orders came in: every customer's totals are recomputed on the worker, a
+    batch per transaction, instead of in the import (which stays fast) or in this handler's
+    one transaction (which would hold the database for the whole recount)."""
+    if (event.payload or {}).get("entity") != "orders":
+        return
+    from soloops.customers.tasks import customer_stats_refresh_task
+
+    transaction.on_commit(customer_stats_refresh_task.enqueue)
+
+
 def customer_context(customer_id: str) -> dict:
     """What a flow sees of a customer (the subject of customer.* events)."""
     customer = Customer.objects.filter(pk=customer_id).first()
@@ -197,4 +209,5 @@ HANDLERS = {
     "order.placed": [_refresh_for_order],
     "order.cancelled": [_refresh_for_order],
     "order.rejected": [_refresh_for_order],
+    "import.completed": [_refresh_after_history],
 }

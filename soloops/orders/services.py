@@ -682,6 +682,4 @@ def orders_import_history(*, orders: list[HistoryOrder], actor: Actor) -> list[i
             ],
             actor=actor,
         )
-        # The chunk counts for its customers at once (orders, spent, first and last order).
-        customer_stats_refresh(customer_ids={c.pk for c in customers})
     return ids
