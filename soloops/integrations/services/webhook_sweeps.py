@@ -18,6 +18,7 @@ from soloops.integrations.models.webhooks import (
     WebhookAttempt,
     WebhookDelivery,
 )
+from soloops.locking import lock_own_rows
 
 from .webhook_deliveries import ABANDONED, RELAY_BATCH, RELAY_CAP, enqueue_send
 
@@ -56,7 +57,7 @@ def webhook_deliveries_retry_due(*, now: datetime | None = None) -> int:
         return 0
     with transaction.atomic():
         rows = list(
-            overdue.select_for_update(skip_locked=True, of=("self",))
+            lock_own_rows(overdue, skip_locked=True)  # MariaDB has no FOR UPDATE OF
             .order_by("next_attempt_at")
             .only("pk", "status", "relays", "attempts")[:RELAY_BATCH]
         )
