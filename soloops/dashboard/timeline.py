@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from soloops.automation.selectors import flow_display_name
 from soloops.customers.selectors import CONSENT_SOURCES, RFM_SEGMENTS
+from soloops.customers.services import is_placeholder
 from soloops.formatting import money_display
 from soloops.orders.selectors import ORDER_CHANNELS, flow_reason_text, review_reasons
 from soloops.support.selectors import INTENT_LABELS
@@ -213,6 +214,9 @@ def _email(event) -> str:
 def _conversation(event) -> str:
     p = event.payload
     what = event.type.split(".", 1)[1]
+    if what == "created" and p.get("external_id") and is_placeholder(p.get("email", "")):
+        # Known only by another platform's id: its reserved address means nothing to a person.
+        return _("Customer with id %(id)s created") % {"id": p["external_id"]}
     values = {
         "email": p.get("email", ""),
         "by": p.get("by", ""),
@@ -253,6 +257,9 @@ def _customer(event) -> str:
             "from": SEGMENT_LABELS.get(p.get("from", ""), "—"),
             "to": SEGMENT_LABELS.get(p.get("to", ""), "—"),
         }
+    if what == "created" and p.get("external_id") and is_placeholder(p.get("email", "")):
+        # Known only by another platform's id: its reserved address means nothing to a person.
+        return _("Customer with id %(id)s created") % {"id": p["external_id"]}
     values = {
         "email": p.get("email", ""),
         "name": p.get("name", ""),

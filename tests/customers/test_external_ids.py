@@ -46,6 +46,9 @@ def test_the_api_and_the_page_show_the_id_and_that_there_is_no_address(
     assert "Customer id SHOP-77" in page
     assert "No email address: never emailed" in page
     assert "mailto:" + id_only.email not in page
+    # and the timeline names the customer by the id, not by the reserved address
+    assert "Customer with id SHOP-77 created" in page
+    assert f"Customer {id_only.email} created" not in page
 
 
 def test_erasure_forgets_the_external_id_too(id_only):
