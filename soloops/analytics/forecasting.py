@@ -36,7 +36,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import signal, stats
+import scipy  # its submodules load on first use: a process that never fits a model skips them
 
 SEASON = 7
 SHORT_HISTORY = 28
@@ -101,7 +101,7 @@ def fit_weekday_smoothing(y: np.ndarray, h: int) -> Fit:
     best = None
     for alpha in ALPHAS:
         # level[t] = alpha * x[t] + (1 - alpha) * level[t-1], started at x[0] (a C loop)
-        levels, _ = signal.lfilter(
+        levels, _ = scipy.signal.lfilter(
             [alpha], [1.0, alpha - 1.0], adjusted[1:], zi=[(1 - alpha) * adjusted[0]]
         )
         previous = np.concatenate(([adjusted[0]], levels[:-1]))
@@ -265,7 +265,7 @@ class Forecast:
     scores: dict[str, float] = field(default_factory=dict)  # model → cross-validated MASE
 
     def bounds(self, level: float) -> tuple[np.ndarray, np.ndarray]:
-        z = float(stats.norm.ppf(0.5 + level / 2))
+        z = float(scipy.stats.norm.ppf(0.5 + level / 2))
         return np.maximum(0.0, self.mean - z * self.sigma), self.mean + z * self.sigma
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
-from scipy import stats
+import scipy  # its submodules load on first use: a process that never fits a model skips them
 
 MIN_SALE_DAYS = 56  # days with sales the regression needs
 MIN_PRICES = 2  # distinct prices (rounded to a cent), each on MIN_DAYS_PER_PRICE days
@@ -89,7 +89,7 @@ def elasticity(units, revenue) -> Elasticity:
     residuals = y - x @ beta
     sigma2 = float(residuals @ residuals) / dof
     se = math.sqrt(sigma2 * float(np.linalg.inv(x.T @ x)[1, 1]))
-    t = float(stats.t.ppf(0.975, dof))
+    t = float(scipy.stats.t.ppf(0.975, dof))
     e = float(beta[1])
     return Elasticity(e, e - t * se, e + t * se, len(sold), len(values), "")
 

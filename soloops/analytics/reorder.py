@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+import scipy  # its submodules load on first use: a process that never fits a model skips them
 
 from soloops.errors import InvalidInput
 
@@ -54,7 +54,7 @@ def reorder_advice(
     lead = max(1, lead_time_days)
     demand = float(mean[:lead].sum())
     spread = float(math.sqrt(float((sigma[:lead] ** 2).sum())))
-    z = float(stats.norm.ppf(service_level))
+    z = float(scipy.stats.norm.ppf(service_level))
     safety = max(0, math.ceil(z * spread))
     point = math.ceil(demand + safety)
     review = float(mean[lead : lead + review_days].sum())

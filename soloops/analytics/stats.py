@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+import scipy  # its submodules load on first use: a process that never fits a model skips them
 
 LEVEL = 0.95
 
@@ -49,7 +49,7 @@ def _none(n: int, method: str) -> Estimate:
 def wilson(successes: int, n: int, level: float = LEVEL) -> Estimate:
     if n <= 0:
         return _none(0, "wilson")
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = float(scipy.stats.norm.ppf(0.5 + level / 2))
     p = successes / n
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
@@ -70,7 +70,7 @@ def mean_t(values: list[float], level: float = LEVEL, floor: float | None = None
     if n == 1:
         return Estimate(mean, None, None, 1, "t")
     sd = math.sqrt(_squares_sum(values, mean) / (n - 1))
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+    half = float(scipy.stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
     low = mean - half if floor is None else max(floor, mean - half)
     return Estimate(mean, low, mean + half, n, "t")
 
@@ -85,9 +85,9 @@ def median_order_statistic(values: list[float], level: float = LEVEL) -> Estimat
     middle = n // 2
     median = ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
     alpha = 1 - level
-    j = int(stats.binom.ppf(alpha / 2, n, 0.5))  # x(j) with 1-based j, as in the textbooks
+    j = int(scipy.stats.binom.ppf(alpha / 2, n, 0.5))  # x(j) with 1-based j, as in the textbooks
     k = n - j + 1
-    if j < 1 or stats.binom.cdf(k - 1, n, 0.5) - stats.binom.cdf(j - 1, n, 0.5) < level:
+    if j < 1 or scipy.stats.binom.cdf(k - 1, n, 0.5) - scipy.stats.binom.cdf(j - 1, n, 0.5) < level:
         return Estimate(median, None, None, n, "order_statistic")
     return Estimate(median, ordered[j - 1], ordered[k - 1], n, "order_statistic")
 
@@ -101,6 +101,6 @@ def total_next_days(daily: list[float], days: int, level: float = LEVEL) -> Esti
         return _none(n, "t_prediction")
     mean = sum(daily) / n
     sd = math.sqrt(_squares_sum(daily, mean) / (n - 1))
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd * math.sqrt(days + days * days / n)
+    half = float(scipy.stats.t.ppf(0.5 + level / 2, n - 1)) * sd * math.sqrt(days + days * days / n)
     total = mean * days
     return Estimate(total, max(0.0, total - half), total + half, n, "t_prediction")

@@ -15,8 +15,9 @@ order value.
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
-from scipy.special import gammaln, hyp2f1
+
+# SciPy is imported where it is used: the worker and web processes load this module at start
+# and most of them never fit a model (SciPy costs about a second of every process start).
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class GammaGamma:
 
 
 def _bgnbd_nll(log_params, x, t_x, T) -> float:
+    from scipy.special import gammaln
+
     r, alpha, a, b = np.exp(log_params)
     a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
     a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
@@ -49,6 +52,8 @@ def _bgnbd_nll(log_params, x, t_x, T) -> float:
 
 def bgnbd_fit(x, t_x, T) -> BgNbd:
     """Maximum likelihood; parameters on a log scale so they stay positive."""
+    from scipy.optimize import minimize
+
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     scale = max(float(np.mean(T)), 1.0)
     start = np.log([0.5, scale / 10, 1.0, 2.0])
@@ -71,6 +76,8 @@ def p_alive(model: BgNbd, x, t_x, T) -> np.ndarray:
 
 def expected_purchases(model: BgNbd, t: float, x, t_x, T) -> np.ndarray:
     """Expected orders in the next ``t`` days, given the customer's history."""
+    from scipy.special import hyp2f1
+
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     r, alpha, a, b = model.r, model.alpha, model.a, model.b
     if abs(a - 1) < 1e-9:  # the closed form divides by a - 1; it holds on either side of 1
@@ -82,6 +89,8 @@ def expected_purchases(model: BgNbd, t: float, x, t_x, T) -> np.ndarray:
 
 
 def _gg_nll(log_params, x, m) -> float:
+    from scipy.special import gammaln
+
     p, q, v = np.exp(log_params)
     ll = (
         gammaln(p * x + q)
@@ -97,6 +106,8 @@ def _gg_nll(log_params, x, m) -> float:
 
 def gamma_gamma_fit(x, m) -> GammaGamma:
     """Fit on customers with at least one order and a positive mean value (x = their orders)."""
+    from scipy.optimize import minimize
+
     x, m = np.asarray(x, dtype=float), np.asarray(m, dtype=float)
     keep = (x > 0) & (m > 0)
     start = np.log([1.0, 2.0, max(float(np.mean(m[keep])), 1.0)])

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import pgettext
-from fpdf.enums import XPos, YPos
-from fpdf.fonts import FontFace
 
 from soloops.formatting import date_display, delivery_days_display
 from soloops.fulfillment.carriers import CARRIERS
@@ -19,7 +17,7 @@ from soloops.fulfillment.models import Shipment
 from soloops.fulfillment.pdf import Page
 from soloops.shop.selectors import shop_profile
 
-NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
+NEXT = {"new_x": "LMARGIN", "new_y": "NEXT"}  # fpdf2 takes its XPos/YPos names
 
 
 @dataclass(frozen=True)
@@ -128,11 +126,13 @@ def _draw(page: Page, slip: Slip) -> None:
     left_bottom = pdf.get_y()
     pdf.set_xy(120, top)
     page.font(9)
-    pdf.cell(75, 6, page.text(slip.ship_to_label), new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.cell(75, 6, page.text(slip.ship_to_label), new_x="LEFT", new_y="NEXT")
     page.font(11)
     pdf.multi_cell(75, 5.5, page.text("\n".join(slip.ship_to)), **NEXT)
     pdf.set_y(max(left_bottom, pdf.get_y()) + 8)
     page.font(10)
+    from fpdf.fonts import FontFace
+
     headings = FontFace(emphasis="BOLD" if page.core else None, fill_color=(230, 230, 230))
     with pdf.table(
         col_widths=(40, 120, 20),

@@ -13,8 +13,6 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-from fpdf import FPDF
-
 logger = logging.getLogger(__name__)
 # fpdf2 subsets fonts with fontTools, which logs every glyph it keeps at INFO.
 logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
@@ -46,6 +44,8 @@ class Page:
     """An ``FPDF`` document with the font its ``texts`` need (see the module docstring)."""
 
     def __init__(self, *, texts: Iterable[str], title: str, format="A4") -> None:
+        from fpdf import FPDF  # fpdf2 and fontTools load with the first document
+
         self.pdf = FPDF(format=format, unit="mm")
         self.pdf.compress = COMPRESS
         self.pdf.set_creator("SoloOps")

@@ -14,8 +14,6 @@ from pathlib import Path
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
 from soloops.formatting import money_display
 from soloops.purchasing.models import PurchaseOrder
@@ -56,6 +54,8 @@ def _needs_cjk(text: str) -> bool:
 
 class _Document:
     def __init__(self, text_sample: str) -> None:
+        from fpdf import FPDF  # fpdf2 and fontTools load with the first document
+
         self.pdf = FPDF(format="A4")
         self.pdf.set_auto_page_break(auto=True, margin=15)
         self.pdf.add_page()
@@ -83,7 +83,7 @@ class _Document:
 
     def line(self, value: object, *, size: float = 10, bold: bool = False, height: float = 6):
         self.pdf.set_font(self.family, style="B" if bold else "", size=size)
-        self.pdf.multi_cell(0, height, self.text(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.pdf.multi_cell(0, height, self.text(value), new_x="LMARGIN", new_y="NEXT")
 
     def table(self, rows: list[list[object]]) -> None:
         self.pdf.set_font(self.family, size=9)

@@ -1,7 +1,5 @@
 import hashlib
 
-from fpdf.enums import XPos, YPos
-
 from soloops.errors import InvalidInput
 from soloops.fulfillment.carriers.base import Carrier, Label, LabelRequest
 from soloops.fulfillment.errors import FulfillmentErrorCode as Code
@@ -9,7 +7,7 @@ from soloops.fulfillment.pdf import Page
 from soloops.numbers import ALPHABET
 
 TRACKING_URL = "https://sandbox.carrier.example/track/{}"
-NEXT_X, NEXT_Y = XPos.LMARGIN, YPos.NEXT
+NEXT_X, NEXT_Y = "LMARGIN", "NEXT"  # fpdf2's XPos/YPos, by name
 
 
 def tracking_number_for(idempotency_key: str) -> str:
