@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 
 # aiosmtpd logs every connection at INFO from its own thread; a line logged while pytest
 # swaps its per-test capture handlers lands on a closed one ("--- Logging error ---").
@@ -26,6 +27,25 @@ logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 REPO = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _delete_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+    """PostgreSQL empties the tables after a test that committed (``transactional_db``, every
+    process and browser test) with one ``TRUNCATE`` of all 85 tables: 0.35-0.7 s each time,
+    a new file per table. Rows deleted with the foreign keys checked at commit (Django makes
+    them DEFERRABLE) leave the same empty tables in about a tenth of that, the few rows a test
+    writes being all there is."""
+    if reset_sequences or not tables:
+        return _truncate_flush(self, style, tables, reset_sequences=reset_sequences,
+                               allow_cascade=allow_cascade)  # fmt: skip
+    quote = self.quote_name
+    # Table names from Django's own introspection, quoted.
+    deletes = [f"DELETE FROM {quote(t)}" for t in tables]  # noqa: S608
+    return ["SET CONSTRAINTS ALL DEFERRED", *deletes]
+
+
+_truncate_flush = PostgresOperations.sql_flush
+PostgresOperations.sql_flush = _delete_flush
 
 
 @pytest.fixture(autouse=True)
