@@ -163,6 +163,7 @@ def demo(tmp_path):
         started.kill_all()
 
 
+@pytest.mark.newcomer
 def test_demo_serves_gets_ready_and_stops_everything_on_ctrl_c(demo):
     # given a newcomer ran the demo in a fresh directory
     shop = demo()
@@ -183,6 +184,7 @@ def test_demo_serves_gets_ready_and_stops_everything_on_ctrl_c(demo):
     assert "soloops: stopped" in output
 
 
+@pytest.mark.newcomer
 def test_demo_shows_the_login_last_in_a_box_saves_it_and_links_emails_to_its_port(demo):
     # given a newcomer ran the demo on a port of their choice
     shop = demo()
@@ -260,6 +262,7 @@ def api(base_url: str, token: str, path: str, body: dict | None = None) -> dict:
         return json.loads(response.read())
 
 
+@pytest.mark.newcomer
 def test_demo_killed_outright_leaves_no_orphans(demo):
     # given a running demo
     shop = demo()
@@ -273,6 +276,7 @@ def test_demo_killed_outright_leaves_no_orphans(demo):
     wait_until(lambda: shop.remaining() == [], what="the demo's processes to stop")
 
 
+@pytest.mark.newcomer
 def test_init_a_second_time_reuses_the_database_and_keeps_the_owner(tmp_path):
     # given a var directory set up once
     env = newcomer_env(tmp_path)

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from soloops.errors import InvalidInput
+from soloops.integrations.channels import woocommerce
 from soloops.integrations.services import channels as services
 from soloops.orders.models import Order
 from tests.factories import make_variant
@@ -129,15 +130,19 @@ def test_a_next_page_on_another_host_is_refused_naming_the_api_address(stock):
     assert len(fake.calls) == 1 and Order.objects.count() == 0
 
 
-def test_the_woocommerce_poll_reads_every_page_up_to_the_total(stock, run_after_commit):
-    # given 250 orders: pages of 100, 100 and 50
-    everything = [order(i) for i in range(1, 251)]
+def test_the_woocommerce_poll_reads_every_page_up_to_the_total(
+    stock, run_after_commit, monkeypatch
+):
+    # given 25 orders in pages of 10 (WooCommerce's page size is the client's choice; SoloOps
+    # asks for 100, and 250 orders through the whole loop took minutes): pages of 10, 10 and 5
+    monkeypatch.setattr(woocommerce, "PER_PAGE", 10)
+    everything = [order(i) for i in range(1, 26)]
 
     def answer(path, query):
         assert path == "/wp-json/wc/v3/orders"
         page, per_page = int(query["page"][0]), int(query["per_page"][0])
         rows = everything[(page - 1) * per_page : page * per_page]
-        return 200, {"X-WP-Total": "250", "X-WP-TotalPages": "3"}, rows
+        return 200, {"X-WP-Total": "25", "X-WP-TotalPages": "3"}, rows
 
     fake = FakeStore(answer)
     channel = services.channel_create(name="Woo", kind="woocommerce", secret="s", actor=SYSTEM)
@@ -148,6 +153,8 @@ def test_the_woocommerce_poll_reads_every_page_up_to_the_total(stock, run_after_
     finally:
         fake.close()
 
-    assert seen == {"seen": 250, "new": 250}
-    assert [parse_qs(urlsplit(c).query)["page"] for c in fake.calls] == [["1"], ["2"], ["3"]]
-    assert Order.objects.count() == 250
+    assert seen == {"seen": 25, "new": 25}
+    queries = [parse_qs(urlsplit(c).query) for c in fake.calls]
+    assert [(q["page"], q["per_page"]) for q in queries] == [(["1"], ["10"]), (["2"], ["10"]),
+                                                             (["3"], ["10"])]  # fmt: skip
+    assert Order.objects.count() == 25
