@@ -66,6 +66,8 @@ class Seasons:
 
     def clock(self, when) -> np.ndarray:
         """Times (days from the cut) on the seasonal clock, the cut at 0."""
+        if self.index is None:
+            return np.asarray(when, dtype=float)  # the calendar, exactly
         cut = ltv.seasonal_clock(self.index, [-self.origin])[0]
         return ltv.seasonal_clock(self.index, np.asarray(when, dtype=float) - self.origin) - cut
 
