@@ -127,6 +127,63 @@ def expected_order_value(model: GammaGamma, x, m) -> np.ndarray:
     return p * (v + x * m) / (p * x + q - 1)
 
 
+# --- the shop's seasons: a clock that runs faster in busy weeks ---------------------------
+# BG/NBD assumes each customer keeps one pace all year. A shop's customers do not: they order
+# more before Christmas and less in January, so a fit that ends after a busy season takes the
+# recent buyers' fast pace for their usual one (+18 % on the demo from 2026-01-07), and a
+# holdout that holds the busy season is under-predicted (-22 % from 2026-09-01). Measuring
+# time on a clock that runs with the shop's seasonal index (the standard time change for a
+# Poisson process with a known seasonal rate) makes the pace constant again; the days ahead
+# are counted on the same clock, with last year's index.
+
+YEAR_DAYS = 364  # the same weekday a year before
+SEASON_SMOOTH_DAYS = 28
+
+
+def seasonal_index(daily) -> np.ndarray | None:
+    """Per day of ``daily`` (orders per day, oldest first): how busy the shop was relative to
+    its straight-line trend (growth is more customers, not a faster pace), a 4-week centred
+    mean, scaled to a mean of 1. None with under a year of days (no season to learn)."""
+    y = np.asarray(daily, dtype=float)
+    if len(y) < YEAR_DAYS or y.sum() <= 0:
+        return None
+    kernel = np.ones(SEASON_SMOOTH_DAYS)
+    # the mean of the days within reach (the window is cut at both ends of the history)
+    smooth = np.convolve(y, kernel, mode="same") / np.convolve(np.ones(len(y)), kernel, "same")
+    t = np.arange(len(y), dtype=float)
+    design = np.column_stack([np.ones(len(y)), t])
+    trend = design @ np.linalg.lstsq(design, y, rcond=None)[0]
+    index = smooth / np.maximum(trend, 1e-9 + 0.05 * y.mean())
+    return index / index.mean()
+
+
+def seasonal_clock(index: np.ndarray | None, days) -> np.ndarray:
+    """Times ``days`` (from the index's first day) on the seasonal clock: each day lasts its
+    index; outside the index's days the clock runs at 1. The identity when ``index`` is None."""
+    days = np.asarray(days, dtype=float)
+    if index is None:
+        return days
+    n = len(index)
+    elapsed = np.concatenate(([0.0], np.cumsum(index)))
+    inside = np.clip(days, 0, n)
+    whole = np.minimum(np.floor(inside).astype(np.int64), n - 1)
+    clock = elapsed[whole] + (inside - whole) * index[whole]
+    return clock + np.minimum(days, 0) + np.maximum(days - n, 0)
+
+
+def seasonal_horizon(index: np.ndarray | None, start: float, length: float) -> float:
+    """How long the ``length`` days from day ``start`` (on the index's days; the history ends
+    there) last on the seasonal clock, each day as long as the same day a year before."""
+    if index is None:
+        return float(length)
+    days = np.arange(int(np.floor(start)), int(np.ceil(start + length)))
+    weights = np.ones(len(days))
+    known = (days - YEAR_DAYS >= 0) & (days - YEAR_DAYS < len(index))
+    weights[known] = index[days[known] - YEAR_DAYS]
+    overlap = np.minimum(days + 1, start + length) - np.maximum(days, start)
+    return float(np.sum(weights * np.clip(overlap, 0.0, 1.0)))
+
+
 def simulate(model: BgNbd, n: int, span: float, seed: int = 1):
     """A history drawn from the model (for tests and the bench): each customer's first order
     at a uniform time in [0, span); returns arrays of every order time and the customer's

@@ -1,6 +1,7 @@
 """The intervals against scipy and the textbooks, on fixed data, edges included."""
 
 import math
+import random
 
 import pytest
 from scipy import stats as sp
@@ -77,3 +78,22 @@ def test_a_duration_interval_does_not_run_below_zero():
     estimate = mean_t([1.0, 2.0, 90.0], floor=0.0)
     assert estimate.low == 0.0
     assert mean_t([1.0, 2.0, 90.0]).low < 0
+
+
+def test_the_median_interval_picks_the_same_order_statistics_as_a_full_sort():
+    # given: samples of every small size, odd and even, with ties and in random order
+    rng = random.Random(7)
+    for n in range(1, 400, 7):
+        values = [rng.choice([rng.uniform(0, 100), float(rng.randint(0, 3))]) for _ in range(n)]
+        ordered = sorted(values)
+        middle = n // 2
+        median = ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+        j = int(sp.binom.ppf(0.025, n, 0.5))
+
+        # when
+        estimate = median_order_statistic(values)
+
+        # then: the very values a sort gives (the partial sort only saves time)
+        assert estimate.value == median and estimate.n == n
+        if estimate.low is not None:
+            assert (estimate.low, estimate.high) == (ordered[j - 1], ordered[n - j])

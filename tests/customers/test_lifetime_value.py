@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from soloops.automation.models import Event
 from soloops.customers import ltv
+from soloops.customers.lifetime import Seasons
 from soloops.customers.models import Customer, LtvFit
 from soloops.customers.services import customer_ltv_refresh
 from soloops.demo import seasons
@@ -139,3 +140,49 @@ def test_the_demo_shop_without_its_seasons_calibrates_within_ten_percent(monkeyp
 
     # then (drawn from the whole pool all year, every customer sped up with the shop: 8-16 % low)
     assert predicted.sum() == pytest.approx(after.sum(), rel=0.10)
+
+
+@pytest.fixture(scope="module")
+def demo_orders():
+    """The demo's two years with their seasons (Christmas, Black Friday, a slow January)."""
+    now = datetime(2026, 12, 7, 6, tzinfo=UTC)
+    plan = plan_demo(orders=3000, seed=1, now=now)
+    counted = [o for o in plan.orders if o.status not in ("cancelled", "rejected")]
+    index = {email: n for n, email in enumerate({o.customer.email for o in counted})}
+    who = np.array([index[o.customer.email] for o in counted])
+    return now, who, [o.placed_at for o in counted], len(index)
+
+
+@pytest.mark.parametrize("until", ["2026-03-01", "2026-09-01"])
+def test_the_seasonal_clock_calibrates_the_demo_shop_with_its_seasons(demo_orders, until):
+    # given a fit that ends after the winter season (recent buyers look fast) or a holdout that
+    # holds the next one (every buyer looks slow)
+    now, who, placed, n = demo_orders
+    cut = datetime.fromisoformat(until).replace(tzinfo=UTC)
+    when = np.array([(at - cut).total_seconds() / 86400 for at in placed])
+    horizon = (now - cut).total_seconds() / 86400
+
+    def predicted_total(seasons: Seasons) -> tuple[float, int]:
+        x, t_x, T, after, _known = ltv.summarise(who, seasons.clock(when), until=0.0, n=n)
+        model = ltv.bgnbd_fit(x, t_x, T)
+        return ltv.expected_purchases(model, seasons.ahead(horizon), x, t_x, T).sum(), after.sum()
+
+    # when
+    seasonal, actual = predicted_total(Seasons.before(when))
+    calendar, _ = predicted_total(Seasons(None, 0.0))
+
+    # then: on the shop's seasonal clock within 10 %; on the calendar not
+    assert seasonal == pytest.approx(actual, rel=0.10)
+    assert calendar != pytest.approx(actual, rel=0.10)
+
+
+def test_the_seasonal_clock_runs_with_the_index_and_at_one_outside_it():
+    index = np.array([0.5, 1.5] * 200)  # 400 days: a slow day, a busy day
+
+    clock = ltv.seasonal_clock(index, [0.0, 1.0, 2.0, 2.5, -3.0, 401.0])
+
+    assert clock.tolist() == [0.0, 0.5, 2.0, 2.25, -3.0, 401.0]
+    assert ltv.seasonal_clock(None, [2.5]).tolist() == [2.5]
+    # 2 days from day 400 count as days 36 and 37 a year before: 0.5 + 1.5
+    assert ltv.seasonal_horizon(index, 400.0, 2.0) == pytest.approx(2.0)
+    assert ltv.seasonal_index(np.ones(100)) is None  # under a year: no season to learn
