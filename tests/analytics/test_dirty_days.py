@@ -112,6 +112,26 @@ def test_the_scheduler_sweep_refreshes_a_day_whose_task_was_lost():
     assert not DirtyDay.objects.exists()
 
 
+@pytest.mark.processes
+def test_a_real_scheduler_refreshes_a_day_whose_task_was_lost(processes):
+    # given: an order's events dispatched and its day marked a while ago, its refresh task
+    # enqueued but never run (no worker: as if the worker died with it)
+    place([("MUG-1", 3)])
+    dispatch_only()
+    DirtyDay.objects.update(marked_at=timezone.now() - 2 * DIRTY_DAY_OVERDUE)
+    assert DBTaskResult.objects.filter(task_path=daily_facts_refresh_task.module_path).exists()
+    assert not DailyFact.objects.filter(units=3).exists()
+
+    # when a scheduler ticks
+    scheduler = processes.start("scheduler")
+    wait_until(
+        lambda: not DirtyDay.objects.exists(), timeout=60, what=lambda: processes.log(scheduler)
+    )
+
+    # then it recomputed the day
+    assert sum(DailyFact.objects.values_list("units", flat=True)) == 3
+
+
 def test_the_rebuild_clears_the_marks_it_covers():
     # given: a day marked whose refresh has not run yet
     place([("MUG-1", 1)])
