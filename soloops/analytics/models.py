@@ -282,7 +282,7 @@ class DirtyDay(models.Model):
 
     day = models.DateField(_("day"), unique=True)
     token = models.CharField(_("token"), max_length=32)  # new on every mark
-    marked_at = models.DateTimeField(_("marked at"))
+    marked_at = models.DateTimeField(_("marked at"))  # first mark since the last refresh
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

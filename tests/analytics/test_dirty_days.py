@@ -99,7 +99,13 @@ def test_the_scheduler_sweep_refreshes_a_day_whose_task_was_lost():
     place([("MUG-1", 2)])
     dispatch_only()
     connection.run_on_commit.clear()  # the enqueue never happened
-    marked_at = DirtyDay.objects.get(day=today()).marked_at
+    first = DirtyDay.objects.get(day=today())
+    with transaction.atomic():
+        dirty_days_mark(days=[today()])  # marked again (a busy day): still waiting as long
+    again = DirtyDay.objects.get(day=today())
+    assert again.token != first.token
+    marked_at = again.marked_at
+    assert marked_at == first.marked_at
 
     # when the scheduler ticks before the day is overdue, then after
     early = dirty_days_refresh_overdue(now=marked_at + DIRTY_DAY_OVERDUE / 2)

@@ -26,8 +26,8 @@ transaction of their own (another refresh may be writing one of those days: its 
 upsert, and both insert in day order).
 
 A task that is lost (worker killed, broker down) leaves its days marked: the scheduler's tick
-(``dirty_days_refresh_overdue``) recomputes days marked more than ``DIRTY_DAY_OVERDUE`` ago,
-after one indexed read.
+(``dirty_days_refresh_overdue``) recomputes days first marked (since their last refresh) more
+than ``DIRTY_DAY_OVERDUE`` ago, after one indexed read.
 """
 
 import logging
@@ -146,7 +146,9 @@ def dirty_days_mark(*, days: Iterable[date]) -> None:
         [DirtyDay(day=day, token=uuid.uuid4().hex, marked_at=now) for day in wanted],
         update_conflicts=True,
         unique_fields=_conflict_target(DirtyDay, ["day"]),
-        update_fields=["token", "marked_at", "updated_at"],
+        # marked_at stays: how long the day has waited (a busy day is marked again every few
+        # seconds; if its task is lost it must still grow overdue for the scheduler)
+        update_fields=["token", "updated_at"],
     )
     # One task per transaction, however many handlers marked days in it (a dispatch batch).
     connection = connections[router.db_for_write(DirtyDay)]
