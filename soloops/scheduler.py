@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
-from soloops.analytics.services import nightly_due
+from soloops.analytics.services import dirty_days_refresh_overdue, nightly_due
 from soloops.automation import services
 from soloops.automation.selectors import runs_failed_count, runs_stalled
 from soloops.emails.services import emails_retry_due
@@ -86,6 +86,9 @@ def run_scheduler(*, tick: float = 1.0) -> None:
                 # Tonight's insights (anomalies, forecasts, reorder points, prices), handed
                 # to a worker once a shop day; one indexed read on the other ticks.
                 nightly_due(claimed_by=heartbeat.process_id)
+                # Days of daily facts whose refresh task was lost (marked over a minute ago);
+                # one indexed read when there are none.
+                dirty_days_refresh_overdue()
                 heartbeat.beat()
                 if settings.ALERT_INTERVAL_SECONDS > 0 and time.monotonic() >= next_alerts:
                     next_alerts = time.monotonic() + settings.ALERT_INTERVAL_SECONDS

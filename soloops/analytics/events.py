@@ -11,13 +11,16 @@ Emitted (subject: the ``analytics.forecast``):
   current_price, suggested_price, elasticity, effect, effect_low, effect_high}
 - ``analytics.price_suggestion_accepted`` / ``_rejected``: the same and the owner's note
 
-Handled (keeping the daily facts current, ``services.daily_facts_refresh``):
+Handled (keeping the daily facts current: each handler only marks the days the event touched,
+``services.dirty_days_mark``, and the refresh task enqueued on commit recomputes them, each
+once however many events marked it — the facts are eventually current, a few seconds behind;
+see ``services.facts``):
 - every ``order.*`` transition: the order's day (the day it was placed, however long ago: a
   backdated import lands on its own day) and the day of its customer's next order (whose
   "new customer" it may have taken);
 - ``payment.refunded``: the day the refund was recorded;
 - ``email.sent``, ``flow_run.failed``, ``payment.failed``: the day of the event.
-A replayed event recomputes the same days from the same rows: it changes nothing.
+A replayed event marks the same days, recomputed from the same rows: it changes nothing.
 """
 
 from soloops.analytics import services
@@ -140,7 +143,7 @@ ORDER_EVENTS = (
 def facts_on_order_event(event) -> None:
     zone = shop_zone()
     times = rollup_order_times(order_id=int(event.subject_id))
-    services.daily_facts_refresh(days={local_day(t, zone) for t in times})
+    services.dirty_days_mark(days={local_day(t, zone) for t in times})
 
 
 def facts_on_refund(event) -> None:
@@ -149,11 +152,11 @@ def facts_on_refund(event) -> None:
     days = {local_day(event.created_at, zone)}
     if recorded is not None:
         days.add(local_day(recorded, zone))
-    services.daily_facts_refresh(days=days)
+    services.dirty_days_mark(days=days)
 
 
 def facts_on_counted_event(event) -> None:
-    services.daily_facts_refresh(days={local_day(event.created_at, shop_zone())})
+    services.dirty_days_mark(days={local_day(event.created_at, shop_zone())})
 
 
 HANDLERS = {

@@ -270,3 +270,28 @@ class PriceSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku}: {self.status}"
+
+
+class DirtyDay(models.Model):
+    """A shop day whose facts an event touched and that no refresh has recomputed since.
+
+    The event handlers only mark days (an upsert, cheap, in the dispatch transaction); the
+    refresh task (``services.dirty_days_refresh``) claims marked days with SKIP LOCKED,
+    recomputes them and deletes the rows it claimed — only if their ``token`` is still the one
+    it read, so a day marked again meanwhile stays dirty and is recomputed once more."""
+
+    day = models.DateField(_("day"), unique=True)
+    token = models.CharField(_("token"), max_length=32)  # new on every mark
+    marked_at = models.DateTimeField(_("marked at"))  # first mark since the last refresh
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("day to refresh")
+        verbose_name_plural = _("days to refresh")
+        # the scheduler's sweep: days marked long ago (their task was lost)
+        indexes = [models.Index(fields=["marked_at"], name="dirty_day_marked_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} (marked {self.marked_at:%H:%M:%S})"

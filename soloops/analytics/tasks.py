@@ -1,4 +1,5 @@
-"""The analytics app's tasks: the nightly insights run (handed out by the scheduler)."""
+"""The analytics app's tasks: the nightly insights run (handed out by the scheduler) and the
+refresh of the daily facts events marked (enqueued by the event handlers on commit)."""
 
 from django.tasks import task
 
@@ -10,3 +11,11 @@ def insights_nightly(run_id: int) -> str | None:
 
     run = nightly_run(run_id=run_id)
     return run.status if run else None
+
+
+@task()
+def daily_facts_refresh_task() -> int:
+    """The daily facts of the days events marked, recomputed (how many days: the return)."""
+    from soloops.analytics.services import dirty_days_refresh
+
+    return dirty_days_refresh()

@@ -3,7 +3,14 @@ and reorder points (``forecasts``), anomalies (``anomalies``), the nightly run (
 and price suggestions (``prices``). Callers import from here."""
 
 from soloops.analytics.services.anomalies import anomalies_detect, anomaly_mark_expected
-from soloops.analytics.services.facts import daily_facts_rebuild, daily_facts_refresh, shop_today
+from soloops.analytics.services.facts import (
+    daily_facts_rebuild,
+    daily_facts_refresh,
+    dirty_days_mark,
+    dirty_days_refresh,
+    dirty_days_refresh_overdue,
+    shop_today,
+)
 from soloops.analytics.services.forecasts import (
     ForecastRun,
     forecast_follow_set,
@@ -18,6 +25,9 @@ __all__ = [
     "anomaly_mark_expected",
     "daily_facts_rebuild",
     "daily_facts_refresh",
+    "dirty_days_mark",
+    "dirty_days_refresh",
+    "dirty_days_refresh_overdue",
     "forecast_follow_set",
     "forecasts_refresh",
     "nightly_due",

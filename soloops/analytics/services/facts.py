@@ -4,21 +4,55 @@ The facts are derived data: each write replaces whole days by their recomputatio
 source rows (``rollups.days_compute``), so a replayed event, a handler retried after a crash
 or a rebuild over live tables all end in the same rows. No event is recorded for them (they
 are not business facts; what they are computed from is).
+
+Eventually current, a few seconds behind: an event's handler only marks the days it touched
+(``dirty_days_mark``: a ``DirtyDay`` upsert in the dispatch transaction) and enqueues, on
+commit, the refresh task. The task (``dirty_days_refresh``) claims marked days with SKIP
+LOCKED — two tasks work on disjoint days and never write the same day's rows — recomputes
+them once however many events marked them, and deletes the rows it claimed in the same
+transaction. A day marked again while it is being refreshed stays dirty:
+
+- PostgreSQL (READ COMMITTED), MariaDB/MySQL: the claim locks the row; the marker's upsert
+  waits for the refresh to commit, then finds the row deleted and inserts a new one (and
+  enqueues another refresh). The claim is the transaction's first read, so the recomputation
+  sees every source row committed before the marks it claimed.
+- SQLite: one writer at a time (transactions begin IMMEDIATE), so a mark is wholly before or
+  after a refresh.
+- Everywhere: the delete takes only rows whose ``token`` is still the one claimed, so a mark
+  that somehow got in between is never lost.
+
+The zero rows of days nothing happened on are filled after the claims commit, in a
+transaction of their own (another refresh may be writing one of those days: its insert is an
+upsert, and both insert in day order).
+
+A task that is lost (worker killed, broker down) leaves its days marked: the scheduler's tick
+(``dirty_days_refresh_overdue``) recomputes days first marked (since their last refresh) more
+than ``DIRTY_DAY_OVERDUE`` ago, after one indexed read.
 """
 
+import logging
+import uuid
 from collections.abc import Callable, Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import connections, router, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from soloops.analytics.models import DailyFact, OrderTiming, SkuDailyFact
+from soloops.analytics.models import DailyFact, DirtyDay, OrderTiming, SkuDailyFact
 from soloops.analytics.rollups import day_runs, days_compute, local_day
+from soloops.locking import lock_own_rows
 from soloops.orders.selectors import first_order_at
 from soloops.shop.selectors import shop_currency, shop_zone
 
+logger = logging.getLogger(__name__)
+
 # Days recomputed per transaction by the rebuild (a progress step).
 REBUILD_CHUNK_DAYS = 31
+# Marked days claimed and recomputed per transaction by the refresh task.
+REFRESH_BATCH_DAYS = 31
+# A day marked this long ago whose refresh has not run: its task was lost; the scheduler does it.
+DIRTY_DAY_OVERDUE = timedelta(minutes=1)
 
 
 def shop_today(zone) -> date:
@@ -30,8 +64,13 @@ def _store(first: date, last: date, zone, currency: str) -> None:
     computed = days_compute(first=first, last=last, zone=zone, currency=currency)
     for model in (DailyFact, SkuDailyFact, OrderTiming):
         model.objects.filter(day__gte=first, day__lte=last).delete()
+    # An upsert: another refresh's gap filling may have committed a zero row for one of these
+    # days (one it found missing) since the delete.
     DailyFact.objects.bulk_create(
-        [DailyFact(day=day, **figures.fields()) for day, figures in computed.days.items()]
+        [DailyFact(day=day, **figures.fields()) for day, figures in sorted(computed.days.items())],
+        update_conflicts=True,
+        unique_fields=_conflict_target(DailyFact, ["day"]),
+        update_fields=_FIGURES,
     )
     SkuDailyFact.objects.bulk_create(
         [
@@ -42,6 +81,17 @@ def _store(first: date, last: date, zone, currency: str) -> None:
     OrderTiming.objects.bulk_create(
         [OrderTiming(**vars(t)) for t in computed.timings], batch_size=1000
     )
+
+
+_FIGURES = [
+    f.name for f in DailyFact._meta.concrete_fields if f.name not in ("id", "day", "created_at")
+]
+
+
+def _conflict_target(model, fields: list[str]) -> list[str] | None:
+    """The upsert's conflict columns; none on MySQL/MariaDB (ON DUPLICATE KEY UPDATE)."""
+    connection = connections[router.db_for_write(model)]
+    return fields if connection.features.supports_update_conflicts_with_target else None
 
 
 def _fill_gaps(first: date, last: date) -> None:
@@ -62,17 +112,101 @@ def _fill_gaps(first: date, last: date) -> None:
 def daily_facts_refresh(*, days: Iterable[date]) -> int:
     """Recompute ``days`` (the days an event touched), and keep the table gap-free: from its
     first day (or an earlier one refreshed now) to today. Returns how many days were
-    recomputed. Idempotent: running it twice writes the same rows."""
+    recomputed. Idempotent: running it twice writes the same rows. Two calls on the same day
+    at once collide on its unique rows: events go through ``dirty_days_mark`` instead."""
     zone, currency = shop_zone(), shop_currency()
     wanted = set(days)
     if not wanted:
         return 0
     with transaction.atomic():
-        for first, last in day_runs(wanted):
-            _store(first, last, zone, currency)
-        table_first = DailyFact.objects.order_by("day").values_list("day", flat=True).first()
-        _fill_gaps(min(wanted | {table_first}), max(max(wanted), shop_today(zone)))
+        _recompute(wanted, zone, currency)
+        _fill_gaps_around(wanted, zone)
     return len(wanted)
+
+
+def _recompute(days: set[date], zone, currency: str) -> None:
+    for first, last in day_runs(days):
+        _store(first, last, zone, currency)
+
+
+def _fill_gaps_around(days: set[date], zone) -> None:
+    """Zero rows from the table's first day (or an earlier one of ``days``) to today."""
+    table_first = DailyFact.objects.order_by("day").values_list("day", flat=True).first()
+    _fill_gaps(min(days | {table_first or min(days)}), max(max(days), shop_today(zone)))
+
+
+def dirty_days_mark(*, days: Iterable[date]) -> None:
+    """Mark ``days`` for the refresh task and enqueue it when the caller's transaction commits
+    (an event handler: cheap, idempotent, never collides with a refresh)."""
+    wanted = sorted(set(days))  # key order: two markers never deadlock
+    if not wanted:
+        return
+    now = timezone.now()
+    DirtyDay.objects.bulk_create(
+        [DirtyDay(day=day, token=uuid.uuid4().hex, marked_at=now) for day in wanted],
+        update_conflicts=True,
+        unique_fields=_conflict_target(DirtyDay, ["day"]),
+        # marked_at stays: how long the day has waited (a busy day is marked again every few
+        # seconds; if its task is lost it must still grow overdue for the scheduler)
+        update_fields=["token", "updated_at"],
+    )
+    # One task per transaction, however many handlers marked days in it (a dispatch batch).
+    connection = connections[router.db_for_write(DirtyDay)]
+    if not any(callback is _refresh_enqueue for _, callback, _ in connection.run_on_commit):
+        transaction.on_commit(_refresh_enqueue, using=connection.alias)
+
+
+def _refresh_enqueue() -> None:
+    from soloops.analytics.tasks import daily_facts_refresh_task
+
+    try:
+        daily_facts_refresh_task.enqueue()
+    except Exception:
+        # the days stay marked: the scheduler's sweep refreshes them
+        logger.exception("could not enqueue the daily facts refresh; the scheduler will")
+
+
+def dirty_days_refresh(*, marked_before: datetime | None = None) -> int:
+    """Recompute the marked days (only those marked before ``marked_before``, if given) that
+    no other refresh holds, ``REFRESH_BATCH_DAYS`` per transaction: claim, recompute, delete
+    the claimed rows whose token did not change. Returns how many days were recomputed."""
+    zone, currency = shop_zone(), shop_currency()  # read before the claim: see above
+    recomputed: set[date] = set()
+    while True:
+        with transaction.atomic():
+            marked = DirtyDay.objects.order_by("day")
+            if marked_before is not None:
+                marked = marked.filter(marked_at__lt=marked_before)
+            claimed = list(
+                lock_own_rows(marked, skip_locked=True).values_list("pk", "day", "token")[
+                    :REFRESH_BATCH_DAYS
+                ]
+            )
+            days = {day for _, day, _ in claimed}
+            _recompute(days, zone, currency)
+            unchanged = Q()
+            for pk, _, token in claimed:
+                unchanged |= Q(pk=pk, token=token)
+            if claimed:
+                DirtyDay.objects.filter(unchanged).delete()
+        recomputed |= days
+        if len(claimed) < REFRESH_BATCH_DAYS:
+            break
+    if recomputed:
+        # Its own transaction, after the claims committed: zero rows for days no one claimed,
+        # inserted in day order like the claims' rows, so two refreshes never deadlock.
+        with transaction.atomic():
+            _fill_gaps_around(recomputed, zone)
+    return len(recomputed)
+
+
+def dirty_days_refresh_overdue(*, now: datetime | None = None) -> int:
+    """The scheduler's tick: days marked more than ``DIRTY_DAY_OVERDUE`` ago (their task was
+    lost, or the queue is that far behind) recomputed here. One indexed read when none."""
+    before = (now or timezone.now()) - DIRTY_DAY_OVERDUE
+    if not DirtyDay.objects.filter(marked_at__lt=before).exists():
+        return 0
+    return dirty_days_refresh(marked_before=before)
 
 
 def daily_facts_rebuild(
@@ -87,8 +221,11 @@ def daily_facts_rebuild(
         first_at = first_order_at()
         since = local_day(first_at, zone) if first_at else today
         with transaction.atomic():
-            for model in (DailyFact, SkuDailyFact, OrderTiming):
+            # marks made so far are rebuilt below; marks made from now on stay to refresh
+            for model in (DailyFact, SkuDailyFact, OrderTiming, DirtyDay):
                 model.objects.all().delete()
+    else:
+        DirtyDay.objects.filter(day__gte=since).delete()
     since = min(since, today)
     total = (today - since).days + 1
     done = 0
