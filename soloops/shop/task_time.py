@@ -15,12 +15,14 @@ _local = threading.local()
 
 
 def activate_for_task(sender, **kwargs) -> None:
-    stack = _local.__dict__.setdefault("previous", [])
-    stack.append(timezone.get_current_timezone())
-    timezone.activate(shop_zone())
+    # timezone.override restores what was there before, "nothing activated" included (the
+    # settings' TIME_ZONE then follows the settings, as a test that changes them expects)
+    zone = timezone.override(shop_zone())
+    zone.__enter__()
+    _local.__dict__.setdefault("zones", []).append(zone)
 
 
 def restore_after_task(sender, **kwargs) -> None:
-    stack = _local.__dict__.get("previous")
-    if stack:
-        timezone.activate(stack.pop())  # a task run inside a request gives the request its own
+    zones = _local.__dict__.get("zones")
+    if zones:
+        zones.pop().__exit__(None, None, None)  # a task run inside a request: the request's own
