@@ -6,10 +6,11 @@ Promises:
   (crash, broker down, worker killed), by the scheduler's relay after ``RELAY_DELAY_SECONDS``;
 - each handler's delivery row commits together with the handler's writes, so however many
   times an event is dispatched, each handler's writes commit once;
-- a dispatch task delivers its events in batches, one transaction each: each handler runs in a
-  savepoint, so one that raises rolls back alone (and is retried with backoff) while the
-  others' writes commit; a crash rolls the batch back whole, and the relay hands it out again
-  (``soloops.events.dispatch``; ``events_dispatch`` is re-exported here).
+- a dispatch task delivers its events in batches, one transaction each: a handler that raises
+  rolls back alone (and is retried with backoff) while the others' writes commit — the batch
+  runs its handlers without savepoints and, should one raise, rolls back whole and runs again
+  with a savepoint per handler; a crash rolls the batch back whole, and the relay hands it out
+  again (``soloops.events.dispatch``; ``events_dispatch`` is re-exported here).
 """
 
 import logging
