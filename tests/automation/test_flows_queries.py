@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from soloops.automation.engine import trigger_index
-from soloops.automation.models import FlowRun, RunStatus, StepRun
+from soloops.automation.models import Event, FlowRun, RunStatus, StepRun
 from soloops.automation.services import flow_run_advance, flow_runs_advance
 from soloops.events import registry
 from soloops.events.services import DELIVERY_BATCH, EventSpec, events_dispatch, events_emit
@@ -142,14 +142,26 @@ def test_runs_advanced_together_cost_no_savepoint_each(transactional_db, probe_d
     sqls = [q["sql"] for q in captured.captured_queries]
 
     # then in one transaction: begin; lock the runs; read their step rows; per run the
-    # writing action's savepoint, its insert and release, the completed event, the run's
-    # update; the step rows of all five in one insert; commit -- no savepoint per run
-    assert len(sqls) == 5 + 5 * 5, sqls
+    # writing action's savepoint, its insert and release, and the run's update; the step
+    # rows of all five in one insert, their completed events in one; commit -- no savepoint
+    # per run
+    assert len(sqls) == 6 + 4 * 5, sqls
     assert sum(sql == "COMMIT" for sql in sqls) == 1
     assert sum(sql.startswith("SAVEPOINT") for sql in sqls) == 5  # the probe.write actions'
     writes = [table(sql) for sql in sqls if table(sql)]
     assert writes.count("automation_steprun") == 1
+    assert writes.count("automation_event") == 1
     assert writes.count("automation_flowrun") == 5
+    completed = Event.objects.filter(type="flow_run.completed", subject_type="automation.flowrun")
+    assert sorted(completed.values_list("subject_id", "actor_id")) == sorted(
+        (str(pk), str(pk)) for pk in runs
+    )
+    # each with its own run's correlation id (that of the event that started it)
+    started_by = {
+        str(run.pk): str(run.trigger_event.correlation_id)
+        for run in FlowRun.objects.filter(pk__in=runs).select_related("trigger_event")
+    }
+    assert {e.subject_id: str(e.correlation_id) for e in completed} == started_by
     assert FlowRun.objects.filter(pk__in=runs, status=RunStatus.COMPLETED).count() == 5
     assert Hit.objects.count() == 5
 
