@@ -116,13 +116,21 @@ def insert_rows(
     rows: Iterable[Sequence],
     *,
     return_ids: bool = False,
+    skip_conflicts: bool = False,
 ) -> list[int] | int:
     """Insert ``rows`` (sequences of Python values in ``fields`` order).
 
     Returns the new ids in row order with ``return_ids``, else how many rows went in. Nothing
     is validated and no signal is sent. Precondition: inside a transaction.
+
+    ``skip_conflicts``: a row a unique constraint refuses is left out without an error
+    (``INSERT … ON CONFLICT DO NOTHING``), and only the ids of the rows inserted are returned.
+    SQLite and PostgreSQL only (``supports_skip_conflicts``): MySQL's ``INSERT IGNORE`` also
+    turns other errors into warnings.
     """
     connection = connections[router.db_for_write(model)]
+    if skip_conflicts and not supports_skip_conflicts(connection):
+        raise NotImplementedError(f"skip_conflicts on {connection.vendor}")
     plan = _Rows(model, fields, connection)
     meta = model._meta
     quote = connection.ops.quote_name
@@ -131,7 +139,7 @@ def insert_rows(
     ids: list[int] = []
     count = 0
     few = isinstance(rows, list) and len(rows) < COPY_MIN_ROWS
-    if connection.vendor == "postgresql" and not few:
+    if connection.vendor == "postgresql" and not few and not skip_conflicts:
         with connection.cursor() as cursor:
             for chunk in _chunks(rows, COPY_CHUNK):
                 count += len(chunk)
@@ -162,7 +170,9 @@ def insert_rows(
                 cursor.execute(head + one_row, plan.values(row))
                 ids.append(cursor.lastrowid)
         return ids
-    tail = f" RETURNING {pk}" if return_ids else ""
+    tail = (" ON CONFLICT DO NOTHING" if skip_conflicts else "") + (
+        f" RETURNING {pk}" if return_ids else ""
+    )
     # SQLite caps a statement's parameters; MySQL/MariaDB (mysqlclient fills them in on the
     # client) cap only the packet size, which 1,000 rows stay far below.
     limit = connection.features.max_query_params or MAX_ROWS_PER_STATEMENT * len(names)
@@ -173,4 +183,11 @@ def insert_rows(
             cursor.execute(head + ", ".join([one_row] * len(chunk)) + tail, params)
             if return_ids:
                 ids.extend(r[0] for r in cursor.fetchall())
+            elif skip_conflicts:
+                count += cursor.rowcount - len(chunk)
     return ids if return_ids else count
+
+
+def supports_skip_conflicts(connection) -> bool:
+    """Whether ``insert_rows(skip_conflicts=True)`` works on ``connection``."""
+    return connection.vendor in ("sqlite", "postgresql")

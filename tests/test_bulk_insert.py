@@ -3,9 +3,9 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
-from soloops.bulk_insert import insert_rows
+from soloops.bulk_insert import insert_rows, supports_skip_conflicts
 from soloops.catalog.models import Product, Supplier
 
 
@@ -37,3 +37,22 @@ def test_auto_now_fields_left_out_get_the_time_of_the_insert(db):
 def test_a_required_field_without_a_default_must_be_given(db):
     with transaction.atomic(), pytest.raises(ValueError, match="slug"):
         insert_rows(Product, ("name",), [("Mug",)])
+
+
+def test_rows_a_unique_constraint_refuses_are_skipped_with_skip_conflicts(db):
+    # given a product whose slug is taken
+    if not supports_skip_conflicts(connection):
+        with transaction.atomic(), pytest.raises(NotImplementedError):
+            insert_rows(Product, ("name", "slug"), [("Mug", "mug")], skip_conflicts=True)
+        return
+    insert_rows(Product, ("name", "slug"), [("Mug", "mug")])
+
+    # when two rows go in skipping conflicts, one of them with the taken slug
+    rows = [("Other mug", "mug"), ("Cup", "cup")]
+    ids = insert_rows(Product, ("name", "slug"), rows, return_ids=True, skip_conflicts=True)
+    count = insert_rows(Product, ("name", "slug"), rows, skip_conflicts=True)
+
+    # then only the cup went in, once, without an error; the ids and count say so
+    assert [Product.objects.get(pk=pk).name for pk in ids] == ["Cup"]
+    assert count == 0
+    assert sorted(Product.objects.values_list("slug", "name")) == [("cup", "Cup"), ("mug", "Mug")]

@@ -6,10 +6,11 @@ Promises:
   (crash, broker down, worker killed), by the scheduler's relay after ``RELAY_DELAY_SECONDS``;
 - each handler's delivery row commits together with the handler's writes, so however many
   times an event is dispatched, each handler's writes commit once;
-- a dispatch task delivers its events in batches, one transaction each: each handler runs in a
-  savepoint, so one that raises rolls back alone (and is retried with backoff) while the
-  others' writes commit; a crash rolls the batch back whole, and the relay hands it out again
-  (``soloops.events.dispatch``; ``events_dispatch`` is re-exported here).
+- a dispatch task delivers its events in batches, one transaction each: a handler that raises
+  rolls back alone (and is retried with backoff) while the others' writes commit — the batch
+  runs its handlers without savepoints and, should one raise, rolls back whole and runs again
+  with a savepoint per handler; a crash rolls the batch back whole, and the relay hands it out
+  again (``soloops.events.dispatch``; ``events_dispatch`` is re-exported here).
 """
 
 import logging
@@ -68,6 +69,8 @@ class EventSpec:
     type: str
     subject: Subject
     payload: dict
+    actor: Actor | None = None  # None: the actor ``events_emit`` is given
+    correlation_id: uuid.UUID | None = None  # None: the one in force (``correlation``)
 
 
 def event_emit(*, type: str, subject: Subject, payload: dict, actor: Actor) -> Event:
@@ -81,7 +84,8 @@ def event_emit(*, type: str, subject: Subject, payload: dict, actor: Actor) -> E
 
 
 def events_emit(*, specs: list[EventSpec], actor: Actor) -> list[Event]:
-    """Record several events in one INSERT (same precondition as ``event_emit``)."""
+    """Record several events in one INSERT (same precondition as ``event_emit``); each is
+    by ``actor``, with the correlation id in force, unless its spec names its own."""
     if not connection.in_atomic_block:
         raise RuntimeError("event_emit must run inside the transaction of the change it records")
     now = timezone.now()
@@ -95,16 +99,17 @@ def events_emit(*, specs: list[EventSpec], actor: Actor) -> list[Event]:
         has_handlers = handled.get(spec.type)
         if has_handlers is None:
             has_handlers = handled[spec.type] = bool(registry.handlers_for(spec.type))
+        by = spec.actor or actor
         rows.append(
             (
                 spec.type,
                 subject_type,
                 subject_id,
                 spec.payload,
-                actor.kind,
-                actor.id,
-                actor.label,
-                correlation_id,
+                by.kind,
+                by.id,
+                by.label,
+                spec.correlation_id or correlation_id,
                 now,
                 None if has_handlers else now,
                 due if has_handlers else None,

@@ -39,24 +39,25 @@ def flow_run_advance(*, run_id: int) -> str:
 def flow_runs_advance(*, run_ids: list[int]) -> None:
     """Advance each run as ``flow_run_advance`` does, the first stretch of every run in one
     transaction (one lock of the runs, one read of their step rows, one insert of their new
-    step rows, one commit), each run's stretch in a savepoint of its own, so a run that
-    raises rolls back alone. A run that raises, here or later, is logged and left to the
-    scheduler (it is still running, so it is handed out again once it has stalled). Should
-    the shared transaction fail as a whole, each run is advanced in a transaction of its own.
+    step rows, one commit). Should a run raise there, the shared transaction rolls back whole
+    and each run is advanced in a transaction of its own, so the one that raises rolls back
+    alone. A run that raises in its own transaction is logged and left to the scheduler (it is
+    still running, so it is handed out again once it has stalled).
     """
     if len(run_ids) <= 1:
         stretches = {}
     else:
         try:
             stretches = advance_stretches(run_ids, STEPS_PER_TASK)
-        except Exception:
-            logger.exception("runs %s failed to advance together; one at a time", run_ids)
+        except Exception as e:
+            # Logged with its traceback when that run raises again in its own transaction.
+            logger.info("runs %s: one raised advancing together (%r); one at a time", run_ids, e)
             stretches = {}
     for run_id in run_ids:
         try:
             if run_id not in stretches:
                 flow_run_advance(run_id=run_id)
-            elif stretches[run_id] is not None:
+            else:
                 _go_on(run_id, stretches[run_id])
         except Exception:
             logger.exception("run %s failed to advance; the scheduler will hand it out", run_id)
@@ -116,25 +117,18 @@ def advance_stretch(run_id: int, budget: int) -> Stretch:
         return stretch
 
 
-def advance_stretches(run_ids: list[int], budget: int) -> dict[int, Stretch | None]:
-    """The first stretch of each run, all in one transaction, each in a savepoint; their
-    writes saved together (``RunState.flush_all``). Returns each run's stretch, or None for
-    a run that raised (logged; its savepoint rolled back). A run not returned is gone."""
-    stretches: dict[int, Stretch | None] = {}
+def advance_stretches(run_ids: list[int], budget: int) -> dict[int, Stretch]:
+    """The first stretch of each run, all in one transaction, their writes saved together
+    (``RunState.flush_all``). No savepoint per run (two statements each): a run that raises
+    rolls the whole transaction back, and the exception goes to the caller. Returns each
+    run's stretch; a run not returned is gone."""
+    stretches: dict[int, Stretch] = {}
     with transaction.atomic():
         runs = lock_runs(run_ids)
         rows = step_rows_of(runs)
-        states = []
-        for run in runs:
-            state = RunState(run=run, rows=rows.get(run.pk, {}))
-            try:
-                with transaction.atomic():
-                    stretches[run.pk] = _stretch(state, budget)
-            except Exception:
-                logger.exception("run %s failed to advance; the scheduler will hand it out", run.pk)
-                stretches[run.pk] = None
-                continue
-            states.append(state)
+        states = [RunState(run=run, rows=rows.get(run.pk, {})) for run in runs]
+        for state in states:
+            stretches[state.run.pk] = _stretch(state, budget)
         RunState.flush_all(states)
     return stretches
 

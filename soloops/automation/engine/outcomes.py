@@ -15,7 +15,7 @@ from soloops.actions import Action, ActionCall
 from soloops.automation.flows import document as doc
 from soloops.automation.models import RunStatus, StepStatus
 
-from .events import emit_run_event
+from .events import run_event
 from .state import RunState, is_compensation
 
 DEFAULT_ATTEMPTS = 3
@@ -133,12 +133,12 @@ def fail(state: RunState, step: dict, error: str, *, permanent: bool) -> None:
         attempts=0 if row else 1,
     )
     state.set(status=RunStatus.FAILED, error=error, wake_at=None)
-    emit_run_event(
-        state.run, "flow_run.failed", {"step": run.cursor, "error": error[:500]}, flow=True
+    state.emit(
+        run_event(run, "flow_run.failed", {"step": run.cursor, "error": error[:500]}, flow=True)
     )
 
 
 def finish(state: RunState) -> None:
     run = state.run
     state.set(status=RunStatus.COMPLETED, finished_at=timezone.now(), error="")
-    emit_run_event(run, "flow_run.completed", {"version": run.version.number}, flow=True)
+    state.emit(run_event(run, "flow_run.completed", {"version": run.version.number}, flow=True))

@@ -1,6 +1,7 @@
 """A run's state while a worker holds it: the locked run row, its document and its step
 rows (read once per stretch), with the writes the stretch makes kept here and written once at
-its end — one update of the run, new step rows in one insert.
+its end — one update of the run, new step rows in one insert, its lifecycle events (completed,
+failed) in one insert with those of the other runs flushed together.
 
 Nothing is hung on the model instances: everything the engine knows about a run in a stretch
 is in a ``RunState``.
@@ -125,13 +126,15 @@ def step_rows_of(runs: list[FlowRun]) -> dict[int, dict[str, StepRun]]:
 @dataclass
 class RunState:
     """A locked run in a stretch. ``rows`` are its step rows by key; ``dirty`` the run's
-    fields changed and not yet saved; ``new``/``changed`` the step rows to insert/update."""
+    fields changed and not yet saved; ``new``/``changed`` the step rows to insert/update;
+    ``events`` the run's lifecycle events (``EventSpec``) to record."""
 
     run: FlowRun
     rows: dict[str, StepRun]
     dirty: set[str] = field(default_factory=set)
     new: list[StepRun] = field(default_factory=list)
     changed: list[StepRun] = field(default_factory=list)
+    events: list = field(default_factory=list)
 
     @classmethod
     def load(cls, run: FlowRun) -> "RunState":
@@ -180,6 +183,10 @@ class RunState:
             row.finished_at = now
         return row
 
+    def emit(self, spec) -> None:
+        """Record the event ``spec`` (``engine.events.run_event``); written by ``flush``."""
+        self.events.append(spec)
+
     def touch(self, row: StepRun) -> None:
         """``row`` (not under the cursor) was changed; saved by ``flush``."""
         if row not in self.changed and row not in self.new:
@@ -191,7 +198,15 @@ class RunState:
 
     @staticmethod
     def flush_all(states: list["RunState"]) -> None:
-        """``flush`` for several runs: the new step rows of them all in one insert."""
+        """``flush`` for several runs: the new step rows of them all in one insert, and their
+        events in one insert (after every event their steps emitted)."""
+        from soloops.events.services import events_emit  # as in ``engine.events``
+
+        events = [spec for state in states for spec in state.events]
+        if events:
+            events_emit(specs=events, actor=events[0].actor)
+            for state in states:
+                state.events = []
         new = [row for state in states for row in state.new]
         if new:
             now = timezone.now()

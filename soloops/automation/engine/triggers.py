@@ -3,7 +3,7 @@ schedule slot, the owner's click or a webhook."""
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from soloops import correlation
@@ -20,6 +20,7 @@ from soloops.automation.models import (
     StepStatus,
     TriggerKind,
 )
+from soloops.bulk_insert import insert_rows, supports_skip_conflicts
 from soloops.errors import Conflict
 from soloops.locking import lock_own_rows
 
@@ -35,8 +36,13 @@ MAX_DEPTH = 5
 
 def flow_run_start(
     *, flow: Flow, trigger: dict, actor: Actor, trigger_event: Event | None = None, depth: int = 0
-) -> FlowRun:
-    """Start a run on the flow's published version. Precondition: inside a transaction."""
+) -> FlowRun | None:
+    """Start a run on the flow's published version. Precondition: inside a transaction.
+
+    With a ``trigger_event`` that already started a run of this flow (the event reached its
+    handler again), nothing is written and None is returned: the run_once_per_event
+    constraint refuses the second run, and the refusal does not fail the caller's transaction.
+    """
     version = flow.published_version
     if version is None:
         raise Conflict("flow_not_published", f"flow {flow.key} has no published version")
@@ -47,7 +53,7 @@ def flow_run_start(
         # Visible in the failed inbox, cursor still on the first step: an owner who
         # judges it is not a loop retries it and it runs from the start.
         error = f"not started: runs causing runs went deeper than {MAX_DEPTH} (a loop?)"
-        run = FlowRun.objects.create(
+        run = FlowRun(
             flow=flow,
             version=version,
             trigger={**trigger, "correlation_id": str(correlation_id)},
@@ -60,6 +66,8 @@ def flow_run_start(
                 else {}
             ),
         )
+        if not _insert_once(run):
+            return None
         if too_deep:
             emit_run_event(run, "flow_run.failed", {"error": error}, actor=actor, flow=True)
             return run
@@ -67,6 +75,40 @@ def flow_run_start(
         emit_run_event(run, "flow_run.started", payload, actor=actor, flow=True)
     transaction.on_commit(lambda: dispatch.enqueue_advance(run.pk))
     return run
+
+
+def _insert_once(run: FlowRun) -> bool:
+    """Write ``run``; False, writing nothing, if its trigger event started a run of its flow.
+
+    Where the database can skip a row a unique constraint refuses (ON CONFLICT DO NOTHING),
+    that is one statement; elsewhere (MySQL, MariaDB) the insert is in a savepoint, two
+    statements more, and a refusal is told from other integrity errors by asking for the run.
+    """
+    if run.trigger_event_id is None:
+        run.save(force_insert=True)
+        return True
+    connection = connections[router.db_for_write(FlowRun)]
+    if not supports_skip_conflicts(connection):
+        try:
+            with transaction.atomic():
+                run.save(force_insert=True)
+        except IntegrityError:
+            started = FlowRun.objects.filter(flow=run.flow_id, trigger_event=run.trigger_event_id)
+            if started.exists():
+                return False
+            raise
+        return True
+    run.created_at = run.updated_at = timezone.now()
+    meta = FlowRun._meta
+    fields = [f.name for f in meta.concrete_fields if not f.primary_key]
+    row = [getattr(run, meta.get_field(name).attname) for name in fields]
+    ids = insert_rows(FlowRun, fields, [row], return_ids=True, skip_conflicts=True)
+    if not ids:
+        return False
+    run.pk = ids[0]
+    run._state.adding = False
+    run._state.db = connection.alias
+    return True
 
 
 def flows_on_event(event: Event) -> None:
@@ -109,21 +151,15 @@ def _start_triggered(event: Event, flows: list[Flow]) -> None:
             continue
         if parent_depth is None:
             parent_depth = _depth_of(event)
-        try:
-            # A savepoint, so that a second start (should the event reach this handler twice)
-            # is refused by the run_once_per_event constraint without failing the delivery:
-            # cheaper than asking first for every event, as the second start is rare.
-            with transaction.atomic():
-                flow_run_start(
-                    flow=flow,
-                    trigger=trigger,
-                    trigger_event=event,
-                    depth=parent_depth + 1 if parent_depth >= 0 else 0,
-                    actor=Actor.system(f"flow {flow.key}"),
-                )
-        except IntegrityError:
-            if not FlowRun.objects.filter(flow=flow, trigger_event=event).exists():
-                raise
+        # A second start (should the event reach this handler twice) writes nothing: no
+        # savepoint and no question asked first, as the second start is rare.
+        flow_run_start(
+            flow=flow,
+            trigger=trigger,
+            trigger_event=event,
+            depth=parent_depth + 1 if parent_depth >= 0 else 0,
+            actor=Actor.system(f"flow {flow.key}"),
+        )
 
 
 def _depth_of(event: Event) -> int:
