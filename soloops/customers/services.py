@@ -338,10 +338,9 @@ def _confirmed(customer: Customer, confirm: str) -> None:
     if confirm.strip().lower() != customer.email and (
         customer.external_id is None or confirm.strip() != customer.external_id
     ):
+        what = "email" if customer.has_address else f"id ({customer.external_id})"
         raise InvalidInput(
-            "not_confirmed",
-            "type the customer's email to confirm",
-            field="confirm",
+            "not_confirmed", f"type the customer's {what} to confirm", field="confirm"
         )
 
 

@@ -7,7 +7,7 @@ from soloops.inventory.models import Location
 from soloops.orders.models import ReviewPolicy
 from soloops.orders.services import order_place
 from tests.api.conftest import caller  # noqa: F401  (a fixture)
-from tests.dashboard.conftest import viewer, viewer_client  # noqa: F401  (fixtures)
+from tests.dashboard.conftest import owner, owner_client, viewer, viewer_client  # noqa: F401
 from tests.factories import draft, make_variant
 
 SYSTEM = Actor.system("test")

@@ -51,10 +51,20 @@ def test_the_api_and_the_page_show_the_id_and_that_there_is_no_address(
     assert f"Customer {id_only.email} created" not in page
 
 
+def test_the_privacy_section_asks_the_owner_for_the_id(owner_client, id_only):
+    # when the owner opens the page of a customer known only by an id
+    page = owner_client.get(reverse("dashboard:customer", args=[id_only.pk])).content.decode()
+
+    # then the privacy section asks for the id, the only thing the owner can type
+    assert "type the customer's id, SHOP-77." in page
+    assert "type the customer's email" not in page
+
+
 def test_erasure_forgets_the_external_id_too(id_only):
     # given the owner confirms with the only thing the customer is known by: the id
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as refused:
         customer_erase(customer=id_only, actor=SYSTEM, confirm="SHOP-78")
+    assert refused.value.message == "type the customer's id (SHOP-77) to confirm"
 
     # when the customer is erased
     customer_erase(customer=id_only, actor=SYSTEM, confirm="SHOP-77")
