@@ -9,12 +9,11 @@ queries).
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
-from soloops.analytics.models import DailyFact, OrderTiming
-from soloops.analytics.rollups import day_start, local_day
+from soloops.analytics.models import DailyFact, DayTimings
+from soloops.analytics.rollups import day_start, hours_unpacked, local_day
 from soloops.analytics.stats import (
     Estimate,
     mean_t,
@@ -87,19 +86,12 @@ def _rates(since: date, until: date) -> dict[str, Estimate]:
 
 
 def _processing(since: date, until: date) -> dict[str, Estimate]:
-    """From the orders placed in the window that count (their precomputed timings: one
-    indexed range query). A year holds tens of thousands of rows: they are fetched as plain
-    tuples through the cursor (the queryset's own SQL, same order), without the ORM's work
-    per row, which was most of the page's time on a 365-day window."""
-    query = OrderTiming.objects.filter(day__gte=since, day__lte=until).values_list(
-        "ship_hours", "deliver_hours"
-    )
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    to_ship = [ship for ship, _deliver in rows if ship is not None]
-    to_deliver = [deliver for _ship, deliver in rows if deliver is not None]
+    """From the orders placed in the window that count: their timings, packed per day (one
+    row a day, ``models.DayTimings``), in the order of their days and ids."""
+    rows = DayTimings.objects.filter(day__gte=since, day__lte=until).order_by("day")
+    packed = list(rows.values_list("ship_hours", "deliver_hours"))
+    to_ship = hours_unpacked([ship for ship, _deliver in packed])
+    to_deliver = hours_unpacked([deliver for _ship, deliver in packed])
     return {
         "ship_hours_mean": mean_t(to_ship, floor=0.0),
         "ship_hours_median": median_order_statistic(to_ship),

@@ -8,11 +8,13 @@ times (placed → shipped, placed → delivered), so the KPIs read them from one
 the orders and the event log.
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
+import numpy as np
 from django.utils import timezone
 
 from soloops.events.selectors import event_times, subject_event_times
@@ -112,6 +114,36 @@ def _timings(orders: list[dict], delivered: dict[int, datetime], zone) -> list[T
         for o in orders
         if o["status"] not in NOT_COUNTED
     ]
+
+
+PACKED_IDS, PACKED_HOURS = np.dtype("<i8"), np.dtype("<f8")
+
+
+def timings_packed(timings: list[Timing]) -> dict[date, tuple[bytes, bytes, bytes]]:
+    """Each day's timings as (order ids, hours to shipping, hours to delivery) arrays, in
+    order-id order, NaN for a time not reached yet (``models.DayTimings``)."""
+    by_day: dict[date, list[Timing]] = defaultdict(list)
+    for t in timings:
+        by_day[t.day].append(t)
+    packed = {}
+    for day, rows in by_day.items():
+        rows.sort(key=lambda t: t.order_id)
+        ship = [math.nan if t.ship_hours is None else t.ship_hours for t in rows]
+        deliver = [math.nan if t.deliver_hours is None else t.deliver_hours for t in rows]
+        packed[day] = (
+            np.array([t.order_id for t in rows], dtype=PACKED_IDS).tobytes(),
+            np.array(ship, dtype=PACKED_HOURS).tobytes(),
+            np.array(deliver, dtype=PACKED_HOURS).tobytes(),
+        )
+    return packed
+
+
+def hours_unpacked(blobs: list[bytes]) -> list[float]:
+    """The times reached, from packed arrays, in their order (NaN: not reached, left out)."""
+    if not blobs:
+        return []
+    values = np.concatenate([np.frombuffer(bytes(b), dtype=PACKED_HOURS) for b in blobs])
+    return values[~np.isnan(values)].tolist()
 
 
 def days_compute(*, first: date, last: date, zone: tzinfo, currency: str) -> Computed:

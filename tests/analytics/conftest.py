@@ -2,9 +2,11 @@
 they emit dispatched to the real handlers (as the worker would)."""
 
 import itertools
+import math
 from datetime import timedelta
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -12,7 +14,8 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from soloops.analytics.models import DailyFact, OrderTiming, SkuDailyFact
+from soloops.analytics.models import DailyFact, DayTimings, SkuDailyFact
+from soloops.analytics.rollups import PACKED_HOURS, PACKED_IDS
 from soloops.analytics.services.facts import _refresh_enqueue
 from soloops.analytics.synthetic import intermittent_series, regular_series
 from soloops.analytics.tasks import daily_facts_refresh_task
@@ -119,10 +122,22 @@ def facts_snapshot() -> dict:
             (row["day"], row["sku"]): {k: v for k, v in row.items() if k not in skip}
             for row in SkuDailyFact.objects.values()
         },
-        "timings": sorted(
-            OrderTiming.objects.values_list("order_id", "day", "ship_hours", "deliver_hours")
-        ),
+        "timings": timings_snapshot(),
     }
+
+
+def timings_snapshot() -> list[tuple]:
+    """(order id, day, hours to shipping, to delivery) of every counted order, unpacked from
+    the rows of days (None: not reached yet)."""
+    out = []
+    for row in DayTimings.objects.all():
+        ids = np.frombuffer(bytes(row.order_ids), dtype=PACKED_IDS).tolist()
+        ship = np.frombuffer(bytes(row.ship_hours), dtype=PACKED_HOURS).tolist()
+        deliver = np.frombuffer(bytes(row.deliver_hours), dtype=PACKED_HOURS).tolist()
+        for order_id, s, d in zip(ids, ship, deliver, strict=True):
+            out.append((order_id, row.day, None if math.isnan(s) else s,
+                        None if math.isnan(d) else d))  # fmt: skip
+    return sorted(out)
 
 
 def money(text: str) -> Decimal:

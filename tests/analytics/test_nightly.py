@@ -8,10 +8,10 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from soloops.analytics.models import Anomaly, DailyFact, Forecast, NightlyRun, OrderTiming
+from soloops.analytics.models import Anomaly, DailyFact, DayTimings, Forecast, NightlyRun
 from soloops.analytics.services import nightly_due, nightly_run
 from soloops.shop.selectors import shop_zone
-from tests.analytics.conftest import dispatch_pending, place
+from tests.analytics.conftest import dispatch_pending, place, timings_snapshot
 from tests.conftest import wait_until
 
 
@@ -154,11 +154,12 @@ def test_the_first_night_after_an_upgrade_fills_the_order_timings(shop):
     # given facts from orders placed before the timings table existed (emptied here)
     place([("MUG-1", 1)], days_ago=2)
     dispatch_pending()
-    OrderTiming.objects.all().delete()
+    DayTimings.objects.all().delete()
     run = NightlyRun.objects.create(day=local_today(), claimed_by="a")
 
     # when
     nightly_run(run_id=run.pk)
 
     # then
-    assert OrderTiming.objects.count() == 1
+    assert DayTimings.objects.count() == 1
+    assert len(timings_snapshot()) == 1

@@ -97,3 +97,29 @@ def test_the_median_interval_picks_the_same_order_statistics_as_a_full_sort():
         assert estimate.value == median and estimate.n == n
         if estimate.low is not None:
             assert (estimate.low, estimate.high) == (ordered[j - 1], ordered[n - j])
+
+
+def test_packed_timings_give_back_each_days_times_in_order_id_order_without_the_unreached():
+    from datetime import date
+
+    from soloops.analytics.rollups import Timing, hours_unpacked, timings_packed
+
+    # given three orders of two days, one not shipped yet, given out of order
+    monday, tuesday = date(2026, 3, 2), date(2026, 3, 3)
+    packed = timings_packed(
+        [
+            Timing(order_id=9, day=monday, ship_hours=5.5, deliver_hours=None),
+            Timing(order_id=3, day=monday, ship_hours=None, deliver_hours=None),
+            Timing(order_id=4, day=tuesday, ship_hours=1.25, deliver_hours=30.0),
+            Timing(order_id=2, day=monday, ship_hours=2.0, deliver_hours=48.0),
+        ]
+    )
+
+    # when the KPIs read the two days
+    ship = hours_unpacked([packed[monday][1], packed[tuesday][1]])
+    deliver = hours_unpacked([packed[monday][2], packed[tuesday][2]])
+
+    # then: by day, then by order id, the unreached left out
+    assert ship == [2.0, 5.5, 1.25]
+    assert deliver == [48.0, 30.0]
+    assert hours_unpacked([]) == []

@@ -39,8 +39,8 @@ from django.db import connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from soloops.analytics.models import DailyFact, DirtyDay, OrderTiming, SkuDailyFact
-from soloops.analytics.rollups import day_runs, days_compute, local_day
+from soloops.analytics.models import DailyFact, DayTimings, DirtyDay, SkuDailyFact
+from soloops.analytics.rollups import day_runs, days_compute, local_day, timings_packed
 from soloops.locking import lock_own_rows
 from soloops.orders.selectors import first_order_at
 from soloops.shop.selectors import shop_currency, shop_zone
@@ -62,7 +62,7 @@ def shop_today(zone) -> date:
 def _store(first: date, last: date, zone, currency: str) -> None:
     """Replace the facts of [first, last] by their recomputation. Caller holds a transaction."""
     computed = days_compute(first=first, last=last, zone=zone, currency=currency)
-    for model in (DailyFact, SkuDailyFact, OrderTiming):
+    for model in (DailyFact, SkuDailyFact, DayTimings):
         model.objects.filter(day__gte=first, day__lte=last).delete()
     # An upsert: another refresh's gap filling may have committed a zero row for one of these
     # days (one it found missing) since the delete.
@@ -78,8 +78,11 @@ def _store(first: date, last: date, zone, currency: str) -> None:
             for (day, sku), f in sorted(computed.skus.items())
         ]
     )
-    OrderTiming.objects.bulk_create(
-        [OrderTiming(**vars(t)) for t in computed.timings], batch_size=1000
+    DayTimings.objects.bulk_create(
+        [
+            DayTimings(day=day, order_ids=ids, ship_hours=ship, deliver_hours=deliver)
+            for day, (ids, ship, deliver) in sorted(timings_packed(computed.timings).items())
+        ]
     )
 
 
@@ -222,7 +225,7 @@ def daily_facts_rebuild(
         since = local_day(first_at, zone) if first_at else today
         with transaction.atomic():
             # marks made so far are rebuilt below; marks made from now on stay to refresh
-            for model in (DailyFact, SkuDailyFact, OrderTiming, DirtyDay):
+            for model in (DailyFact, SkuDailyFact, DayTimings, DirtyDay):
                 model.objects.all().delete()
     else:
         DirtyDay.objects.filter(day__gte=since).delete()

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
-from soloops.analytics.models import DailyFact, NightlyRun, NightlyStatus, OrderTiming
+from soloops.analytics.models import DailyFact, DayTimings, NightlyRun, NightlyStatus
 from soloops.analytics.services.anomalies import anomalies_detect
 from soloops.analytics.services.facts import daily_facts_rebuild
 from soloops.analytics.services.forecasts import forecasts_refresh
@@ -87,7 +87,7 @@ def _checked_through(run: NightlyRun):
 def _timings_missing() -> bool:
     """Daily facts from before the order timings existed (an upgrade): the first night
     rebuilds them once, so the processing-time KPIs have their rows."""
-    if OrderTiming.objects.exists() or not DailyFact.objects.exists():
+    if DayTimings.objects.exists() or not DailyFact.objects.exists():
         return False
     return first_order_at() is not None
 
