@@ -195,12 +195,12 @@ def processes(process_env, tmp_path):
     procs.stop_all()
 
 
-def run_ready_tasks(max_tasks: int | None = None) -> None:
-    """Run ready tasks (all, or ``max_tasks`` of them) with the real database worker, in this
-    process, then return."""
+def db_worker(max_tasks: int | None = None):
+    """The real database worker, to run in this process (``.run()``: every ready task, or
+    ``max_tasks`` of them, then return; ``.run_task(result)``: that one)."""
     from django_tasks_db.management.commands.db_worker import Worker
 
-    Worker(
+    return Worker(
         queue_names=["*"],
         excluded_queue_names=[],
         interval=0,
@@ -209,7 +209,13 @@ def run_ready_tasks(max_tasks: int | None = None) -> None:
         startup_delay=False,
         max_tasks=max_tasks,
         worker_id="in-test",
-    ).run()
+    )
+
+
+def run_ready_tasks(max_tasks: int | None = None) -> None:
+    """Run ready tasks (all, or ``max_tasks`` of them) with the real database worker, in this
+    process, then return."""
+    db_worker(max_tasks).run()
 
 
 @pytest.fixture

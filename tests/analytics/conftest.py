@@ -11,7 +11,6 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from soloops.analytics.models import DailyFact, DayTimings, SkuDailyFact
@@ -26,6 +25,7 @@ from soloops.orders.models import Order, ReviewPolicy
 from soloops.orders.services import order_place
 from soloops.shop.selectors import shop_zone
 from tests.api.conftest import caller  # noqa: F401  (the API tests' fixture)
+from tests.conftest import db_worker
 from tests.factories import SYSTEM, draft, make_variant
 from tests.purchasing import conftest as purchasing
 
@@ -73,16 +73,7 @@ def facts_refresh_run() -> int:
     for entry in pending:
         connection.run_on_commit.remove(entry)
         entry[1]()
-    worker = Worker(
-        queue_names=["*"],
-        excluded_queue_names=[],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="in-test",
-    )
+    worker = db_worker()
     days = 0
     ready = DBTaskResult.objects.ready().filter(task_path=daily_facts_refresh_task.module_path)
     for result in ready.order_by("enqueued_at"):

@@ -128,8 +128,9 @@ def test_a_real_scheduler_refreshes_a_day_whose_task_was_lost(processes):
     assert DBTaskResult.objects.filter(task_path=daily_facts_refresh_task.module_path).exists()
     assert not DailyFact.objects.filter(units=3).exists()
 
-    # when a scheduler ticks
-    scheduler = processes.start("scheduler")
+    # when a scheduler ticks (in the shop's time zone, as this test's process: from 16:00 UTC
+    # Shanghai's today is UTC's tomorrow)
+    scheduler = processes.start("scheduler", env={"SOLOOPS_TIME_ZONE": "Asia/Shanghai"})
     wait_until(
         lambda: not DirtyDay.objects.exists(), timeout=60, what=lambda: processes.log(scheduler)
     )
