@@ -147,6 +147,8 @@ def process_env(transactional_db) -> dict[str, str]:
         PYTHONPATH=str(REPO),
         SOLOOPS_VAR_DIR=str(settings.VAR_DIR),
         SOLOOPS_RELAY_DELAY=str(settings.RELAY_DELAY_SECONDS),
+        # the test's time zone (a test in Shanghai): from 16:00 UTC its today is UTC's tomorrow
+        SOLOOPS_TIME_ZONE=settings.TIME_ZONE,
         PYTHONUNBUFFERED="1",
     )
     return env

@@ -17,7 +17,8 @@ TITLE = {"en": "Insights", "zh-hans": "洞察"}
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_insights_at_desktop_and_phone_widths(new_page, shop, language):  # noqa: F811
+def test_insights_at_desktop_and_phone_widths(shop, new_page, language):  # noqa: F811
+    # (the shop first: its time zone, Shanghai, is the web process's too)
     # given an owner reading in her language, and a week of orders
     cache.clear()
     owner = user_create(
