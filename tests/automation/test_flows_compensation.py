@@ -198,7 +198,7 @@ def test_a_worker_killed_during_an_http_compensation_leaves_a_cancel_that_comple
     processes.start("scheduler", "--tick", "0.2", env=env)
     worker = processes.start("worker", env=env)
     run = start(publish(charge_and_tell(holding_receiver.url)), order=paid_order.number)
-    wait_until(lambda: reload(run).status == RunStatus.WAITING, what="the run to wait")
+    wait_until(lambda: reload(run).status == RunStatus.WAITING, timeout=60, what="the run to wait")
 
     # when the owner cancels it and the worker dies while the warehouse is being told
     holding_receiver.hold = True
