@@ -1,12 +1,13 @@
 """Dispatch: run each handler of committed events once, its writes with its delivery row.
 
 A dispatch task delivers its events in batches of ``DELIVERY_BATCH``, one transaction each:
-the batch's delivery rows are written in one insert before any handler runs, the handlers run,
+the batch's events are locked (a second dispatcher of them waits, then finds them dispatched),
+its delivery rows are written in one insert before any handler runs, the handlers run,
 the events are marked in one update, and it all commits once. The handlers run without a
 savepoint each (two statements per handler, most of a batch's own): should one raise, the batch
 rolls back whole and runs again with a savepoint per handler, so the one that raised rolls back
-alone (and is retried with backoff) while the others' writes commit. When another dispatcher
-holds some of the same deliveries, the batch falls back to one transaction per handler.
+alone (and is retried with backoff) while the others' writes commit. When a dispatcher going
+one handler at a time holds some of the same deliveries, the batch falls back to that way too.
 """
 
 import logging
@@ -32,10 +33,11 @@ def events_dispatch(*, event_ids: list[int]) -> int:
 
     The batch is one transaction: its delivery rows are written in one insert before any
     handler runs, the handlers run, the events are marked in one update, and it all commits
-    once, each handler's writes with its delivery row. Should a handler raise, the batch rolls
+    once, each handler's writes with its delivery row. Its events are locked first: another
+    batch of the same events waits for this one. Should a handler raise, the batch rolls
     back whole and is done again with each handler in a savepoint, so the one that raised rolls
-    back alone (its delivery recorded failed, to retry) and the others' writes commit. If
-    another dispatcher holds some of the same deliveries (the insert clashes), this one rolls
+    back alone (its delivery recorded failed, to retry) and the others' writes commit. If a
+    one-by-one dispatcher holds some of the same deliveries (the insert clashes), this one rolls
     back, before any handler ran, and goes one transaction per handler, which waits for the
     other's outcome and keeps it.
     """
@@ -66,10 +68,13 @@ def _dispatch_batch(event_ids: list[int], *, isolated: bool) -> int:
     """One transaction for the batch; ``isolated``: each handler in a savepoint of its own.
     Without, a handler that raises rolls the batch back and raises ``_HandlerRaised``."""
     with transaction.atomic():
+        # Locked in key order: a second dispatcher of the same events waits here, before it
+        # writes anything, then finds them dispatched. (Two inserting the same delivery rows at
+        # once deadlock on MariaDB, its unique key's gap locks; the relay skips locked events.)
         events = list(
-            Event.objects.filter(
-                pk__in=event_ids, dispatched_at__isnull=True, dispatch_failed_at__isnull=True
-            ).order_by("pk")
+            Event.objects.select_for_update()
+            .filter(pk__in=event_ids, dispatched_at__isnull=True, dispatch_failed_at__isnull=True)
+            .order_by("pk")
         )
         if not events:
             return 0
