@@ -6,7 +6,9 @@ Tests that need Redis, Celery or PostgreSQL skip with a reason on a laptop witho
 
 import logging
 import os
+import pickle
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -46,6 +48,33 @@ def _delete_flush(self, style, tables, *, reset_sequences=False, allow_cascade=F
 
 _truncate_flush = PostgresOperations.sql_flush
 PostgresOperations.sql_flush = _delete_flush
+
+
+# The support classifier trained on the shipped examples, kept between runs (keyed by its
+# version: the examples, the features and scikit-learn's version; a changed one is trained again).
+SUPPORT_MODEL_CACHE = Path(__file__).resolve().parent.parent / "var" / "test-cache" / "support"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _support_model():
+    """Put the shipped support model into this run's var/ before the first test, and keep a
+    model trained during the run for the next one: a test that opens a conversation classifies
+    its message, and training takes 10-40 s (a correction's model is still trained where a
+    test asks for one; tests/support/test_classifier.py trains the shipped one itself too)."""
+    from soloops.support import classifier
+
+    version = classifier.shipped_version()
+    kept, here = SUPPORT_MODEL_CACHE / f"{version}.pickle", classifier.model_path(version)
+    if kept.exists() and not here.exists():
+        here.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(kept, here)
+    yield
+    if kept.exists() or version not in classifier._loaded:
+        return  # kept already, or no test needed the model
+    SUPPORT_MODEL_CACHE.mkdir(parents=True, exist_ok=True)
+    partial = kept.with_suffix(f".{os.getpid()}.partial")
+    partial.write_bytes(pickle.dumps(classifier._loaded[version]))
+    partial.replace(kept)  # atomic: two xdist workers may both keep it
 
 
 @pytest.fixture(autouse=True)

@@ -185,14 +185,23 @@ def thresholds(decided) -> dict[str, float | None]:
     return chosen
 
 
-def _path(version: str) -> Path:
+def model_path(version: str) -> Path:
+    """Where var/ keeps the model of ``version``."""
     return Path(settings.VAR_DIR) / "support" / f"intent-model-{version}.pickle"
+
+
+def shipped_version() -> str:
+    """The version of the model trained on the shipped examples alone (a shop without
+    corrections uses it)."""
+    return _version(_examples(corrections=False))
 
 
 def _newest_on_disk() -> tuple[Trained, str] | None:
     """The most recently written model in var/, and its version (None: none yet, or it cannot
     be read, e.g. written by an older scikit-learn)."""
-    found = sorted(_path("*").parent.glob(_path("*").name), key=lambda p: p.stat().st_mtime)
+    found = sorted(
+        model_path("*").parent.glob(model_path("*").name), key=lambda p: p.stat().st_mtime
+    )
     if not found:
         return None
     version = found[-1].stem.removeprefix("intent-model-")
@@ -208,7 +217,7 @@ def _newest_on_disk() -> tuple[Trained, str] | None:
 def ready(*, corrections: bool = True) -> bool:
     """Whether the current model is trained (in memory or in var/)."""
     version = _version(_examples(corrections))
-    return version in _loaded or _path(version).exists()
+    return version in _loaded or model_path(version).exists()
 
 
 def trained(*, corrections: bool = True, train: bool = True) -> tuple[Trained, str]:
@@ -221,7 +230,7 @@ def trained(*, corrections: bool = True, train: bool = True) -> tuple[Trained, s
     with _lock:
         if version in _loaded:
             return _loaded[version], version
-        path = _path(version)
+        path = model_path(version)
         if path.exists():
             fitted = pickle.loads(path.read_bytes())  # noqa: S301 (our own file, see above)
         elif not train and (newest := _newest_on_disk()) is not None:

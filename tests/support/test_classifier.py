@@ -1,7 +1,5 @@
 """The intent classifier and its shipped training set."""
 
-from django.conf import settings
-
 from soloops.support import classifier, training_data
 from soloops.support.intents import INTENTS
 
@@ -82,7 +80,11 @@ def test_a_threshold_is_the_lowest_confidence_whose_answers_from_there_up_are_pr
     assert chosen["complaint"] is None  # never said: no evidence, never alone
 
 
-def test_the_model_is_kept_in_var_under_its_version(db):
+def test_the_model_is_kept_in_var_under_its_version(db, settings, tmp_path):
+    # given a var/ without a model (the test run's own has the one kept from an earlier run)
+    settings.VAR_DIR = tmp_path
+    classifier._loaded.clear()
+
     _model, version = classifier.model()
 
     assert (settings.VAR_DIR / "support" / f"intent-model-{version}.pickle").exists()
