@@ -152,6 +152,19 @@ def _design(t: np.ndarray, yearly: bool) -> np.ndarray:
     return np.column_stack(columns)
 
 
+def _least_squares(x: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The least-squares coefficients by the normal equations: the design's columns (an
+    intercept, a trend, weekday dummies, sines and cosines) are far from collinear (condition
+    number about 11), and a small square solve stays off the multithreaded LAPACK path that
+    ``np.linalg.lstsq`` takes from about 20 columns, which stalled for milliseconds per fit on
+    a loaded 2-core machine. A design left without one weekday (every kept Sunday dropped as
+    an outlier) is singular: ``lstsq``'s minimum-norm answer then, as before."""
+    try:
+        return np.linalg.solve(x.T @ x, x.T @ target)
+    except np.linalg.LinAlgError:
+        return np.linalg.lstsq(x, target, rcond=None)[0]
+
+
 def fit_harmonic_regression(y: np.ndarray, h: int) -> Fit:
     """log(1 + demand) = level + trend + weekday + yearly harmonics, fitted by least squares
     twice: the second time without the days the first fit left far off (promotions, outages),
@@ -162,15 +175,14 @@ def fit_harmonic_regression(y: np.ndarray, h: int) -> Fit:
     t = np.arange(start, n, dtype=float)
     yearly = n - start >= YEARLY_MIN_HISTORY
     x, target = _design(t, yearly), np.log1p(np.maximum(y[start:], 0.0))
-    keep = np.ones(len(t), dtype=bool)
-    beta = np.linalg.lstsq(x, target, rcond=None)[0]
+    beta = _least_squares(x, target)
     residuals = target - x @ beta
     centre = float(np.median(residuals))
     # a robust sd (MAD), at least 5 % (log units): a near-perfect series keeps its days
     spread = max(1.4826 * float(np.median(np.abs(residuals - centre))), 0.05)
     keep = np.abs(residuals - centre) <= HARMONIC_OUTLIER * spread
     if keep.sum() > x.shape[1] * 2:
-        beta = np.linalg.lstsq(x[keep], target[keep], rcond=None)[0]
+        beta = _least_squares(x[keep], target[keep])
         residuals = target - x @ beta
     smear = float(np.mean(np.exp(residuals[keep])))
     fitted = np.maximum(np.exp(x @ beta) * smear - 1, 0.0)
