@@ -28,7 +28,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from soloops.analytics.forecasting import MODELS, REGULAR_YEARLY, forecast, mase
+    from soloops.analytics.forecasting import MODELS, REGULAR_YEARLY_DETAIL, forecast, mase
     from soloops.analytics.selectors import series_values
 
     for name in ("shop.units", "shop.revenue"):
@@ -38,14 +38,14 @@ def main() -> None:
         for horizon in args.horizons:
             ends = [len(y) - horizon - 14 * k for k in range(args.origins)]
             ends = [end for end in ends if end > 2 * 7]
-            scores: dict[str, list[float]] = {m: [] for m in ("chosen", *REGULAR_YEARLY)}
+            scores: dict[str, list[float]] = {m: [] for m in ("chosen", *REGULAR_YEARLY_DETAIL)}
             picked = ""
             for end in ends:
                 history, actual = y[:end], y[end : end + horizon]
-                chosen = forecast(history, horizon)
+                chosen = forecast(history, horizon, shop_total=True)
                 picked = picked or chosen.model  # the first end is the backtest's own origin
                 scores["chosen"].append(mase(actual, chosen.mean, history))
-                for model in REGULAR_YEARLY:
+                for model in REGULAR_YEARLY_DETAIL:
                     fitted = MODELS[model](history, horizon).mean
                     scores[model].append(mase(actual, fitted, history))
             floor = scores["seasonal_naive"]

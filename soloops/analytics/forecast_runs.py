@@ -46,7 +46,7 @@ def run_series(
     *, series: str, sku: str, values: np.ndarray, lead_time: int | None, service_level: float
 ) -> SeriesResult:
     horizon = max(HORIZON, (lead_time or 0) + REVIEW_DAYS)
-    fitted = forecast(values, horizon)
+    fitted = forecast(values, horizon, shop_total=not sku)  # the shop's series have no SKU
     result = SeriesResult(series=series, sku=sku, fitted=fitted, history_days=len(values))
     if lead_time is not None:
         result.advice = reorder_advice(

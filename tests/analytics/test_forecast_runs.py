@@ -2,14 +2,22 @@
 advice; the owner lets a SKU's reorder policy follow its forecast (the API), and the next run
 sets purchasing's policy with an event naming why; policies not following keep their values."""
 
-import pytest
+from datetime import timedelta
 
-from soloops.analytics.models import Forecast
+import pytest
+from django.utils import timezone
+
+from soloops.analytics.backtests import backtest_run
+from soloops.analytics.forecasting import HIGH_VOLUME
+from soloops.analytics.models import DailyFact, Forecast, SkuDailyFact
 from soloops.analytics.services import forecasts_refresh
+from soloops.analytics.synthetic import peak_season_series
 from soloops.automation.models import Event
 from soloops.purchasing.selectors import reorder_policy_for
+from soloops.shop.selectors import shop_zone
 from tests.analytics.conftest import SYSTEM
 from tests.api.conftest import assert_error
+from tests.purchasing import conftest as purchasing
 
 
 def test_the_run_stores_every_series_with_its_model_and_reorder_advice(history):
@@ -93,3 +101,46 @@ def test_api_serves_a_forecast_and_names_an_unknown_series(history, caller):
     first = body["points"][0]
     assert first["lo95"] <= first["mean"] <= first["hi95"]
     assert_error(missing, 404, "no_forecast", "series")
+
+
+@pytest.fixture
+def two_years(db):
+    """Two years of a peak season up to yesterday: the shop sells about 7 units a day (under
+    HIGH_VOLUME: only being the shop's total gets it the yearly ensemble), MUG-1 (a supplier
+    sells it) about 3."""
+    supplier = purchasing.make_supplier("Mug Maker", lead_time_days=5)
+    purchasing.sells(supplier, purchasing.sku("MUG-1", stock=50))
+    yesterday = timezone.localtime(timezone.now(), shop_zone()).date() - timedelta(days=1)
+    first = yesterday - timedelta(days=729)
+    shop = peak_season_series(730, level=5.0, seed=1)
+    mugs = peak_season_series(730, level=3.0, seed=2)
+    assert shop[-364:].mean() < HIGH_VOLUME
+    DailyFact.objects.bulk_create(
+        DailyFact(day=first + timedelta(days=i), units=int(units)) for i, units in enumerate(shop)
+    )
+    SkuDailyFact.objects.bulk_create(
+        SkuDailyFact(day=first + timedelta(days=i), sku="MUG-1", units=int(units), orders=1)
+        for i, units in enumerate(mugs)
+        if units
+    )
+
+
+def test_the_shops_units_try_the_yearly_ensemble_and_a_slow_sku_does_not(two_years):
+    # when
+    forecasts_refresh(actor=SYSTEM)
+
+    # then the shop's total is backtested with the year in detail too; the SKU, at about 3 a
+    # day, with the lighter candidates only
+    units, mug = Forecast.objects.get(series="shop.units"), Forecast.objects.get(series="sku:MUG-1")
+    assert (units.tier, mug.tier) == ("regular", "regular")
+    assert "yearly_ensemble" in units.scores
+    assert "yearly_ensemble" not in mug.scores and "weekday_smoothing_yearly" in mug.scores
+
+
+def test_the_backtest_of_the_shops_units_can_choose_the_yearly_ensemble(two_years):
+    # when the last 28 days (into the peak season) are held out
+    result = backtest_run(series="shop.units", horizon=28)
+
+    # then the backtest chooses the year in detail, and it beats seasonal naive
+    assert result.model == "yearly_ensemble"
+    assert result.mase["chosen"] <= 0.85 * result.mase["seasonal_naive"]
