@@ -1,6 +1,8 @@
 """Schemathesis over the whole API (``--checks all``) against a real ``soloops web`` process.
 
-Bounded: a fixed seed, a few examples per operation and a time budget, so CI time stays known.
+Bounded: a fixed seed and a few examples per operation, each phase run once (about 80 s under
+load). SOLOOPS_FUZZ_SECONDS=N gives it a time budget instead, which schemathesis spends whole,
+repeating fuzzing and stateful testing: a longer search, by hand.
 The bar is zero server errors: any 5xx fails the test with the requests that caused it. Other
 check failures (a status code the document does not list, say) are printed for the reader.
 """
@@ -18,7 +20,7 @@ from soloops.accounts.services import token_create, user_create
 from tests.factories import make_variant
 
 MAX_EXAMPLES = int(os.environ.get("SOLOOPS_FUZZ_EXAMPLES", "5"))
-MAX_SECONDS = int(os.environ.get("SOLOOPS_FUZZ_SECONDS", "240"))
+MAX_SECONDS = int(os.environ.get("SOLOOPS_FUZZ_SECONDS", "0"))
 SYSTEM = Actor.system("fuzz")
 
 
@@ -58,8 +60,7 @@ def test_no_operation_answers_a_server_error(web_server, tmp_path):
             "all",
             "--max-examples",
             str(MAX_EXAMPLES),
-            "--max-time",
-            str(MAX_SECONDS),
+            *(["--max-time", str(MAX_SECONDS)] if MAX_SECONDS else []),
             "--seed",
             "20261206",
             "--workers",
@@ -78,7 +79,7 @@ def test_no_operation_answers_a_server_error(web_server, tmp_path):
         ],
         capture_output=True,
         text=True,
-        timeout=MAX_SECONDS + 240,
+        timeout=(MAX_SECONDS or 600) + 240,
         check=False,
         cwd=tmp_path,  # its cache directory stays out of the work tree
     )
