@@ -314,6 +314,26 @@ def cross_validate(y: np.ndarray, model: str, horizon: int = CV_HORIZON) -> floa
     return float(np.mean(scores)) if scores else math.inf
 
 
+def backtest_horizon(days: int, horizon: int) -> int:
+    """The horizon the regular tier's backtest scores a history of ``days`` days at."""
+    # the horizon asked for (within 28..84 days): the model best 12 weeks out is not always
+    # the one best next week
+    cv_horizon = min(max(horizon, CV_HORIZON), CV_HORIZON_MAX)
+    # ... and never longer than the history leaves room for (2 weeks to fit, 3 origins)
+    return max(SEASON, min(cv_horizon, days - (2 + CV_ORIGINS - 1) * SEASON))
+
+
+def candidates(y: np.ndarray, cv_horizon: int, *, shop_total: bool) -> tuple[str, ...]:
+    """The models the regular tier's backtest chooses from for the series ``y``."""
+    # the year in detail only where even the oldest backtest fit has the history it needs
+    detail_history = YEARLY_DETAIL_MIN_HISTORY + cv_horizon + (CV_ORIGINS - 1) * SEASON
+    if len(y) >= detail_history and yearly_detail(y, shop_total=shop_total):
+        return REGULAR_YEARLY_DETAIL
+    if len(y) >= YEARLY_MIN_HISTORY + cv_horizon:
+        return REGULAR_YEARLY
+    return REGULAR
+
+
 @dataclass
 class Forecast:
     model: str
@@ -341,20 +361,11 @@ def forecast(y, horizon: int, *, shop_total: bool = False) -> Forecast:
         fit = fit_croston_sba(y, horizon)
         reason = f"intermittent: {zero_share:.0%} of recent days without sales"
         return Forecast(fit.model, "intermittent", reason, fit.mean, fit.sigma)
-    # backtest at the horizon asked for (within 28..84 days): the model best 12 weeks out is
-    # not always the one best next week
-    cv_horizon = min(max(horizon, CV_HORIZON), CV_HORIZON_MAX)
-    # ... and never longer than the history leaves room for (2 weeks to fit, 3 origins)
-    cv_horizon = max(SEASON, min(cv_horizon, len(y) - (2 + CV_ORIGINS - 1) * SEASON))
-    # the year in detail only where even the oldest backtest fit has the history it needs
-    detail_history = YEARLY_DETAIL_MIN_HISTORY + cv_horizon + (CV_ORIGINS - 1) * SEASON
-    if len(y) >= detail_history and yearly_detail(y, shop_total=shop_total):
-        candidates = REGULAR_YEARLY_DETAIL
-    elif len(y) >= YEARLY_MIN_HISTORY + cv_horizon:
-        candidates = REGULAR_YEARLY
-    else:
-        candidates = REGULAR
-    scores = {name: cross_validate(y, name, cv_horizon) for name in candidates}
+    cv_horizon = backtest_horizon(len(y), horizon)
+    scores = {
+        name: cross_validate(y, name, cv_horizon)
+        for name in candidates(y, cv_horizon, shop_total=shop_total)
+    }
     best = min(scores, key=lambda name: scores[name])
     fit = MODELS[best](y, horizon)
     reason = (
