@@ -33,8 +33,10 @@ PG_ADMIN_URL = os.environ.get(
 )
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 # The Redis databases test runs claim (tests/automation/test_celery.py claims from the same
-# range with the same key), so two runs on one Redis never consume each other's messages.
-REDIS_DBS = range(8, 16)
+# range with the same key), so two runs on one Redis never consume each other's messages;
+# SOLOOPS_TEST_REDIS_DB pins one of them (people sharing a Redis may each be given one).
+_PINNED_DB = os.environ.get("SOLOOPS_TEST_REDIS_DB")
+REDIS_DBS = range(int(_PINNED_DB), int(_PINNED_DB) + 1) if _PINNED_DB else range(8, 16)
 REDIS_OWNER_KEY = "soloops-test-run"
 SKUS = [f"SCALE-{i:02d}" for i in range(20)]
 STOCK_PER_SKU = 100_000  # far above any low-stock threshold: no reordering in the loop
