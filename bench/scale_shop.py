@@ -33,18 +33,23 @@ PG_ADMIN_URL = os.environ.get(
 )
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 # The Redis databases test runs claim (tests/automation/test_celery.py claims from the same
-# range with the same key), so two runs on one Redis never consume each other's messages.
-REDIS_DBS = range(8, 16)
+# range with the same key), so two runs on one Redis never consume each other's messages;
+# SOLOOPS_TEST_REDIS_DB pins one of them (people sharing a Redis may each be given one).
+_PINNED_DB = os.environ.get("SOLOOPS_TEST_REDIS_DB")
+REDIS_DBS = range(int(_PINNED_DB), int(_PINNED_DB) + 1) if _PINNED_DB else range(8, 16)
 REDIS_OWNER_KEY = "soloops-test-run"
 SKUS = [f"SCALE-{i:02d}" for i in range(20)]
 STOCK_PER_SKU = 100_000  # far above any low-stock threshold: no reordering in the loop
 # The customer emails one order gets on its way from placed to delivered (default flows).
 ORDER_EMAILS = ("order_confirmation", "order_paid", "order_shipped", "order_delivered")
-# Recovery after a worker is killed, sooner than production's defaults: a lost dispatch is
-# relayed after 2 s, an email claimed by the dead worker handed out after 20 s, a flow run it
-# left mid-step after 20 s. Each still far above what one send or step takes here.
+# Recovery after a worker is killed, sooner than production's defaults: a lost dispatch or
+# email task is handed out again after 10 s, an email claimed by the dead worker after 20 s, a
+# flow run it left mid-step after 20 s. Each still far above what one send or step takes here.
+# Not shorter: the relays cannot tell a lost task from one still queued behind a backlog, so
+# each relay of a queued event or email is one more task (at 2 s, 400 orders with 3 workers
+# ran 20 send_email tasks per order for 4 emails).
 RECOVERY_ENV = {
-    "SOLOOPS_RELAY_DELAY": "2",
+    "SOLOOPS_RELAY_DELAY": "10",
     "SOLOOPS_EMAIL_SEND_LEASE": "20",
     "SOLOOPS_RUN_STALLED_AFTER": "20",
 }

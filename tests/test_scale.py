@@ -17,12 +17,14 @@ from tests.conftest import require_service
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.processes]
 
-# The issue asks for 2,000 orders. The loop costs about 34 Celery tasks per order (each event's
-# dispatch, seven default-flow runs and their steps, four emails), and measured 0.4 orders/s end
-# to end with 3 workers on the shared 2-core machine under load (40 orders: 97 s, plus about
-# 90 s to migrate and start the processes): 2,000 would take well over an hour, not the
-# 3 minutes CI allows. So CI drives this many; SOLOOPS_SCALE_ORDERS=2000 runs the full count.
-SCALE_ORDERS = int(os.environ.get("SOLOOPS_SCALE_ORDERS", "60"))
+# The issue asks for 2,000 orders. The loop costs about 17 Celery tasks per order (each event's
+# dispatch with the default flows' runs it starts, four emails, the odd facts refresh) and ran
+# 400 orders in 178 s with this test's worker kill, start-up included, with 3 workers on the
+# shared 2-core machine under load 10-13 (3.2 orders/s end to end in bench/scale.py, 300
+# orders, load 8-11): that is what fits CI's 3 minutes. bench/scale.py drove 2,000 orders
+# with 3 workers in 511 s (3.9 orders/s, load 1.3 at start, 8.5 at the end), so the full
+# count takes about 9 minutes there. SOLOOPS_SCALE_ORDERS=2000 runs it.
+SCALE_ORDERS = int(os.environ.get("SOLOOPS_SCALE_ORDERS", "400"))
 WEB_PROCESSES, WORKERS = 2, 3
 
 

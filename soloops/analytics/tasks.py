@@ -16,6 +16,7 @@ def insights_nightly(run_id: int) -> str | None:
 @task()
 def daily_facts_refresh_task() -> int:
     """The daily facts of the days events marked, recomputed (how many days: the return)."""
-    from soloops.analytics.services import dirty_days_refresh
+    from soloops.analytics.services import dirty_days_refresh, facts_refresh_started
 
+    facts_refresh_started()  # before the claim: marks committed from now on enqueue a new task
     return dirty_days_refresh()

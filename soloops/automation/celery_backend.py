@@ -91,7 +91,10 @@ def celery_app() -> Celery:
 
 @functools.cache
 def _app_for(broker_url: str) -> Celery:
-    app = Celery("soloops", broker=broker_url, set_as_current=False)
+    # fixups=[]: no Celery Django fix-up, which closes every database connection before and
+    # after each task (a new PostgreSQL connection per task, most of a small task's cost);
+    # _run_task keeps Django's own rules instead (CONN_MAX_AGE, health checks).
+    app = Celery("soloops", broker=broker_url, set_as_current=False, fixups=[])
     app.conf.update(
         task_serializer="json",
         accept_content=["json"],
@@ -151,6 +154,16 @@ def _call(celery_task, task: Task, args: list, kwargs: dict):
     return task.call(*args, **kwargs)
 
 
+def _warm_up() -> None:
+    """Import, before the pool forks, what tasks would otherwise import on first use in every
+    pool process: the URL map (an email's link to the order calls ``reverse``), which imports
+    the whole API with its schemas — about 0.7 s of CPU per process, paid again by every
+    process of a restarted worker."""
+    from django.urls import get_resolver
+
+    get_resolver().reverse_dict  # noqa: B018 (imports every URL module, builds the lookups)
+
+
 def run_celery_worker(*, concurrency: int) -> None:
     """Consume the broker in this process until SIGTERM or SIGINT, which exit cleanly.
 
@@ -168,6 +181,7 @@ def run_celery_worker(*, concurrency: int) -> None:
         shutdowns.append(how)
 
     signals.worker_shutting_down.connect(on_shutting_down, weak=False)
+    _warm_up()
     # Forked pool processes must not share the parent's database sockets.
     connections.close_all()
     worker = celery_app().Worker(

@@ -92,9 +92,18 @@ def _frozen(value):
     return value
 
 
+@lru_cache(maxsize=128)
+def _compiled(source: TemplateSource) -> dict[str, Template]:
+    """``compile_source``, kept per template text: every order email renders one of a handful
+    of templates, and compiling one took about as long as rendering it. A compiled template
+    holds no state between renders (Django's cached loader shares them the same way); an
+    edited template is other text, so it is compiled anew. A syntax error is not kept."""
+    return compile_source(source)
+
+
 def render(source: TemplateSource, *, context: dict, language: str) -> Rendered:
     """Render every part against ``context`` (plus ``shop_name``) in ``language``."""
-    compiled = compile_source(source)
+    compiled = _compiled(source)
     data = {k: _frozen(v) for k, v in {"shop_name": shop_name(), **context}.items()}
     out = {}
     with translation.override(language):

@@ -2,8 +2,14 @@ from django.tasks import task
 
 from soloops.emails import services
 
+# Ahead of event dispatches and flow runs: a send is the end of a chain of work, and a send
+# that waits behind a backlog is handed out again by the safety net after RELAY_DELAY (a task
+# more); sending first keeps the backlog from growing at its end (on Redis every priority above
+# the default falls in Celery's top step, with the other tasks one step below).
+SEND_PRIORITY = 50
 
-@task()
+
+@task(priority=SEND_PRIORITY)
 def send_email(send_id: int) -> str | None:
     """Send one queued email; any number of runs transmit it once (see services.email_send)."""
     send = services.email_send(send_id=send_id)

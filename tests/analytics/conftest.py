@@ -69,10 +69,7 @@ def facts_refresh_run() -> int:
     test's one transaction the callback waits in the connection: it is run here), then every
     ready refresh task run by the real database worker's code. Returns how many days those
     tasks recomputed (their return values). Other tasks the handlers enqueued are left."""
-    pending = [entry for entry in connection.run_on_commit if entry[1] is _refresh_enqueue]
-    for entry in pending:
-        connection.run_on_commit.remove(entry)
-        entry[1]()
+    refresh_enqueues_run()
     worker = db_worker()
     days = 0
     ready = DBTaskResult.objects.ready().filter(task_path=daily_facts_refresh_task.module_path)
@@ -83,6 +80,14 @@ def facts_refresh_run() -> int:
         assert result.status == "SUCCESSFUL", result.traceback
         days += result.return_value
     return days
+
+
+def refresh_enqueues_run() -> None:
+    """The facts refresh enqueues waiting in this test's transaction for its commit, run."""
+    pending = [entry for entry in connection.run_on_commit if entry[1] is _refresh_enqueue]
+    for entry in pending:
+        connection.run_on_commit.remove(entry)
+        entry[1]()
 
 
 def place(lines, email: str | None = None, days_ago: float | None = None) -> Order:

@@ -25,7 +25,13 @@ from soloops.events.services import events_dispatch
 from soloops.orders.services import order_cancel
 from soloops.payments.services import payment_start
 from soloops.shop.selectors import shop_zone
-from tests.analytics.conftest import SUCCESS_CARD, SYSTEM, facts_refresh_run, place
+from tests.analytics.conftest import (
+    SUCCESS_CARD,
+    SYSTEM,
+    facts_refresh_run,
+    place,
+    refresh_enqueues_run,
+)
 from tests.conftest import wait_until
 
 pytestmark = pytest.mark.usefixtures("shop")
@@ -92,6 +98,52 @@ def test_one_refresh_task_per_dispatch_transaction():
     assert [t.return_value for t in tasks] == [2]
     assert DailyFact.objects.get(day=today()).orders_placed == 2
     assert DailyFact.objects.get(day=today() - timedelta(days=3)).orders_placed == 1
+
+
+def test_marks_while_a_refresh_task_is_queued_enqueue_no_other():
+    # given: an order's events dispatched, and the refresh task their commit enqueued
+    refresh_tasks = DBTaskResult.objects.filter(task_path=daily_facts_refresh_task.module_path)
+    place([("MUG-1", 1)])
+    dispatch_only()
+    refresh_enqueues_run()
+    assert refresh_tasks.count() == 1
+
+    # when two more orders' events are dispatched, each in its own transaction, before it ran
+    for _ in range(2):
+        place([("MUG-1", 1)])
+        dispatch_only()
+        refresh_enqueues_run()
+
+    # then no other task was enqueued, and the one queued recomputed the day with all three
+    assert refresh_tasks.count() == 1
+    assert facts_refresh_run() == 1
+    assert DailyFact.objects.get(day=today()).orders_placed == 3
+
+    # and once it has started, the next marks enqueue a task again
+    place([("MUG-1", 1)])
+    dispatch_only()
+    assert facts_refresh_run() == 1
+    assert refresh_tasks.count() == 2
+    assert DailyFact.objects.get(day=today()).orders_placed == 4
+
+
+def test_a_mark_committed_during_a_refresh_enqueues_a_new_task():
+    # given: a refresh task that has started (it cleared the queued entry) but not yet claimed
+    from soloops.analytics.services import facts_refresh_started
+
+    refresh_tasks = DBTaskResult.objects.filter(task_path=daily_facts_refresh_task.module_path)
+    place([("MUG-1", 1)])
+    dispatch_only()
+    refresh_enqueues_run()
+    facts_refresh_started()
+
+    # when another order's marks commit
+    place([("MUG-1", 1)])
+    dispatch_only()
+    refresh_enqueues_run()
+
+    # then they enqueued a task of their own
+    assert refresh_tasks.count() == 2
 
 
 def test_the_scheduler_sweep_refreshes_a_day_whose_task_was_lost():

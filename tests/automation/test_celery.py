@@ -21,6 +21,7 @@ from django.tasks.signals import task_enqueued
 from django.test import override_settings
 from django.utils import timezone
 
+from bench.scale_shop import REDIS_DBS as SCALE_REDIS_DBS
 from soloops.accounts.actors import Actor
 from soloops.automation.celery_backend import celery_app
 from soloops.automation.models import Delivery, DeliveryStatus, Event
@@ -36,8 +37,9 @@ pytestmark = [pytest.mark.redis, pytest.mark.processes, pytest.mark.xdist_group(
 
 ACTOR = Actor.system("test")
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672//"
-# Redis databases these tests may claim, and the key that marks one as taken.
-REDIS_DBS = range(8, 16)
+# Redis databases these tests may claim (SOLOOPS_TEST_REDIS_DB pins one, as for the scale
+# test), and the key that marks one as taken.
+REDIS_DBS = SCALE_REDIS_DBS
 OWNER_KEY = "soloops-test-run"
 
 
@@ -200,6 +202,30 @@ def test_a_dispatch_enqueued_twice_through_celery_runs_each_handler_once(broker_
     # and Ctrl-C is a clean stop too
     worker.send_signal(signal.SIGINT)
     assert worker.wait(timeout=30) == 0, processes.log(worker)
+
+
+def test_a_pool_process_starts_warm_and_keeps_its_database_connection(broker_url, processes):
+    # given a worker with one pool process
+    worker = start_worker(processes, broker_url, concurrency=1)
+
+    # when three events commit one after another, each dispatched by a task of its own
+    with celery_tasks(broker_url), enqueued_ids() as ids:
+        events = [emit("probe.connection") for _ in range(3)]
+    assert len(ids) == 3
+    wait_until(
+        lambda: all(dispatched(e) for e in events),
+        what=lambda: f"the three dispatches; log:\n{processes.log(worker)}",
+    )
+
+    # then that process ran the three on the one connection it opened (Celery's Django fix-up
+    # would have opened a new one for every task), and it was forked with the URL map the
+    # emails' links need already imported by the worker, not importing it on its first task
+    seen = [h for e in events for h in hits(e)]
+    assert len(seen) == 3
+    assert len(set(seen)) == 1, seen
+    pid, _opened, urls = seen[0].split(" ", 2)
+    assert int(pid) in pool_processes(worker.pid)
+    assert urls == "url map"
 
 
 def test_a_task_whose_worker_process_is_killed_is_delivered_again(broker_url, processes):

@@ -17,6 +17,8 @@ from soloops.emails.services import (
     send_lease,
 )
 from soloops.emails.tasks import send_email
+from soloops.events.tasks import dispatch_events
+from tests.conftest import run_ready_tasks
 from tests.emails.conftest import event_types, queue
 
 
@@ -51,6 +53,22 @@ def test_an_email_reaches_the_server_once_however_often_it_is_queued_or_run(
     assert sent.attempts == 1
     assert sent.sent_at is not None
     assert event_types() == ["email.queued", "email.sent"]
+
+
+def test_a_send_runs_before_the_dispatch_queued_ahead_of_it(transactional_db, smtp):
+    # given an email queued: its email.queued event's dispatch enqueued on commit before it
+    queue(idempotency_key="notify:7")
+    (dispatch,) = DBTaskResult.objects.filter(status="READY", task_path=dispatch_events.module_path)
+    assert ready_tasks() == 1
+
+    # when the worker runs one task
+    run_ready_tasks(max_tasks=1)
+
+    # then it was the send: the email is at the server, the dispatch still waits
+    assert len(smtp.messages) == 1
+    assert ready_tasks() == 0
+    dispatch.refresh_from_db()
+    assert dispatch.status == "READY"
 
 
 def test_the_message_carries_a_stable_message_id_and_no_unsubscribe_for_transactional_mail(

@@ -1,11 +1,19 @@
 from soloops.events.catalogue import AnyPayload, EventType, declare
-from tests.probe.handlers import blocking, fail, record, record_again, write_then_fail
+from tests.probe.handlers import (
+    blocking,
+    fail,
+    record,
+    record_again,
+    record_connection,
+    write_then_fail,
+)
 
 HANDLERS = {
     "probe.recorded": [record, record_again],
     "probe.failing": [record, fail],
     "probe.blocking": [blocking],
     "probe.half_written": [record, write_then_fail],
+    "probe.connection": [record_connection],
 }
 
 EVENTS = declare(

@@ -4,10 +4,13 @@
 waits until the test creates a release file, so a test can kill a worker mid-handler.
 """
 
+import os
+import sys
 import time
 from pathlib import Path
 
 from django.conf import settings
+from django.db.backends.signals import connection_created
 
 from tests.probe.models import Hit
 
@@ -18,6 +21,24 @@ def record(event) -> None:
 
 def record_again(event) -> None:
     Hit.objects.create(event_id=event.pk, handler="record_again")
+
+
+# Database connections this process opened (``probe.connection`` reports it).
+_opened = [0]
+
+
+def _count_connection(**kwargs) -> None:
+    _opened[0] += 1
+
+
+connection_created.connect(_count_connection, weak=False)
+
+
+def record_connection(event) -> None:
+    """Records the process, how many database connections it has opened so far, and whether
+    it had the URL map imported before this handler ran (``url map`` / ``no url map``)."""
+    urls = "url map" if "soloops.urls" in sys.modules else "no url map"
+    Hit.objects.create(event_id=event.pk, handler=f"{os.getpid()} {_opened[0]} {urls}")
 
 
 def fail(event) -> None:

@@ -9,6 +9,7 @@ from soloops.analytics.services.facts import (
     dirty_days_mark,
     dirty_days_refresh,
     dirty_days_refresh_overdue,
+    facts_refresh_started,
     shop_today,
 )
 from soloops.analytics.services.forecasts import (
@@ -28,6 +29,7 @@ __all__ = [
     "dirty_days_mark",
     "dirty_days_refresh",
     "dirty_days_refresh_overdue",
+    "facts_refresh_started",
     "forecast_follow_set",
     "forecasts_refresh",
     "nightly_due",

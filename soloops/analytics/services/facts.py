@@ -25,6 +25,14 @@ The zero rows of days nothing happened on are filled after the claims commit, in
 transaction of their own (another refresh may be writing one of those days: its insert is an
 upsert, and both insert in day order).
 
+One refresh task waits in the queue at a time, not one per marking transaction (they were 6
+an order in the scale loop, most finding nothing left to claim): a cache entry says a task is
+queued and has not started; a transaction whose marks commit while it is there enqueues no
+other, because that task claims after it starts, so after those marks committed. The task
+removes the entry before its claim, so a mark committed during a refresh (or skipped by its
+claim, locked by its marker) enqueues a new task. The entry expires after
+``REFRESH_QUEUED_TTL`` should its task be lost; without a cache, every transaction enqueues.
+
 A task that is lost (worker killed, broker down) leaves its days marked: the scheduler's tick
 (``dirty_days_refresh_overdue``) recomputes days first marked (since their last refresh) more
 than ``DIRTY_DAY_OVERDUE`` ago, after one indexed read.
@@ -35,6 +43,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db import connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -53,6 +62,10 @@ REBUILD_CHUNK_DAYS = 31
 REFRESH_BATCH_DAYS = 31
 # A day marked this long ago whose refresh has not run: its task was lost; the scheduler does it.
 DIRTY_DAY_OVERDUE = timedelta(minutes=1)
+# The cache entry that says a refresh task is queued and has not started (see above), and how
+# long it lasts if that task is lost (meanwhile the scheduler's sweep covers marked days).
+REFRESH_QUEUED_KEY = "soloops:analytics:facts-refresh-queued"
+REFRESH_QUEUED_TTL = 30
 
 
 def shop_today(zone) -> date:
@@ -160,13 +173,30 @@ def dirty_days_mark(*, days: Iterable[date]) -> None:
 
 
 def _refresh_enqueue() -> None:
+    """After a marking transaction commits: enqueue the refresh task, unless one is queued and
+    has not started (it will claim these marks)."""
     from soloops.analytics.tasks import daily_facts_refresh_task
 
+    try:
+        if not cache.add(REFRESH_QUEUED_KEY, True, REFRESH_QUEUED_TTL):
+            return
+    except Exception:
+        logger.warning("no cache to tell a queued facts refresh; enqueueing one", exc_info=True)
     try:
         daily_facts_refresh_task.enqueue()
     except Exception:
         # the days stay marked: the scheduler's sweep refreshes them
         logger.exception("could not enqueue the daily facts refresh; the scheduler will")
+        facts_refresh_started()
+
+
+def facts_refresh_started() -> None:
+    """The refresh task's first step, before its claim: marks committed from now on enqueue a
+    new task (this one may not see them)."""
+    try:
+        cache.delete(REFRESH_QUEUED_KEY)
+    except Exception:
+        logger.warning("could not clear the queued facts refresh entry", exc_info=True)
 
 
 def dirty_days_refresh(*, marked_before: datetime | None = None) -> int:
