@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -312,3 +313,42 @@ def test_two_refreshes_at_once_work_on_disjoint_days(transactional_db):
     assert sum(outcomes) == len(days)
     assert not DirtyDay.objects.exists()
     assert sum(DailyFact.objects.values_list("orders_placed", flat=True)) == 5
+
+
+def test_a_refresh_chosen_as_a_deadlocks_victim_claims_again(transactional_db):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite has one writer at a time: a refresh cannot deadlock")
+    # given today's facts and today marked again
+    place([("MUG-1", 1)])
+    dispatch_only()
+    dirty_days_refresh()
+    place([("MUG-1", 1)])
+    dispatch_only()
+
+    # when a refresh has claimed today and waits for today's fact row, which this session
+    # holds, and this session then asks for the refresh's claim: a deadlock. This session has
+    # written more (its weight makes MariaDB roll the refresh back; PostgreSQL rolls back the
+    # session that waited first, the refresh)
+    refreshed: list = []
+    with transaction.atomic():
+        DailyFact.objects.filter(day=today()).update(orders_placed=F("orders_placed"))
+        for n in range(20):
+            DirtyDay.objects.create(
+                day=today() - timedelta(days=400 + n), token=f"weight-{n}", marked_at=timezone.now()
+            )
+        refresh = _in_thread(dirty_days_refresh, refreshed)
+        wait_until(
+            lambda: _sessions_waiting_on_a_lock() >= 1 or refreshed,
+            what="the refresh to wait",
+        )
+        assert not refreshed, refreshed
+        DirtyDay.objects.select_for_update().get(day=today())
+        DirtyDay.objects.filter(token__startswith="weight-").delete()
+    refresh.join(timeout=60)
+
+    # then the refresh, rolled back, claimed again instead of failing
+    assert len(refreshed) == 1 and isinstance(refreshed[0], int), refreshed
+    # and no mark was lost: whatever it claimed the second time, today is current afterwards
+    dirty_days_refresh()
+    assert not DirtyDay.objects.exists()
+    assert DailyFact.objects.get(day=today()).orders_placed == 2

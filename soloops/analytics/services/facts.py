@@ -10,7 +10,9 @@ Eventually current, a few seconds behind: an event's handler only marks the days
 commit, the refresh task. The task (``dirty_days_refresh``) claims marked days with SKIP
 LOCKED — two tasks work on disjoint days and never write the same day's rows — recomputes
 them once however many events marked them, and deletes the rows it claimed in the same
-transaction. A day marked again while it is being refreshed stays dirty:
+transaction (a batch the database rolls back to break a deadlock, which MariaDB's locks make
+possible between two refreshes, is claimed again). A day marked again while it is being
+refreshed stays dirty:
 
 - PostgreSQL (READ COMMITTED), MariaDB/MySQL: the claim locks the row; the marker's upsert
   waits for the refresh to commit, then finds the row deleted and inserts a new one (and
@@ -44,13 +46,13 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
-from django.db import connections, router, transaction
+from django.db import OperationalError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from soloops.analytics.models import DailyFact, DayTimings, DirtyDay, SkuDailyFact
 from soloops.analytics.rollups import day_runs, days_compute, local_day, timings_packed
-from soloops.locking import lock_own_rows
+from soloops.locking import is_deadlock, lock_own_rows
 from soloops.orders.selectors import first_order_at
 from soloops.shop.selectors import shop_currency, shop_zone
 
@@ -60,6 +62,8 @@ logger = logging.getLogger(__name__)
 REBUILD_CHUNK_DAYS = 31
 # Marked days claimed and recomputed per transaction by the refresh task.
 REFRESH_BATCH_DAYS = 31
+# A refresh batch the database rolled back to break a deadlock is claimed again, this often.
+MAX_DEADLOCK_RETRIES = 3
 # A day marked this long ago whose refresh has not run: its task was lost; the scheduler does it.
 DIRTY_DAY_OVERDUE = timedelta(minutes=1)
 # The cache entry that says a refresh task is queued and has not started (see above), and how
@@ -205,25 +209,23 @@ def dirty_days_refresh(*, marked_before: datetime | None = None) -> int:
     the claimed rows whose token did not change. Returns how many days were recomputed."""
     zone, currency = shop_zone(), shop_currency()  # read before the claim: see above
     recomputed: set[date] = set()
+    deadlocks = 0
+    # Inside a caller's transaction a deadlock rolled back the caller's work too: not ours to redo.
+    own_transaction = not transaction.get_connection(router.db_for_write(DirtyDay)).in_atomic_block
     while True:
-        with transaction.atomic():
-            marked = DirtyDay.objects.order_by("day")
-            if marked_before is not None:
-                marked = marked.filter(marked_at__lt=marked_before)
-            claimed = list(
-                lock_own_rows(marked, skip_locked=True).values_list("pk", "day", "token")[
-                    :REFRESH_BATCH_DAYS
-                ]
-            )
-            days = {day for _, day, _ in claimed}
-            _recompute(days, zone, currency)
-            unchanged = Q()
-            for pk, _, token in claimed:
-                unchanged |= Q(pk=pk, token=token)
-            if claimed:
-                DirtyDay.objects.filter(unchanged).delete()
+        try:
+            claimed, days = _refresh_batch(marked_before, zone, currency)
+        except OperationalError as error:
+            # MariaDB may pick a refresh as a deadlock's victim (two refreshes' claim deletes
+            # each scan the other's rows on a small table; seen in CI). Nothing of the batch
+            # committed, and a recomputation is idempotent: claim again.
+            deadlocks += 1
+            if not (own_transaction and is_deadlock(error)) or deadlocks > MAX_DEADLOCK_RETRIES:
+                raise
+            logger.info("the facts refresh was a deadlock's victim; claiming again")
+            continue
         recomputed |= days
-        if len(claimed) < REFRESH_BATCH_DAYS:
+        if claimed < REFRESH_BATCH_DAYS:
             break
     if recomputed:
         # Its own transaction, after the claims committed: zero rows for days no one claimed,
@@ -231,6 +233,29 @@ def dirty_days_refresh(*, marked_before: datetime | None = None) -> int:
         with transaction.atomic():
             _fill_gaps_around(recomputed, zone)
     return len(recomputed)
+
+
+def _refresh_batch(marked_before, zone, currency) -> tuple[int, set[date]]:
+    """One transaction of the refresh: claim up to ``REFRESH_BATCH_DAYS`` marked days no other
+    refresh holds, recompute them, delete the claims whose token did not change. Returns how
+    many it claimed and their days."""
+    with transaction.atomic():
+        marked = DirtyDay.objects.order_by("day")
+        if marked_before is not None:
+            marked = marked.filter(marked_at__lt=marked_before)
+        claimed = list(
+            lock_own_rows(marked, skip_locked=True).values_list("pk", "day", "token")[
+                :REFRESH_BATCH_DAYS
+            ]
+        )
+        days = {day for _, day, _ in claimed}
+        _recompute(days, zone, currency)
+        unchanged = Q()
+        for pk, _, token in claimed:
+            unchanged |= Q(pk=pk, token=token)
+        if claimed:
+            DirtyDay.objects.filter(unchanged).delete()
+    return len(claimed), days
 
 
 def dirty_days_refresh_overdue(*, now: datetime | None = None) -> int:
