@@ -130,11 +130,19 @@ PORT_BLOCK = 1000
 PORT_BASE = 10000
 
 
+# Ports Chromium refuses to open ("ERR_UNSAFE_PORT", its kRestrictedPorts above 1024): a web
+# server a browser test starts must not listen on one (10080 failed a CI rehearsal).
+BROWSER_UNSAFE_PORTS = frozenset(
+    {1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668}
+    | {6669, 6679, 6697, 10080}
+)
+
+
 def free_port() -> int:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     index = int(worker[2:]) if worker[2:].isdigit() else 0
     first = PORT_BASE + (index % 22) * PORT_BLOCK
-    candidates = list(range(first, first + PORT_BLOCK))
+    candidates = [p for p in range(first, first + PORT_BLOCK) if p not in BROWSER_UNSAFE_PORTS]
     random.shuffle(candidates)
     for port in candidates:
         with socket.socket() as s:
@@ -143,9 +151,12 @@ def free_port() -> int:
             except OSError:
                 continue
             return port
-    with socket.socket() as s:  # the whole block is busy: let the system choose
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    while True:  # the whole block is busy: let the system choose
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in BROWSER_UNSAFE_PORTS:
+            return port
 
 
 def answers(url: str) -> bool:
