@@ -243,15 +243,21 @@ def _in_thread(fn, outcome: list) -> threading.Thread:
     return thread
 
 
-def test_a_day_marked_while_it_is_refreshed_stays_dirty(transactional_db):
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite has one writer at a time: a mark cannot come during a refresh")
-    # given: today's facts, and today marked again by a new order's events (not yet refreshed)
+def today_refreshed_then_marked_again() -> None:
+    """Today's facts refreshed after one order, then today marked again by a second order's
+    events (not yet refreshed)."""
     place([("MUG-1", 1)])
     dispatch_only()
     dirty_days_refresh()
     place([("MUG-1", 1)])
     dispatch_only()
+
+
+def test_a_day_marked_while_it_is_refreshed_stays_dirty(transactional_db):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite has one writer at a time: a mark cannot come during a refresh")
+    # given: today's facts, and today marked again by a new order's events (not yet refreshed)
+    today_refreshed_then_marked_again()
     assert DirtyDay.objects.filter(day=today()).exists()
 
     # when a refresh has claimed today and is held up writing its facts (another session
@@ -319,11 +325,7 @@ def test_a_refresh_chosen_as_a_deadlocks_victim_claims_again(transactional_db):
     if connection.vendor == "sqlite":
         pytest.skip("SQLite has one writer at a time: a refresh cannot deadlock")
     # given today's facts and today marked again
-    place([("MUG-1", 1)])
-    dispatch_only()
-    dirty_days_refresh()
-    place([("MUG-1", 1)])
-    dispatch_only()
+    today_refreshed_then_marked_again()
 
     # when a refresh has claimed today and waits for today's fact row, which this session
     # holds, and this session then asks for the refresh's claim: a deadlock. This session has
