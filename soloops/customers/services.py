@@ -4,6 +4,7 @@ given or withdrawn, merged into another record, erased. Each is one transaction 
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -29,7 +30,7 @@ from soloops.customers.segments import segment_delete as segment_delete
 from soloops.customers.segments import segment_save as segment_save
 from soloops.customers.selectors import customer_export_data
 from soloops.errors import Conflict, InvalidInput
-from soloops.events.services import event_emit, events_redact
+from soloops.events.services import EventSpec, event_emit, events_redact
 
 TAG = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 EDITABLE = ("name", "phone", "language")
@@ -82,6 +83,34 @@ def customer_for_order(
         actor=actor,
     )
     return customer
+
+
+@dataclass(frozen=True)
+class FirstOrderCustomer:
+    customer: Customer
+    event: EventSpec  # its customer.created, for the caller to emit with its own events
+
+
+def customer_new_for_order(
+    *, email: str, name: str, language: str, shipping_address: dict, billing_address: dict
+) -> FirstOrderCustomer:
+    """A first order's customer, new: one INSERT, no savepoint (intake's hot path). Its
+    ``customer.created`` event is handed back for the order to emit with its own.
+
+    Precondition: inside the intake transaction, which found no customer with this email. A
+    concurrent first order from the same email makes the insert fail (IntegrityError, unique
+    email); the caller runs its transaction again and then finds that customer.
+    """
+    email = email.strip().lower()
+    customer = Customer.objects.create(
+        email=email,
+        name=name,
+        language=language,
+        shipping_address=shipping_address,
+        billing_address=billing_address,
+    )
+    event = EventSpec("customer.created", customer, {"email": email, "name": name})
+    return FirstOrderCustomer(customer, event)
 
 
 def customer_create(

@@ -151,22 +151,59 @@ class _DispatchBatch:
             _enqueue_dispatch(self.ids[start : start + DISPATCH_CHUNK])
 
 
+def _open_batch(connection) -> _DispatchBatch | None:
+    """The dispatch batch of the transaction open on ``connection``, if it has one.
+
+    Django keeps the open transaction's commit callbacks in run_on_commit and drops those of a
+    savepoint that rolls back: a batch no longer there (or already run) is not this
+    transaction's. (An id whose savepoint rolled back may stay in a batch; dispatch skips ids
+    with no event row.)"""
+    batch = getattr(connection, "soloops_dispatch_batch", None)
+    if batch is None or batch.flushed:
+        return None
+    if not any(func is batch for _sids, func, _robust in connection.run_on_commit):
+        return None
+    return batch
+
+
 def _dispatch_after_commit(event_ids: list[int]) -> None:
     connection = transaction.get_connection()
-    batch = getattr(connection, "soloops_dispatch_batch", None)
-    # Django keeps the open transaction's commit callbacks in run_on_commit and drops those
-    # of a savepoint that rolls back: a batch no longer there (or already run) is not this
-    # transaction's, so a new one is registered. (An id whose savepoint rolled back may stay
-    # in a batch; dispatch skips ids with no event row.)
-    if (
-        batch is None
-        or batch.flushed
-        or not any(func is batch for _sids, func, _robust in connection.run_on_commit)
-    ):
+    batch = _open_batch(connection)
+    if batch is None:
         batch = _DispatchBatch()
         connection.soloops_dispatch_batch = batch
         transaction.on_commit(batch)
     batch.ids.extend(event_ids)
+
+
+def _tasks_in_this_database() -> bool:
+    """Whether the task queue is a table of this database (the DB worker's backend), so a task
+    written in a transaction exists exactly when the transaction commits."""
+    from django.tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    return isinstance(task_backends["default"], DatabaseBackend) and (
+        router.db_for_write(DBTaskResult) == transaction.get_connection().alias
+    )
+
+
+def events_dispatch_in_transaction() -> None:
+    """Write the dispatch task of the events this transaction emitted so far now, inside it,
+    when the task queue lives in this database: the task commits or rolls back with its
+    events, and the order's commit is the only one (the hot path of intake). Events emitted
+    later are still enqueued on commit. With a broker (Celery) a task must not exist before
+    its events commit, so there this does nothing."""
+    from soloops.events.tasks import dispatch_events
+
+    batch = _open_batch(transaction.get_connection())
+    if batch is None or not batch.ids or not _tasks_in_this_database():
+        return
+    # Not _enqueue_dispatch's catch-all: a failed INSERT inside the transaction must fail it
+    # (PostgreSQL refuses every later statement of it anyway), not be logged and ignored.
+    ids, batch.ids = batch.ids, []
+    for start in range(0, len(ids), DISPATCH_CHUNK):
+        dispatch_events.enqueue(event_ids=ids[start : start + DISPATCH_CHUNK])
 
 
 @dataclass(frozen=True)

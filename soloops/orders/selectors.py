@@ -15,7 +15,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -46,21 +45,50 @@ from soloops.orders.states import HOLDS_STOCK, TRANSITIONS
 from soloops.shop.selectors import shop_currency
 
 
-def intake_counts(*, email: str, client_ip: str | None, since: datetime) -> dict[str, int]:
-    """Orders before this one: by the email (ever and since), by the IP (since), and the
-    customer of the email's earlier orders (None for a first order). One query."""
-    # Only recent orders of the IP: every order through one integration (a storefront server,
-    # a marketplace) shares its IP, and matching all of them made intake scan the whole table.
-    match = Q(email=email)
-    if client_ip:
-        match |= Q(client_ip=client_ip, placed_at__gte=since)
-    return Order.objects.filter(match).aggregate(
-        customer_id=Max("customer_id", filter=Q(email=email)),
-        email_total=Count("id", filter=Q(email=email)),
-        email_recent=Count("id", filter=Q(email=email, placed_at__gte=since)),
-        ip_recent=Count("id", filter=Q(client_ip=client_ip, placed_at__gte=since))
-        if client_ip
-        else Count("id", filter=Q(pk__in=[])),
+@dataclass(frozen=True)
+class IntakeCounts:
+    """What intake reads before it writes a new order (``intake_counts``)."""
+
+    customer_id: int | None  # the customer of the email's earlier orders; None: a first order
+    email_customer_id: int | None  # the customer record with this email, if any
+    email_customer_merged: bool  # that record was merged into another one
+    email_total: int  # orders of the email, ever
+    email_recent: int  # ... since the velocity window's start
+    ip_recent: int  # orders from the client IP since the window's start
+
+
+# One statement, five index lookups: it runs for every order, so it is SQL written once rather
+# than an ORM aggregate built per call (that building was a tenth of an order's time). Only
+# recent orders of the IP: every order through one integration (a storefront server, a
+# marketplace) shares its IP, and matching all of them made intake scan the whole table.
+INTAKE_COUNTS_SQL = """
+SELECT
+  (SELECT MAX(customer_id) FROM orders_order WHERE email = %s),
+  (SELECT id FROM customers_customer WHERE email = %s),
+  (SELECT merged_into_id FROM customers_customer WHERE email = %s),
+  (SELECT COUNT(*) FROM orders_order WHERE email = %s),
+  (SELECT COUNT(*) FROM orders_order WHERE email = %s AND placed_at >= %s),
+  (SELECT COUNT(*) FROM orders_order WHERE client_ip = %s AND placed_at >= %s)
+"""
+
+
+def intake_counts(*, email: str, client_ip: str | None, since: datetime) -> IntakeCounts:
+    """Orders before this one by the email (ever and since ``since``) and by the IP (since),
+    and who the customer is. One query; ``email`` as stored (lower-case)."""
+    since_value = connection.ops.adapt_datetimefield_value(since)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            INTAKE_COUNTS_SQL,
+            [email, email, email, email, email, since_value, client_ip, since_value],
+        )
+        customer_id, email_customer_id, merged_into_id, total, recent, ip_recent = cursor.fetchone()
+    return IntakeCounts(
+        customer_id=customer_id,
+        email_customer_id=email_customer_id,
+        email_customer_merged=merged_into_id is not None,
+        email_total=total,
+        email_recent=recent,
+        ip_recent=ip_recent if client_ip else 0,
     )
 
 

@@ -10,6 +10,7 @@ import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -20,11 +21,17 @@ from soloops.accounts.actors import Actor
 from soloops.customers.services import (
     Person,
     customer_for_order,
+    customer_new_for_order,
     customer_stats_refresh,
     customers_resolve,
 )
 from soloops.errors import ApplicationError, Conflict, InvalidInput
-from soloops.events.services import EventSpec, event_emit, events_emit
+from soloops.events.services import (
+    EventSpec,
+    event_emit,
+    events_dispatch_in_transaction,
+    events_emit,
+)
 from soloops.idempotency import hash_request, replay
 from soloops.inventory.selectors import stock_for_skus
 from soloops.inventory.services import Hold, stock_consume, stock_release, stock_reserve
@@ -251,25 +258,28 @@ def order_place_detailed(
         prices_include_tax=shop_profile().prices_include_tax,
         method=draft.shipping_method or None,
     )
+    insert = partial(
+        _order_insert,
+        draft,
+        channel,
+        actor,
+        client_ip,
+        idempotency_key,
+        request_hash,
+        policy,
+        stock,
+        totals,
+        billing,
+    )
     try:
-        return _order_insert(
-            draft,
-            channel,
-            actor,
-            client_ip,
-            idempotency_key,
-            request_hash,
-            policy,
-            stock,
-            totals,
-            billing,
-        )
+        return insert()
     except IntegrityError:
-        # Only a concurrent request with the same Idempotency-Key gets here (numbers are 40
-        # random bits): answer with the order it created.
+        # A concurrent request with the same Idempotency-Key committed first: answer with the
+        # order it created. Or a concurrent first order from the same email created the
+        # customer first (numbers are 40 random bits): the second try finds that customer.
         if idempotency_key and (existing := _replay(idempotency_key, request_hash)):
             return Placed(existing, created=False)
-        raise
+        return insert()
 
 
 def _order_insert(
@@ -284,8 +294,8 @@ def _order_insert(
             client_ip=client_ip,
             since=now - timedelta(minutes=policy.velocity_window_minutes),
         )
-        customer_id = counts["customer_id"]
-        if customer_id is None:  # a first order: find or create the customer
+        customer_id, new_customer = counts.customer_id, None
+        if customer_id is None and counts.email_customer_merged:  # merged away: its keeper
             customer_id = customer_for_order(
                 email=email,
                 name=draft.name,
@@ -294,13 +304,24 @@ def _order_insert(
                 billing_address=billing,
                 actor=actor,
             ).pk
+        elif customer_id is None and counts.email_customer_id is not None:
+            customer_id = counts.email_customer_id  # known before ordering (API, import)
+        elif customer_id is None:  # a first order from a new customer
+            new_customer = customer_new_for_order(
+                email=email,
+                name=draft.name,
+                language=draft.language,
+                shipping_address=draft.shipping_address,
+                billing_address=billing,
+            )
+            customer_id = new_customer.customer.pk
         review = review_order(
             Facts(
                 total=totals.total,
                 currency=currency,
-                previous_orders=counts["email_total"],
-                recent_orders_email=counts["email_recent"],
-                recent_orders_ip=counts["ip_recent"],
+                previous_orders=counts.email_total,
+                recent_orders_email=counts.email_recent,
+                recent_orders_ip=counts.ip_recent,
                 shipping_country=str(draft.shipping_address.get("country", "")),
                 billing_country=str(billing.get("country", "")),
             ),
@@ -363,11 +384,12 @@ def _order_insert(
         decided = {"number": order.number, "review": review.as_dict()}
         events = events_emit(
             specs=[
+                *([new_customer.event] if new_customer else []),
                 EventSpec("order.placed", order, placed),
                 EventSpec(f"order.{status}", order, decided),
             ],
             actor=actor,
-        )
+        )[1 if new_customer else 0 :]
         if status != OrderStatus.REJECTED:
             stock_reserve(
                 holds=[
@@ -381,6 +403,7 @@ def _order_insert(
                 ],
                 actor=actor,
             )
+        events_dispatch_in_transaction()
     return Placed(order, created=True, lines=lines, events=events)
 
 

@@ -4,7 +4,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from soloops.customers.models import Customer
+from soloops.events.models import Event
 from soloops.orders import services
+from soloops.orders.models import Order
 from tests.factories import SYSTEM, draft, make_variant
 from tests.orders.conftest import body
 
@@ -118,11 +121,12 @@ def statements(api, lines: list[tuple[str, int]], email: str) -> list[str]:
     assert response.json()["status"] == "accepted"
     assert len(response.json()["lines"]) == len(lines)
     assert [e["type"] for e in response.json()["timeline"]] == ["order.placed", "order.accepted"]
-    return [
-        q["sql"].replace("`", '"')  # MySQL/MariaDB quote names with backticks
-        for q in ctx.captured_queries
-        if not q["sql"].upper().startswith(CONTROL)
-    ]
+    every = [q["sql"].replace("`", '"') for q in ctx.captured_queries]  # MySQL: backticks
+    # One transaction, and the dispatch task is written in it (the task queue is in this
+    # database): nothing after the COMMIT.
+    commits = [i for i, sql in enumerate(every) if sql.upper().startswith("COMMIT")]
+    assert commits == [len(every) - 1], "\n".join(s[:90] for s in every)
+    return [s for s in every if not s.upper().startswith(CONTROL)]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -143,3 +147,26 @@ def test_one_api_order_is_eight_statements_for_a_returning_customer(api, permiss
     assert sum(s.startswith('INSERT INTO "orders_orderline"') for s in sqls) == 1
     # stock: the read, and one reservation statement (an UPDATE; a locking CTE on PostgreSQL)
     assert sum("inventory_stocklevel" in s for s in sqls) == (3 if mysql else 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_first_order_adds_one_statement_the_customer_row(api, permissive):
+    # given SKUs, and another customer's order (token, profile, policy, tables now known)
+    make_skus()
+    statements(api, [("SKU-9", 1)], "warm@example.com")
+
+    # when a new customer orders 5 lines
+    sqls = statements(api, [(sku, 1) for sku in SKUS[:5]], "new@example.com")
+
+    # then: the returning customer's eight, and the customer's INSERT; its customer.created
+    # goes in the order's one event INSERT, no savepoint
+    mysql = connection.vendor == "mysql"
+    assert len(sqls) == (10 if mysql else 9), "\n".join(s[:90] for s in sqls)
+    assert sum(s.startswith('INSERT INTO "customers_customer"') for s in sqls) == 1
+    assert sum(s.startswith('INSERT INTO "automation_event"') for s in sqls) == 1
+    customer = Customer.objects.get(email="new@example.com")
+    assert Order.objects.get(email="new@example.com").customer_id == customer.pk
+    created = Event.objects.get(type="customer.created", subject_id=str(customer.pk))
+    placed = Event.objects.get(type="order.placed", payload__email="new@example.com")
+    assert created.pk < placed.pk
+    assert created.correlation_id == placed.correlation_id
