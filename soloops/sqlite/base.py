@@ -10,6 +10,8 @@ to SQLite's own wait, as before: the lock only ever shortens waits.
 """
 
 import threading
+import time
+from functools import cache
 
 from django.db.backends.sqlite3 import base
 
@@ -22,18 +24,45 @@ def _lock_for(name: str) -> threading.Lock:
         return _LOCKS.setdefault(str(name), threading.Lock())
 
 
+@cache
+def _wait_counters():
+    """Seconds write transactions waited for the lock, by where: ``process`` (queued behind
+    this process's other threads) and ``sqlite`` (in SQLite's busy handler, behind another
+    process: the BEGIN IMMEDIATE). On ``/metrics`` with the transactions counted, so the
+    owner sees what waiting on one writer costs; ``bench/orders.py`` prints them. Made on
+    first use, in the web worker: prometheus-client picks its multiprocess mode when first
+    imported, after ``soloops web`` has set its directory."""
+    from prometheus_client import Counter
+
+    waited = Counter(
+        "soloops_sqlite_write_lock_wait_seconds",
+        "Seconds SQLite write transactions waited for the write lock, by where they waited.",
+        ["where"],
+    )
+    started = Counter(
+        "soloops_sqlite_write_transactions", "SQLite write transactions started (BEGIN)."
+    )
+    return waited.labels(where="process"), waited.labels(where="sqlite"), started
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     _holds_write_lock = False
 
     def _start_transaction_under_autocommit(self):
         lock = _lock_for(self.settings_dict["NAME"])
         timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))
+        queued = time.perf_counter()
         self._holds_write_lock = lock.acquire(timeout=timeout)
+        begun = time.perf_counter()
         try:
             super()._start_transaction_under_autocommit()
         except BaseException:
             self._release_write_lock()
             raise
+        in_process, in_sqlite, transactions = _wait_counters()
+        in_process.inc(begun - queued)
+        in_sqlite.inc(time.perf_counter() - begun)
+        transactions.inc()
 
     def _release_write_lock(self) -> None:
         if self._holds_write_lock:
