@@ -17,12 +17,18 @@ transaction straight through the driver (psycopg or sqlite3), one connection per
 the no-oversell condition, insert the reservations, commit; rows copied from an order the real
 service placed, so both write the same columns).
 
+Both servers run the gunicorn workers and threads ``soloops web`` chooses by default for the
+backend on this machine (``--web 2x8`` sets others). Orders come from 2,000 buyers, each with
+an address of their own in ``X-Forwarded-For`` (the servers trust 127.0.0.1 as a reverse proxy).
+
 SQL statements per request (q/req) are counted once, in-process, around a whole
 ``POST /api/orders`` through the test client (middleware, token, intake, task enqueue, response).
+On SQLite it also prints, from the API server's ``/metrics``, how long write transactions
+waited for the write lock: queued behind threads of their process, or in SQLite's busy handler.
 It prints figures and asserts nothing about time. Usage:
 
     .venv/bin/python bench/orders.py [--backend sqlite|postgres|mysql|both|all] [--requests N]
-        [--quick]
+        [--web WORKERSxTHREADS] [--quick] [--keep]
 
 Each server it starts runs in its own process group, stopped on exit, Ctrl-C or SIGTERM.
 """
@@ -55,7 +61,6 @@ MYSQL_ADMIN_URL = os.environ.get("BENCH_MYSQL_URL", "mysql://root@127.0.0.1:3306
 HOT_SKU = "HOT-0001"
 CONCURRENCY = (1, 8, 32)
 SCENARIOS = ("low", "high")
-WEB_WORKERS, WEB_THREADS = 2, 8
 ADDRESS = {
     "name": "Bench Buyer",
     "line1": "Lindenweg 12",
@@ -266,10 +271,11 @@ class Target:
     sqlite_path: Path | None = None
     pg_url: str = ""
     mysql_url: str = ""
+    web: tuple[int, int] = (2, 8)  # gunicorn workers, threads
 
     @classmethod
-    def make(cls, backend: str, tmp: Path) -> "Target":
-        target = cls(backend, tmp)
+    def make(cls, backend: str, tmp: Path, web: tuple[int, int]) -> "Target":
+        target = cls(backend, tmp, web=web)
         var = tmp / backend
         var.mkdir()
         if backend == "sqlite":
@@ -291,6 +297,7 @@ class Target:
             "SOLOOPS_VAR_DIR": str(var),
             "SOLOOPS_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "SOLOOPS_LOG_LEVEL": "WARNING",
+            "SOLOOPS_TRUSTED_PROXIES": "127.0.0.1",  # the bench stands in for the proxy
             "PYTHONPATH": str(REPO),
         }
         return target
@@ -312,7 +319,7 @@ class Target:
     def start(self, kind: str, spec: Path | None = None) -> "Server":
         """``soloops web`` ("api") or the bare view ("bare"), on the same gunicorn settings."""
         port = _free_port()
-        gunicorn = ("--workers", str(WEB_WORKERS), "--threads", str(WEB_THREADS))
+        gunicorn = ("--workers", str(self.web[0]), "--threads", str(self.web[1]))
         if kind == "api":
             argv = [sys.executable, "-m", "soloops.cli", "web", "--port", str(port), *gunicorn]
             env = self.env
@@ -415,6 +422,14 @@ def _mysql_admin(*statements: str) -> None:
         conn.close()
 
 
+def _web_default(backend: str) -> tuple[int, int]:
+    """What ``soloops web`` runs by default on this backend and machine."""
+    sys.path.insert(0, str(REPO))
+    from soloops.cli.processes import web_concurrency
+
+    return web_concurrency(backend, os.cpu_count() or 1)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -489,14 +504,20 @@ def _drive(concurrency: int, requests: int, seconds: float, one) -> Run:
 
 
 def api_one(port: int, token: str, scenario: str, skus: list):
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    common = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     def one(rng: random.Random, state: dict):
+        headers = dict(common)
         if "conn" not in state:
             state["conn"] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             state["close"] = state["conn"].close
+        buyer = rng.randint(1, 2000)
+        # Each buyer from an address of their own, as behind a reverse proxy (the API server
+        # trusts 127.0.0.1 as one): not every order from one IP, whose count would then grow
+        # with the run (intake counts the IP's recent orders).
+        headers["X-Forwarded-For"] = f"10.0.{buyer // 256}.{buyer % 256}"
         body = {
-            "email": f"buyer{rng.randint(1, 2000)}@bench.example",
+            "email": f"buyer{buyer}@bench.example",
             "name": "Bench Buyer",
             "lines": [{"sku": s[0], "quantity": 1} for s in _lines(rng, scenario, skus)],
             "shipping_address": ADDRESS,
@@ -561,6 +582,56 @@ def _print_table(rows: list[dict]) -> None:
                 print(r[label].errors)
 
 
+@dataclass
+class LockWaits:
+    """The API server's SQLite write-lock counters (``/metrics``, soloops/sqlite/base.py)."""
+
+    process: float = 0.0  # seconds queued behind threads of the same process
+    sqlite: float = 0.0  # seconds in SQLite's busy handler (behind another process)
+    transactions: float = 0.0
+
+    def __sub__(self, other: "LockWaits") -> "LockWaits":
+        return LockWaits(
+            self.process - other.process,
+            self.sqlite - other.sqlite,
+            self.transactions - other.transactions,
+        )
+
+
+def _lock_waits(port: int) -> LockWaits:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/metrics")
+    text = conn.getresponse().read().decode()
+    conn.close()
+    waits = LockWaits()
+    for line in text.splitlines():
+        name, _, value = line.rpartition(" ")
+        if name == 'soloops_sqlite_write_lock_wait_seconds_total{where="process"}':
+            waits.process = float(value)
+        elif name == 'soloops_sqlite_write_lock_wait_seconds_total{where="sqlite"}':
+            waits.sqlite = float(value)
+        elif name == "soloops_sqlite_write_transactions_total":
+            waits.transactions = float(value)
+    return waits
+
+
+def _print_waits(rows: list[dict]) -> None:
+    rows = [r for r in rows if "waits" in r]
+    if not rows:
+        return
+    print(
+        "\nSQLite write lock, API server (/metrics): mean wait per write transaction, queued "
+        "behind threads of its process / in SQLite's busy handler (behind another process)"
+    )
+    for r in rows:
+        w = r["waits"]
+        per = 1000 / w.transactions if w.transactions else float("nan")
+        print(
+            f"  {r['scenario']:<5} x{r['concurrency']:<3} {w.transactions:>6.0f} transactions: "
+            f"queued {w.process * per:7.2f} ms / busy handler {w.sqlite * per:7.2f} ms"
+        )
+
+
 def _ratio(a: Run, b: Run) -> float:
     return a.rate / b.rate if b.rate else float("nan")
 
@@ -570,7 +641,8 @@ def _bench_backend(target: Target, skus: int, requests: int, seconds: float) -> 
     info = target.prepare(skus)
     q = info["queries"]
     print(
-        f"bench: {target.backend} prepared in {time.monotonic() - started:.1f} s; SQL statements "
+        f"bench: {target.backend} prepared in {time.monotonic() - started:.1f} s; web: "
+        f"{target.web[0]} workers x {target.web[1]} threads; SQL statements "
         f"per POST /api/orders (whole request): first order {q['first_order']}, "
         f"returning customer with 3 lines {q['repeat_order']}, with the hot SKU {q['hot_order']}",
         flush=True,
@@ -599,6 +671,7 @@ def _bench_backend(target: Target, skus: int, requests: int, seconds: float) -> 
             def drive(one, c=concurrency):
                 return _drive(c, requests, seconds, one)
 
+            waits = _lock_waits(api_server.port) if target.backend == "sqlite" else None
             row = {
                 "backend": target.backend,
                 "scenario": scenario,
@@ -608,6 +681,8 @@ def _bench_backend(target: Target, skus: int, requests: int, seconds: float) -> 
                 "raw": drive(raw_one(target, info["template"], scenario, all_skus)),
                 "queries": q["hot_order" if scenario == "high" else "repeat_order"],
             }
+            if waits is not None:
+                row["waits"] = _lock_waits(api_server.port) - waits
             rows.append(row)
             print(
                 f"bench: {target.backend} {scenario} x{concurrency}: API {row['api'].rate:.0f}/s, "
@@ -629,12 +704,12 @@ def bench(args) -> None:
     began = time.monotonic()
     print(
         f"bench: {requests} orders per run (at most {seconds:.0f} s), {skus:,} SKUs + 1 hot, "
-        f"web: {WEB_WORKERS} workers x {WEB_THREADS} threads, {os.cpu_count()} CPUs",
+        f"{os.cpu_count()} CPUs",
         flush=True,
     )
     try:
         for backend in backends:
-            target = Target.make(backend, tmp)
+            target = Target.make(backend, tmp, args.web or _web_default(backend))
             try:
                 rows += _bench_backend(target, skus, requests, seconds)
             finally:
@@ -645,6 +720,7 @@ def bench(args) -> None:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
     _print_table(rows)
+    _print_waits(rows)
     print(f"\nbench: {time.monotonic() - began:.0f} s in all")
 
 
@@ -658,6 +734,12 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=0, help="orders per run (default 300)")
     parser.add_argument("--quick", action="store_true", help="fewer SKUs and orders, shorter runs")
+    parser.add_argument(
+        "--web",
+        type=lambda text: tuple(int(n) for n in text.split("x", 1)),
+        default=None,
+        help="gunicorn workers x threads, for both servers (default: what soloops web runs)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the databases and logs")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks

@@ -1,12 +1,9 @@
 """The ``soloops`` command. Every subcommand has ``--help``; errors are one line and exit 1.
 
 One module per command group: ``processes`` (init, demo, demo-data, run, web, worker,
-scheduler), ``accounts`` (user, token), ``flows`` (flow, runs), ``events``, ``stream``,
-scheduler), ``accounts`` (user, token), ``flows`` (flow, runs), ``events``, ``analytics``,
-scheduler), ``accounts`` (user, token), ``flows`` (flow, runs), ``customers``, ``events``,
-``check`` (check, manage); ``console`` holds what they share.
-scheduler), ``operations`` (backup, restore), ``accounts`` (user, token), ``flows`` (flow,
-runs), ``events``, ``check`` (check, manage); ``console`` holds what they share.
+scheduler), ``check`` (check, manage), ``accounts`` (user, token), ``flows`` (flow, runs),
+``customers``, ``events``, ``stream``, ``imports`` (import, export), ``analytics``,
+``operations`` (backup, restore); ``console`` holds what they share.
 """
 
 import argparse
