@@ -23,7 +23,7 @@ from django.utils import timezone
 from soloops.demo.baskets import Baskets
 from soloops.demo.catalog import EU, EXPENSIVE_SKUS, VariantPlan, rate_tables, variant_plans
 from soloops.demo.people import ORDER_NOTES, REGIONS, CustomerPlan, People
-from soloops.demo.prices import price_histories
+from soloops.demo.prices import PriceHistory, price_histories
 from soloops.demo.progress import Progress
 from soloops.demo.seasons import DAYS, buyers, local_time, placement_times, working_time
 from soloops.numbers import ALPHABET
@@ -126,6 +126,7 @@ class DemoPlan:
     customers: list[CustomerPlan]  # those who ordered, by their first order
     shipping_rates: list[ShippingRate]
     tax_rates: dict[str, TaxRate]
+    prices: dict[int, PriceHistory] = field(default_factory=dict)  # variant index -> history
 
 
 def round_up(value: float, step: int) -> int:
@@ -492,4 +493,5 @@ def plan_demo(
         customers=customers,
         shipping_rates=planner.tables[0],
         tax_rates=planner.tables[1],
+        prices=planner.prices,
     )
