@@ -455,7 +455,9 @@ class Planner:
 def plan_demo(
     *, orders: int, seed: int, now: datetime | None = None, progress: Progress | None = None
 ) -> DemoPlan:
-    """Everything the demo shop will contain, decided by ``seed`` (and the date of ``now``)."""
+    """Everything the demo shop will contain, decided by ``seed`` and ``now`` — the moment,
+    not only its date: today's weight is its share of the day so far, so another minute deals
+    every order's day again (the same seed a minute later is another two years of history)."""
     now = (now or timezone.now()).astimezone(UTC)
     tz = timezone.get_current_timezone()
     rng = random.Random(seed)
