@@ -65,7 +65,7 @@ def demo_series(orders: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
         day = (order.placed_at.astimezone(zone).date() - first).days
         units[day] += sum(q for _i, q in order.lines)
         revenue[day] += float(order.totals.total)
-    return units, revenue
+    return units[:-1], revenue[:-1]  # whole days: NOW's day is partial, as the backtest skips
 
 
 class Study:
@@ -102,13 +102,17 @@ class Study:
         actual = self.y[end : end + self.h]
         return self.f.mase(actual, self.mean(model, end)[: len(actual)], self.y[:end])
 
+    def folds(self, model: str, end: int) -> np.ndarray:
+        """``cross_validate_folds`` on ``y[:end]``, from the shared forecasts."""
+        folds = [end - self.h - k * self.f.SEASON for k in range(self.f.CV_ORIGINS)]
+        return np.array([self.score(model, fold) for fold in folds if fold >= 2 * self.f.SEASON])
+
     def backtest(self, model: str, end: int) -> float:
         """``cross_validate`` on ``y[:end]``, from the shared forecasts."""
         key = (model, end)
         if key not in self.cv:
-            folds = [end - self.h - k * self.f.SEASON for k in range(self.f.CV_ORIGINS)]
-            scores = [self.score(model, fold) for fold in folds if fold >= 2 * self.f.SEASON]
-            self.cv[key] = float(np.mean(scores)) if scores else float("inf")
+            scores = self.folds(model, end)
+            self.cv[key] = float(scores.mean()) if len(scores) else float("inf")
         return self.cv[key]
 
     def chosen(self, variant: str, end: int) -> str:
@@ -117,7 +121,16 @@ class Study:
         pool = self.candidates(end)
         if variant != "current" and "yearly_ensemble" in pool:
             pool = (*pool, variant[1:])
-        return min(pool, key=lambda m: self.backtest(m, end))
+        best = min(pool, key=lambda m: self.backtest(m, end))
+        # forecast()'s one-standard-error rule: the combination unless clearly beaten
+        combined = self.f.combination(pool)
+        if (
+            combined
+            and combined != best
+            and self.f.within_one_se(self.folds(combined, end), self.folds(best, end))
+        ):
+            return combined
+        return best
 
 
 def main() -> None:
@@ -132,12 +145,17 @@ def main() -> None:
     import django
 
     django.setup()
+    from datetime import timedelta
+
     from soloops.analytics.forecasting import forecast
     from soloops.analytics.selectors import series_values
+    from soloops.analytics.services.facts import shop_today
+    from soloops.shop.selectors import shop_zone
 
     series: dict[str, np.ndarray] = {}
     for name in () if args.without_database else ("shop.units", "shop.revenue"):
-        values = series_values(series=name)[1]
+        yesterday = shop_today(shop_zone()) - timedelta(days=1)  # whole days, as the backtest
+        values = series_values(series=name, until=yesterday)[1]
         if values:
             series[f"database {name}"] = np.asarray(values, dtype=float)
     for orders in args.orders:

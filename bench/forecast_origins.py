@@ -5,8 +5,9 @@ shop one 28-day window is mostly noise (the default demo sells about 11 units a 
 window before 7 December holds Black Friday), so this prints, for ``shop.units`` and
 ``shop.revenue`` at each horizon, how much better than seasonal naive (1 - MASE / MASE of
 seasonal naive) each model is at that origin and on average over ``--origins`` origins two
-weeks apart (the ratio of the mean MASEs), with the model the backtest chooses. It reads the
-database the environment names (SOLOOPS_VAR_DIR / DATABASE_URL, as the CLI does), prints
+weeks apart (the ratio of the mean MASEs), with the model the backtest chooses. Whole days
+only: the series ends yesterday, as the backtest's does (today's facts are a partial day). It
+reads the database the environment names (SOLOOPS_VAR_DIR / DATABASE_URL, as the CLI does), prints
 figures and asserts nothing. Usage:
 
     SOLOOPS_VAR_DIR=... .venv/bin/python bench/forecast_origins.py [--horizons 28 84]
@@ -28,11 +29,16 @@ def main() -> None:
     import django
 
     django.setup()
+    from datetime import timedelta
+
     from soloops.analytics.forecasting import MODELS, REGULAR_YEARLY_DETAIL, forecast, mase
     from soloops.analytics.selectors import series_values
+    from soloops.analytics.services.facts import shop_today
+    from soloops.shop.selectors import shop_zone
 
+    yesterday = shop_today(shop_zone()) - timedelta(days=1)  # whole days, as the backtest
     for name in ("shop.units", "shop.revenue"):
-        first, values = series_values(series=name)
+        first, values = series_values(series=name, until=yesterday)
         y = np.asarray(values, dtype=float)
         print(f"{name}: {len(y)} days from {first}, mean {y.mean():.2f} a day")
         for horizon in args.horizons:

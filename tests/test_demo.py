@@ -3,6 +3,7 @@ that is never dispatched, seasonality, once only, the same shop for the same see
 
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
+from decimal import Decimal
 from itertools import pairwise
 
 import pytest
@@ -16,6 +17,7 @@ from soloops.cli import main
 from soloops.customers.models import Customer
 from soloops.demo import demo_load
 from soloops.demo.plan import plan_demo
+from soloops.demo.prices import PRICED
 from soloops.inventory.models import Movement, MovementKind, Reservation, StockLevel
 from soloops.inventory.selectors import ledger_mismatches
 from soloops.orders.models import Order, OrderLine, OrderStatus
@@ -129,6 +131,38 @@ def test_every_order_has_its_events_one_per_transition_as_history(demo):
     assert not Event.objects.exclude(actor_label="demo").exists()
     assert not Event.objects.filter(dispatched_at__isnull=True).exists()
     assert not DBTaskResult.objects.exists()
+
+
+def test_the_best_sellers_price_changes_are_recorded_as_the_catalog_records_them(demo):
+    # given each SKU's catalog events, oldest first
+    events = defaultdict(list)
+    for e in Event.objects.filter(subject_type="catalog.variant").order_by("id"):
+        events[int(e.subject_id)].append(e)
+    repriced = 0
+    for variant in Variant.objects.all():
+        mine = [e for e in events[variant.pk] if e.type.startswith("variant.")]
+        assert mine[0].type == "variant.created"
+        changes = mine[1:]
+        assert all(e.type == "variant.updated" and set(e.payload) == {"price"} for e in changes)
+        # then the price it had at any moment is its creation's price with the changes up to
+        # then: each line was sold at the price its SKU had when the order was placed ...
+        history = [(e.created_at, Decimal(e.payload["price"])) for e in mine]
+        assert [at for at, _p in history] == sorted(at for at, _p in history)
+        for line in OrderLine.objects.filter(variant=variant).select_related("order"):
+            placed = line.order.placed_at
+            assert line.unit_price == [p for at, p in history if at <= placed][-1], line.sku
+        # ... and the last change left today's catalog price, when it was last updated
+        assert history[-1][1] == variant.price
+        if changes:
+            repriced += 1
+            assert variant.updated_at == changes[-1].created_at
+            assert all(a[1] != b[1] for a, b in pairwise(history))  # each one a change
+    # the best sellers had promotions and an earlier price (prices.PRICED of them)
+    assert repriced == PRICED
+    # and the changes are history like the rest: already dispatched, never handed to a worker
+    updated = Event.objects.filter(type="variant.updated")
+    assert updated.count() >= PRICED * 3
+    assert not updated.filter(dispatched_at__isnull=True).exists()
 
 
 def test_review_results_are_recorded_with_their_reasons(demo):

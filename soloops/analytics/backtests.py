@@ -1,6 +1,11 @@
 """``soloops analytics backtest``: how good would the forecast have been? Fit on the history up
 to a day, forecast the next H days, and compare with what happened: MASE (scaled by the
-in-sample seasonal-naive error, season 7) of the chosen model, seasonal naive and naive."""
+in-sample seasonal-naive error, season 7) of the chosen model, seasonal naive and naive.
+
+Only whole days count: the history ends yesterday (the shop's time zone), as the nightly
+forecast's does. Today's facts are a partial day (its orders so far): scored as an actual, it
+would count the hours still to come as the forecast's error, and the default window would end
+on a day no forecast is ever made for."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -9,7 +14,9 @@ import numpy as np
 
 from soloops.analytics import selectors
 from soloops.analytics.forecasting import SEASON, fit_naive, fit_seasonal_naive, forecast, mase
+from soloops.analytics.services.facts import shop_today
 from soloops.errors import InvalidInput
+from soloops.shop.selectors import shop_zone
 
 MIN_HISTORY = 2 * SEASON
 
@@ -28,7 +35,8 @@ class Backtest:
 def backtest_run(*, series: str, horizon: int, until: date | None = None) -> Backtest:
     if horizon < 1:
         raise InvalidInput("invalid_horizon", "the horizon must be at least 1 day", field="horizon")
-    first, values = selectors.series_values(series=series)
+    yesterday = shop_today(shop_zone()) - timedelta(days=1)  # the last whole day
+    first, values = selectors.series_values(series=series, until=yesterday)
     y = np.asarray(values, dtype=float)
     if first is None:
         raise InvalidInput("no_history", "there are no daily facts yet", field="series")
@@ -39,7 +47,7 @@ def backtest_run(*, series: str, horizon: int, until: date | None = None) -> Bac
         raise InvalidInput(
             "horizon_too_long",
             f"a horizon of {horizon} days needs {horizon + MIN_HISTORY} days of history up to "
-            f"the last day; there are {len(y)}",
+            f"yesterday (the last whole day); there are {len(y)}",
             field="horizon",
         )
     history, actual = y[:end], y[end : end + horizon]

@@ -112,6 +112,7 @@ class _Writer:
         self.order_ids: dict[int, int] = {}  # id(plan) -> database id
         self.customer_ids: dict[int, int] = {}
         self.catalog_events: list[tuple] = []
+        self.price_events: list[tuple] = []  # (time, the catalog event) of each price change
 
     def catalog(self) -> None:
         plan, at = self.plan, self.plan.catalog_at
@@ -161,15 +162,25 @@ class _Writer:
             )
             for v in plan.variants
         ]
+        # A best seller's price changed over the history (prices.py): it was created at its
+        # first price, and each change is a variant.updated event, as variant_update records it.
+        changes = {i: history.changes() for i, history in plan.prices.items()}
+        for i, (_first, found) in changes.items():
+            if found:
+                variants[i].updated_at = found[-1][0]
         _save_all(variants)
         self.variant_ids = [v.pk for v in variants]
         items = []
         for v, row in zip(plan.variants, variants, strict=True):
+            first, found = changes.get(v.index, (row.price, []))
             self._catalog_event(
                 "variant.created",
                 row,
-                {"sku": row.sku, "product_id": row.product_id, "price": str(row.price)},
+                {"sku": row.sku, "product_id": row.product_id, "price": str(first)},
             )
+            for changed_at, price in found:
+                event = ("variant.updated", row._meta.label_lower, row.pk, {"price": str(price)})
+                self.price_events.append((changed_at, event))
             sources = [(v.supplier, Decimal(1))]
             if v.product.second_supplier:
                 second = next(s for s in SUPPLIERS if s.key == v.product.second_supplier)
@@ -389,10 +400,17 @@ class _Writer:
         return PastEvent(f"order.{step.status}", subject, payload, at, step.correlation)
 
 
-def _event_records(plan: DemoPlan, stock: StockPlan, catalog: list[tuple], seed: int) -> list:
-    """Every event to write as (time, rank, seq, kind, ref, extra), oldest first."""
-    setup = uuid.UUID(int=random.Random(f"catalog-{seed}").getrandbits(128), version=4)
+def _event_records(
+    plan: DemoPlan, stock: StockPlan, catalog: list[tuple], prices: list[tuple], seed: int
+) -> list:
+    """Every event to write as (time, rank, seq, kind, ref, extra), oldest first; ``prices``:
+    (time, catalog event) of each price change, which comes before an order of that instant."""
+    rng = random.Random(f"catalog-{seed}")
+    setup = uuid.UUID(int=rng.getrandbits(128), version=4)
     records = [(plan.catalog_at, -1, n, "catalog", setup, c) for n, c in enumerate(catalog)]
+    for n, (at, change) in enumerate(prices, len(catalog)):
+        correlation = uuid.UUID(int=rng.getrandbits(128), version=4)  # each change its own
+        records.append((at, -1, n, "catalog", correlation, change))
     for seq, o in enumerate(plan.orders):
         if o.customer.first_order is o:
             records.append((o.placed_at, RANK_CUSTOMER, seq, "customer", o.customer, None))
@@ -464,7 +482,7 @@ def demo_load(
         customer_stats_refresh()
         bar.phase("ledger", len(stock.movements))
         writer.movements()
-        records = _event_records(plan, stock, writer.catalog_events, seed)
+        records = _event_records(plan, stock, writer.catalog_events, writer.price_events, seed)
         bar.phase("events", len(records))
         events = writer.events(records)
     _analyze()

@@ -23,7 +23,7 @@ from django.utils import timezone
 from soloops.demo.baskets import Baskets
 from soloops.demo.catalog import EU, EXPENSIVE_SKUS, VariantPlan, rate_tables, variant_plans
 from soloops.demo.people import ORDER_NOTES, REGIONS, CustomerPlan, People
-from soloops.demo.prices import price_histories
+from soloops.demo.prices import PriceHistory, price_histories
 from soloops.demo.progress import Progress
 from soloops.demo.seasons import DAYS, buyers, local_time, placement_times, working_time
 from soloops.numbers import ALPHABET
@@ -126,6 +126,7 @@ class DemoPlan:
     customers: list[CustomerPlan]  # those who ordered, by their first order
     shipping_rates: list[ShippingRate]
     tax_rates: dict[str, TaxRate]
+    prices: dict[int, PriceHistory] = field(default_factory=dict)  # variant index -> history
 
 
 def round_up(value: float, step: int) -> int:
@@ -454,7 +455,9 @@ class Planner:
 def plan_demo(
     *, orders: int, seed: int, now: datetime | None = None, progress: Progress | None = None
 ) -> DemoPlan:
-    """Everything the demo shop will contain, decided by ``seed`` (and the date of ``now``)."""
+    """Everything the demo shop will contain, decided by ``seed`` and ``now`` — the moment,
+    not only its date: today's weight is its share of the day so far, so another minute deals
+    every order's day again (the same seed a minute later is another two years of history)."""
     now = (now or timezone.now()).astimezone(UTC)
     tz = timezone.get_current_timezone()
     rng = random.Random(seed)
@@ -492,4 +495,5 @@ def plan_demo(
         customers=customers,
         shipping_rates=planner.tables[0],
         tax_rates=planner.tables[1],
+        prices=planner.prices,
     )

@@ -6,6 +6,8 @@ days). Their customers answered the price: on each line the quantity is scaled b
 (price ÷ catalog price) ** elasticity (each SKU its own, between ``ELASTICITY``), rounded at
 random, so a promotion sells more and the old lower price sold a little more. The other SKUs
 kept their price all along: for them Insights says "not enough price history", as it should.
+The demo records each change as the catalog does (``variant.updated`` with the new price, at
+the moment it happened; see ``PriceHistory.changes``), so the SKU's history shows it too.
 """
 
 import math
@@ -34,6 +36,19 @@ class PriceHistory:
             if start <= at < end:
                 return price
         return self.current
+
+    def changes(self) -> tuple[Decimal, list[tuple[datetime, Decimal]]]:
+        """The price the history starts with, and each change after it as (when, the new
+        price), oldest first: what the catalog records as ``variant.updated`` events."""
+        begin = min(start for start, _end, _price in self.spans)
+        first = last = self.price(begin)
+        found = []
+        for at in sorted({t for start, end, _p in self.spans for t in (start, end)} - {begin}):
+            price = self.price(at)
+            if price != last:
+                found.append((at, price))
+                last = price
+        return first, found
 
     def quantity(self, quantity: int, at: datetime, rng: random.Random) -> int:
         """The quantity bought at the price of ``at`` when ``quantity`` is bought at today's."""

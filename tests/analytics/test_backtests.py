@@ -41,6 +41,23 @@ def test_backtest_reports_mase_of_the_chosen_model_and_both_baselines(units):
     assert all(lo <= mean <= hi for _d, _a, mean, lo, hi in result.rows)
 
 
+def test_backtest_scores_whole_days_only_not_today_so_far(units):
+    # given today's facts so far: a partial day (a few orders by the morning)
+    _first, last = units
+    DailyFact.objects.create(day=last + timedelta(days=1), units=2)
+
+    # when
+    result = backtest_run(series="shop.units", horizon=28)
+
+    # then the window ends yesterday, as the nightly forecast's history does: the hours still
+    # to come today are no forecast error
+    assert result.until == last - timedelta(days=28)
+    assert result.rows[-1][0] == last
+    with pytest.raises(InvalidInput) as refused:
+        backtest_run(series="shop.units", horizon=28, until=last - timedelta(days=27))
+    assert refused.value.field == "horizon"
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [

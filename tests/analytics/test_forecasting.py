@@ -4,11 +4,13 @@ reorder advice moving with lead time and service level."""
 import numpy as np
 import pytest
 
+from soloops.analytics import forecasting
 from soloops.analytics.forecasting import (
     MODELS,
     YEARLY_DETAIL_MIN_HISTORY,
     forecast,
     mase,
+    within_one_se,
 )
 from soloops.analytics.reorder import reorder_advice
 from soloops.analytics.synthetic import (
@@ -101,6 +103,42 @@ def test_only_high_volume_skus_try_the_yearly_ensemble():
     assert "yearly_ensemble" not in slow_result.scores
     assert "yearly_ensemble" in busy_result.scores
     assert "yearly_ensemble" in forecast(slow, 28, shop_total=True).scores
+
+
+def test_the_combination_is_within_one_standard_error_only_when_the_folds_say_so():
+    # a hair behind on average, ahead on one fold: within the folds' noise
+    assert within_one_se(np.array([0.80, 0.76, 0.79]), np.array([0.78, 0.78, 0.77]))
+    # behind on every fold by about as much: clearly beaten
+    assert not within_one_se(np.array([0.90, 0.92, 0.91]), np.array([0.78, 0.81, 0.79]))
+    # one fold cannot tell the noise
+    assert not within_one_se(np.array([0.80]), np.array([0.78]))
+
+
+@pytest.mark.parametrize(
+    ("smoothing", "chosen"),
+    [
+        ((0.78, 0.80, 0.76), "yearly_ensemble"),  # lower on average, within the noise
+        ((0.70, 0.71, 0.69), "weekday_smoothing"),  # lower on every fold by far
+    ],
+)
+def test_the_backtest_keeps_the_combination_unless_a_model_clearly_beats_it(
+    monkeypatch, smoothing, chosen
+):
+    # given the shop's units with two years of history, and these backtest folds
+    folds = {"weekday_smoothing": smoothing, "yearly_ensemble": (0.80, 0.78, 0.79)}
+
+    def scored(y, model, horizon):
+        return np.array(folds.get(model, (1.0, 1.0, 1.0)))
+
+    monkeypatch.setattr(forecasting, "cross_validate_folds", scored)
+
+    # when
+    result = forecast(peak_season_series(730, seed=2), 28, shop_total=True)
+
+    # then weekday smoothing had the lowest mean either way; it wins only when clearly lower
+    assert min(result.scores, key=result.scores.get) == "weekday_smoothing"
+    assert result.model == chosen
+    assert ("within one standard error" in result.reason) == (chosen == "yearly_ensemble")
 
 
 def test_an_intermittent_sku_gets_an_intermittent_model():
