@@ -14,13 +14,61 @@ from django.db.models.functions import Coalesce
 
 from soloops.inventory.models import Movement, Reservation, ReservationStatus, StockLevel
 
+# Intake reads this for every order: SQL written once, through a raw queryset (the ORM's types
+# for the variant, none of its query building, which was most of this read's time: 1.2 of
+# 1.25 ms on SQLite, 1.4 of 2.0 on PostgreSQL).
+STOCK_FOR_SKUS_SQL = """
+SELECT v.*, s.id AS stock_id, s.location_id AS stock_location_id, s.on_hand AS stock_on_hand,
+  s.reserved AS stock_reserved, p.name AS product_name, p.active AS product_active
+FROM catalog_variant v
+JOIN inventory_stocklevel s ON s.variant_id = v.id
+JOIN inventory_location l ON l.id = s.location_id
+JOIN catalog_product p ON p.id = v.product_id
+WHERE l.is_default AND v.sku IN ({skus})
+"""
+STOCK_EXTRAS = (
+    "stock_id",
+    "stock_location_id",
+    "stock_on_hand",
+    "stock_reserved",
+    "product_name",
+    "product_active",
+)
+
 
 def stock_for_skus(skus: list[str]) -> dict[str, StockLevel]:
-    """Default-location stock rows by SKU, with variant and product loaded (one query)."""
-    rows = StockLevel.objects.select_related("variant__product").filter(
-        variant__sku__in=skus, location__is_default=True
-    )
-    return {row.variant.sku: row for row in rows}
+    """Default-location stock rows by SKU, with variant and product loaded (one query): the
+    variant whole; of the product its name and active flag, of the stock row its counts, their
+    other fields deferred (read on access, as ``only()`` leaves them)."""
+    if not skus:
+        return {}
+    sql = STOCK_FOR_SKUS_SQL.format(skus=", ".join(["%s"] * len(skus)))
+    # The catalog's models through the foreign keys (its models module is the catalog's own).
+    Variant = StockLevel._meta.get_field("variant").related_model
+    Product = Variant._meta.get_field("product").related_model
+    found = {}
+    for variant in Variant.objects.raw(sql, list(skus)):
+        extra = {name: vars(variant).pop(name) for name in STOCK_EXTRAS}
+        db = variant._state.db
+        variant.product = Product.from_db(
+            db,
+            ["id", "name", "active"],
+            [variant.product_id, extra["product_name"], bool(extra["product_active"])],
+        )
+        stock = StockLevel.from_db(
+            db,
+            ["id", "variant_id", "location_id", "on_hand", "reserved"],
+            [
+                extra["stock_id"],
+                variant.pk,
+                extra["stock_location_id"],
+                extra["stock_on_hand"],
+                extra["stock_reserved"],
+            ],
+        )
+        stock.variant = variant
+        found[variant.sku] = stock
+    return found
 
 
 def stock_levels(*, sku: str | None = None, low: bool | None = None) -> QuerySet[StockLevel]:
