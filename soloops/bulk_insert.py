@@ -191,3 +191,29 @@ def insert_rows(
 def supports_skip_conflicts(connection) -> bool:
     """Whether ``insert_rows(skip_conflicts=True)`` works on ``connection``."""
     return connection.vendor in ("sqlite", "postgresql")
+
+
+def insert_instances(objs: Sequence[models.Model]) -> list[models.Model]:
+    """Save new instances of one model in one INSERT, as ``bulk_create`` does but without its
+    per-value field machinery: for the handful of rows of intake's hot path, where building
+    that INSERT was a third of its time. ``auto_now``/``auto_now_add`` fields are set to now;
+    each instance gets its id and counts as saved. Nothing is validated and no signal is sent
+    (as with ``bulk_create``). Precondition: inside a transaction."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
+    now = timezone.now()
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            for obj in objs:
+                setattr(obj, f.attname, now)
+    names = [f.attname for f in fields]
+    rows = [[getattr(obj, name) for name in names] for obj in objs]
+    ids = insert_rows(model, names, rows, return_ids=True)
+    db = router.db_for_write(model)
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = db
+    return list(objs)

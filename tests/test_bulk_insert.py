@@ -56,3 +56,59 @@ def test_rows_a_unique_constraint_refuses_are_skipped_with_skip_conflicts(db):
     assert [Product.objects.get(pk=pk).name for pk in ids] == ["Cup"]
     assert count == 0
     assert sorted(Product.objects.values_list("slug", "name")) == [("cup", "Cup"), ("mug", "Mug")]
+
+
+# --- insert_instances: intake's few rows ------------------------------------------------------
+
+
+def test_instances_go_in_as_the_orm_would_store_them_and_count_as_saved(db):
+    # given a customer (JSON, defaults) and an order (decimals, an IP, JSON, a time) unsaved
+    from decimal import Decimal
+
+    from soloops.bulk_insert import insert_instances
+    from soloops.customers.models import Customer
+    from soloops.orders.models import Order
+
+    placed = datetime(2026, 5, 4, 3, 2, 1, 123456, tzinfo=UTC)
+    address = {"name": "Ada", "city": "Zürich", "country": "CH"}
+    (customer,) = insert_instances([Customer(email="ada@example.com", shipping_address=address)])
+    order = Order(
+        number="SO-2026-TEST01",
+        public_token="t" * 32,
+        channel="api",
+        customer_id=customer.pk,
+        email="ada@example.com",
+        status="accepted",
+        currency="EUR",
+        subtotal=Decimal("12.50"),
+        shipping=Decimal("2.95"),
+        tax=Decimal("0.00"),
+        total=Decimal("15.45"),
+        shipping_address=address,
+        client_ip="2001:db8::1",
+        review={"score": 0, "reasons": []},
+        placed_at=placed,
+    )
+
+    # when
+    (saved,) = insert_instances([order])
+
+    # then it has its id, is saved (a save now updates it), and reads back as given
+    assert saved is order and order.pk is not None and not order._state.adding
+    loaded = Order.objects.get(pk=order.pk)
+    assert (loaded.subtotal, loaded.total, loaded.client_ip) == (
+        Decimal("12.50"),
+        Decimal("15.45"),
+        "2001:db8::1",
+    )
+    assert (loaded.shipping_address, loaded.review, loaded.placed_at) == (
+        address,
+        {"score": 0, "reasons": []},
+        placed,
+    )
+    assert loaded.created_at == order.created_at and loaded.created_at is not None
+    assert Customer.objects.get(pk=customer.pk).shipping_address == address
+    order.note = "gift wrap"
+    order.save()
+    assert Order.objects.count() == 1
+    assert Order.objects.get(pk=order.pk).note == "gift wrap"

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
+from soloops.bulk_insert import insert_instances
 from soloops.customers.identity import Person as Person
 from soloops.customers.identity import customer_match as customer_match
 from soloops.customers.identity import customers_matching as customers_matching
@@ -102,12 +103,16 @@ def customer_new_for_order(
     email); the caller runs its transaction again and then finds that customer.
     """
     email = email.strip().lower()
-    customer = Customer.objects.create(
-        email=email,
-        name=name,
-        language=language,
-        shipping_address=shipping_address,
-        billing_address=billing_address,
+    (customer,) = insert_instances(
+        [
+            Customer(
+                email=email,
+                name=name,
+                language=language,
+                shipping_address=shipping_address,
+                billing_address=billing_address,
+            )
+        ]
     )
     event = EventSpec("customer.created", customer, {"email": email, "name": name})
     return FirstOrderCustomer(customer, event)

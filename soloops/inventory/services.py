@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from soloops.accounts.actors import Actor
-from soloops.bulk_insert import insert_rows
+from soloops.bulk_insert import insert_instances, insert_rows
 from soloops.errors import Conflict, InvalidInput
 from soloops.events.services import event_emit
 from soloops.inventory import locks
@@ -102,9 +102,11 @@ def stock_reserve(*, holds: list[Hold], actor: Actor) -> list[Reservation]:
                 "requested": wanted[short.stock.pk],
             },
         )
-    reservations = Reservation.objects.bulk_create(
-        Reservation(stock_id=h.stock.pk, order_line_id=h.order_line_id, quantity=h.quantity)
-        for h in holds
+    reservations = insert_instances(
+        [
+            Reservation(stock_id=h.stock.pk, order_line_id=h.order_line_id, quantity=h.quantity)
+            for h in holds
+        ]
     )
     unique_rows = list({h.stock.pk: h.stock for h in holds}.values())
     _emit_crossings(unique_rows, deltas, after, actor)

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from soloops.accounts.actors import Actor
+from soloops.bulk_insert import insert_instances
 from soloops.customers.services import (
     Person,
     customer_for_order,
@@ -332,46 +333,52 @@ def _order_insert(
             ReviewOutcome.HOLD: OrderStatus.ON_HOLD,
             ReviewOutcome.REJECT: OrderStatus.REJECTED,
         }[review.outcome]
-        order = Order.objects.create(
-            number=_new_number(now),
-            public_token=secrets.token_urlsafe(24),
-            channel=channel,
-            customer_id=customer_id,
-            email=email,
-            status=status,
-            currency=currency,
-            subtotal=totals.subtotal,
-            shipping=totals.shipping,
-            shipping_method=totals.shipping_method,
-            shipping_days_min=totals.days_min,
-            shipping_days_max=totals.days_max,
-            tax=totals.tax,
-            total=totals.total,
-            shipping_address=draft.shipping_address,
-            billing_address=billing,
-            note=draft.note,
-            client_ip=client_ip,
-            review_outcome=review.outcome,
-            risk_score=review.score,
-            review=review.as_dict(),
-            status_reason="; ".join(r["message"] for r in review.reasons),
-            idempotency_key=idempotency_key,
-            request_hash=request_hash,
-            placed_at=now,
-            accepted_at=now if status == OrderStatus.ACCEPTED else None,
+        (order,) = insert_instances(
+            [
+                Order(
+                    number=_new_number(now),
+                    public_token=secrets.token_urlsafe(24),
+                    channel=channel,
+                    customer_id=customer_id,
+                    email=email,
+                    status=status,
+                    currency=currency,
+                    subtotal=totals.subtotal,
+                    shipping=totals.shipping,
+                    shipping_method=totals.shipping_method,
+                    shipping_days_min=totals.days_min,
+                    shipping_days_max=totals.days_max,
+                    tax=totals.tax,
+                    total=totals.total,
+                    shipping_address=draft.shipping_address,
+                    billing_address=billing,
+                    note=draft.note,
+                    client_ip=client_ip,
+                    review_outcome=review.outcome,
+                    risk_score=review.score,
+                    review=review.as_dict(),
+                    status_reason="; ".join(r["message"] for r in review.reasons),
+                    idempotency_key=idempotency_key,
+                    request_hash=request_hash,
+                    placed_at=now,
+                    accepted_at=now if status == OrderStatus.ACCEPTED else None,
+                )
+            ]
         )
-        lines = OrderLine.objects.bulk_create(
-            OrderLine(
-                order=order,
-                variant=stock[line.sku].variant,
-                sku=line.sku,
-                title=stock[line.sku].variant.title,
-                quantity=line.quantity,
-                unit_price=stock[line.sku].variant.price,
-                line_total=stock[line.sku].variant.price * line.quantity,
-                requires_shipping=stock[line.sku].variant.requires_shipping,
-            )
-            for line in draft.lines
+        lines = insert_instances(
+            [
+                OrderLine(
+                    order=order,
+                    variant=stock[line.sku].variant,
+                    sku=line.sku,
+                    title=stock[line.sku].variant.title,
+                    quantity=line.quantity,
+                    unit_price=stock[line.sku].variant.price,
+                    line_total=stock[line.sku].variant.price * line.quantity,
+                    requires_shipping=stock[line.sku].variant.requires_shipping,
+                )
+                for line in draft.lines
+            ]
         )
         placed = {
             "number": order.number,
