@@ -12,6 +12,7 @@ from soloops.events import registry, services
 
 @task()
 def dispatch_events(event_ids: list[int]) -> int:
-    # Apps above may wrap the dispatch (the flow engine advances the runs it starts here).
-    with registry.dispatch_scope():
+    # Apps above may wrap the dispatch (the flow engine advances the runs it starts here); the
+    # events those runs and the handlers commit are dispatched here too, once it is done.
+    with services.events_dispatched_here(), registry.dispatch_scope():
         return services.events_dispatch(event_ids=event_ids)

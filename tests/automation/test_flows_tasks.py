@@ -11,7 +11,14 @@ from django_tasks_db.models import DBTaskResult
 
 from soloops.automation.models import Event, FlowRun, RunStatus
 from soloops.automation.services.runs import ADVANCE_BATCH, INLINE_RUNS
-from soloops.events.services import DISPATCH_CHUNK, EventSpec, event_emit, events_emit
+from soloops.events.services import (
+    DISPATCH_CHUNK,
+    DISPATCH_HERE_LIMIT,
+    EventSpec,
+    event_emit,
+    events_dispatched_here,
+    events_emit,
+)
 from tests.automation.conftest import SYSTEM, emit, publish
 from tests.conftest import run_ready_tasks
 from tests.probe.models import Hit
@@ -48,6 +55,66 @@ def test_a_run_started_by_an_event_completes_in_the_events_dispatch_task(
     assert run.status == RunStatus.COMPLETED
     assert list(Hit.objects.values_list("handler", flat=True)) == ["write first", "write second"]
     assert ready_tasks() == []
+
+
+EMITTING_FLOW = """\
+name: Emits
+trigger: {event: probe.ping}
+steps:
+  - do: probe.emit
+    with: {type: probe.recorded}
+"""
+
+
+def test_the_events_a_dispatch_tasks_runs_emit_are_dispatched_in_the_same_task(
+    transactional_db, probe_dir, settle
+):
+    # given a flow whose step emits probe.recorded (whose handlers write Hits) on probe.ping
+    publish(EMITTING_FLOW)
+    settle()
+
+    # when the ping is emitted and exactly one task (its dispatch) runs
+    emit("probe.ping")
+    assert ready_tasks() == ["soloops.events.tasks.dispatch_events"]
+    run_ready_tasks(max_tasks=1)
+
+    # then the run completed, its event was dispatched in that task (its handlers wrote once
+    # each), and no task is left: not one dispatch task per transaction
+    run = FlowRun.objects.get()
+    assert run.status == RunStatus.COMPLETED
+    recorded = Event.objects.get(type="probe.recorded")
+    assert recorded.dispatched_at is not None
+    assert sorted(Hit.objects.filter(event_id=recorded.pk).values_list("handler", flat=True)) == [
+        "record",
+        "record_again",
+    ]
+    assert ready_tasks() == []
+
+
+def test_a_task_dispatches_at_most_its_limit_of_the_events_it_committed_and_queues_the_rest(
+    transactional_db,
+):
+    # when a task's block commits more events than it dispatches itself
+    with events_dispatched_here(), transaction.atomic():
+        emitted = [ping(n).pk for n in range(DISPATCH_HERE_LIMIT + 3)]
+
+    # then it dispatched the first DISPATCH_HERE_LIMIT of them, and one dispatch task has the rest
+    undispatched = Event.objects.filter(pk__in=emitted, dispatched_at__isnull=True)
+    assert sorted(undispatched.values_list("pk", flat=True)) == emitted[DISPATCH_HERE_LIMIT:]
+    assert dispatch_tasks() == [emitted[DISPATCH_HERE_LIMIT:]]
+
+
+def test_a_task_that_fails_after_its_events_committed_leaves_them_to_dispatch_tasks(
+    transactional_db,
+):
+    # when a task's block commits an event and then raises
+    with contextlib.suppress(RuntimeError), events_dispatched_here():
+        with transaction.atomic():
+            event = ping()
+        raise RuntimeError("the task failed after its commit")
+
+    # then the event is not lost: a dispatch task hands it out
+    assert dispatch_tasks() == [[event.pk]]
 
 
 def test_a_dispatch_of_many_events_advances_a_few_runs_itself_and_queues_the_rest_in_batches(

@@ -17,6 +17,7 @@ from soloops.emails.services import (
     send_lease,
 )
 from soloops.emails.tasks import send_email
+from soloops.events.models import Delivery, Event
 from soloops.events.tasks import dispatch_events
 from tests.conftest import run_ready_tasks
 from tests.emails.conftest import event_types, queue
@@ -69,6 +70,27 @@ def test_a_send_runs_before_the_dispatch_queued_ahead_of_it(transactional_db, sm
     assert ready_tasks() == 0
     dispatch.refresh_from_db()
     assert dispatch.status == "READY"
+
+
+def test_the_send_task_dispatches_its_email_sent_itself(transactional_db, smtp):
+    # given an email queued, its email.queued event already dispatched
+    queue(idempotency_key="notify:8")
+    DBTaskResult.objects.filter(task_path=dispatch_events.module_path).delete()
+    dispatch_events.call(event_ids=list(Event.objects.values_list("pk", flat=True)))
+
+    # when the worker runs its one task, the send
+    run_ready_tasks(max_tasks=1)
+
+    # then the email is at the server, its email.sent was dispatched in that task (the daily
+    # count of sent emails handled it), and no dispatch task was queued for it
+    assert len(smtp.messages) == 1
+    sent = Event.objects.get(type="email.sent")
+    assert sent.dispatched_at is not None
+    assert "soloops.analytics.events.facts_on_counted_event" in set(
+        Delivery.objects.filter(event=sent).values_list("handler", flat=True)
+    )
+    queued = DBTaskResult.objects.filter(status="READY", task_path=dispatch_events.module_path)
+    assert not queued.exists()
 
 
 def test_the_message_carries_a_stable_message_id_and_no_unsubscribe_for_transactional_mail(
