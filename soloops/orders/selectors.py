@@ -88,7 +88,7 @@ def intake_counts(*, email: str, client_ip: str | None, since: datetime) -> Inta
         email_customer_merged=merged_into_id is not None,
         email_total=total,
         email_recent=recent,
-        ip_recent=ip_recent if client_ip else 0,
+        ip_recent=ip_recent,  # 0 without an IP: client_ip = NULL matches no row
     )
 
 
