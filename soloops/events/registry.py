@@ -3,7 +3,8 @@
 Each app lists its handlers in its own ``events.py`` as ``HANDLERS = {"order.placed": [fn]}``;
 ``"*"`` subscribes to every type, except the type prefixes the function lists in its
 ``ignores`` attribute (e.g. ``("flow_run.",)``) and the types its ``wants`` predicate, if it
-has one, turns down (outbound webhooks: only the types some URL subscribed to), so a
+has one, turns down (outbound webhooks: only the types some URL subscribed to; flows: only the
+types a published flow starts on or a saved version waits for), so a
 ``"*"`` handler with nothing to do costs a dispatch nothing. The registry reads those maps once, at
 start-up, so a reader can grep an event type and find everything that reacts to it (no signals).
 An event type that nothing handles is recorded as dispatched when it is emitted: no task runs
@@ -44,17 +45,51 @@ def _load() -> dict[str, dict[str, Handler]]:
     return table
 
 
-def handlers_for(event_type: str) -> dict[str, Handler]:
-    """Handlers for ``event_type`` by their stable dotted name (the delivery record's key)."""
+def _table() -> dict[str, dict[str, Handler]]:
     global _handlers
     if _handlers is None:
         _handlers = _load()
+    return _handlers
+
+
+def handlers_for(event_type: str) -> dict[str, Handler]:
+    """Handlers for ``event_type`` by their stable dotted name (the delivery record's key)."""
+    table = _table()
     everything = {
         name: fn
-        for name, fn in _handlers.get("*", {}).items()
+        for name, fn in table.get("*", {}).items()
         if not event_type.startswith(getattr(fn, "ignores", ())) and _wants(fn, event_type)
     }
-    return {**everything, **_handlers.get(event_type, {})}
+    return {**everything, **table.get(event_type, {})}
+
+
+def has_handlers(event_type: str) -> bool:
+    """Whether some handler acts on ``event_type`` (an emit's question: if none does, the event
+    is recorded as dispatched). A handler named for the type answers at once; only then is a
+    ``"*"`` handler's ``wants`` asked, which may read the database (the flows' trigger index)."""
+    named = handled_without_asking(event_type)
+    if named is not None:
+        return named
+    return any(
+        not event_type.startswith(getattr(fn, "ignores", ())) and _wants(fn, event_type)
+        for fn in _table().get("*", {}).values()
+    )
+
+
+def handled_without_asking(event_type: str) -> bool | None:
+    """True if a handler is named for ``event_type``, False if no handler can take it (every
+    ``"*"`` handler ignores its prefix), None if only a ``"*"`` handler's ``wants`` can tell."""
+    table = _table()
+    if table.get(event_type):
+        return True
+    takers = [
+        fn
+        for fn in table.get("*", {}).values()
+        if not event_type.startswith(getattr(fn, "ignores", ()))
+    ]
+    if not takers:
+        return False
+    return None if all(getattr(fn, "wants", None) for fn in takers) else True
 
 
 def _wants(fn: Handler, event_type: str) -> bool:

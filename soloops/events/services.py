@@ -99,13 +99,11 @@ def events_emit(*, specs: list[EventSpec], actor: Actor) -> list[Event]:
     due = now + timedelta(seconds=settings.RELAY_DELAY_SECONDS)
     correlation_id = correlation.current()
     rows = []
-    handled: dict[str, bool] = {}  # per type, once per call: an import emits thousands
+    handled = _handled({spec.type for spec in specs})
     for spec in specs:
         event_check(spec.type, spec.payload)
         subject_type, subject_id = _subject_key(spec.subject)
-        has_handlers = handled.get(spec.type)
-        if has_handlers is None:
-            has_handlers = handled[spec.type] = bool(registry.handlers_for(spec.type))
+        has_handlers = handled[spec.type]
         by = spec.actor or actor
         rows.append(
             (
@@ -134,6 +132,23 @@ def events_emit(*, specs: list[EventSpec], actor: Actor) -> list[Event]:
     if pending:
         _dispatch_after_commit(pending)
     return events
+
+
+def _handled(types: set[str]) -> dict[str, bool]:
+    """Per type (once per call: an import emits thousands), whether its events are dispatched.
+
+    A type with a handler named for it is; one no handler can take is recorded as dispatched.
+    A type only a ``"*"`` handler with a ``wants`` may take (flows, webhooks) is asked of them
+    only if nothing of this transaction is being dispatched anyway: asking may read the
+    database (the flows stamp), and an event dispatched with others costs no more than its
+    row in the batch's update (its dispatch then asks the handlers)."""
+    known = {t: registry.handled_without_asking(t) for t in types}
+    batch = _open_batch(transaction.get_connection())
+    if any(known.values()) or (batch is not None and batch.ids):
+        return {t: answer is not False for t, answer in known.items()}
+    return {
+        t: registry.has_handlers(t) if answer is None else answer for t, answer in known.items()
+    }
 
 
 def _loaded(event: Event) -> Event:

@@ -6,6 +6,7 @@ from django_tasks_db.models import DBTaskResult
 
 from soloops.accounts.actors import Actor
 from soloops.automation.models import Delivery, DeliveryStatus, Event
+from soloops.automation.services import flow_import
 from soloops.events.selectors import timeline_for
 from soloops.events.services import MAX_DELIVERY_ATTEMPTS, event_emit, events_dispatch, events_relay
 from tests.probe.models import Hit
@@ -57,28 +58,23 @@ def test_committed_event_is_dispatched_to_each_handler_once(transactional_db, ru
     assert event.dispatched_at is not None
     delivered = Delivery.objects.filter(event=event, status=DeliveryStatus.DONE)
     assert sorted(delivered.values_list("handler", flat=True)) == [
-        "soloops.automation.services.runs.flows_on_event",
         "tests.probe.handlers.record",
         "tests.probe.handlers.record_again",
     ]
 
 
-def test_a_run_lifecycle_event_nothing_handles_costs_no_dispatch(transactional_db, run_tasks):
-    # given the flow engine ignores flow_run.* events and no app handles them
-    # when a run's lifecycle event and an ordinary one are emitted
+def test_an_event_nothing_handles_costs_no_dispatch(transactional_db, run_tasks):
+    # given the flow engine ignores flow_run.* events, no flow starts on or waits for
+    # probe.unhandled, and no app handles either
+    # when a run's lifecycle event and an event no flow wants are emitted
     lifecycle = emit("flow_run.completed", subject=("automation.flowrun", 1), payload={"flow": "x"})
-    ordinary = emit("probe.unhandled")
+    unwanted = emit("probe.unhandled")
 
-    # then the lifecycle event is history at once: no dispatch task, no delivery; the other
-    # one (which a flow could be listening to) waits for its dispatch
-    assert lifecycle.dispatched_at is not None and lifecycle.next_dispatch_at is None
-    assert ordinary.dispatched_at is None
-    assert DBTaskResult.objects.count() == 1
-    run_tasks()
-    assert not Delivery.objects.filter(event=lifecycle).exists()
-    assert list(Delivery.objects.filter(event=ordinary).values_list("handler", flat=True)) == [
-        "soloops.automation.services.runs.flows_on_event"
-    ]
+    # then both are history at once: no dispatch task, no delivery
+    for event in (lifecycle, unwanted):
+        assert event.dispatched_at is not None and event.next_dispatch_at is None
+    assert DBTaskResult.objects.count() == 0
+    assert not Delivery.objects.exists()
 
 
 def test_a_dispatch_task_stored_under_its_old_path_still_runs(transactional_db, run_tasks):
@@ -114,20 +110,44 @@ def test_a_dispatch_enqueued_twice_runs_each_handler_once(transactional_db, run_
     assert Hit.objects.filter(event_id=event.pk, handler="record_again").count() == 1
 
 
-def test_every_event_reaches_the_flow_engine(transactional_db, run_tasks):
-    # given an event no app handles: flows may still be triggered by (or wait for) it
-    event = emit(type="probe.unheard")
-    assert event.dispatched_at is None
+LISTENER = """\
+name: Listener
+trigger: {event: probe.unheard}
+steps:
+  - wait: 1d
+"""
+WAITER = """\
+name: Waiter
+trigger: {event: probe.start}
+steps:
+  - wait_for: {event: probe.awaited, timeout: 1d}
+"""
 
-    # when
+
+@pytest.mark.parametrize(
+    ("flow", "type_"), [(LISTENER, "probe.unheard"), (WAITER, "probe.awaited")]
+)
+def test_an_event_reaches_the_flow_engine_once_a_flow_starts_on_it_or_waits_for_it(
+    transactional_db, run_tasks, flow, type_
+):
+    # given an event type no app handles, emitted while no flow starts on or waits for it
+    before = emit(type=type_)
+    assert before.dispatched_at is not None
+
+    # when a flow that starts on it (or a saved version that waits for it) is published,
+    # and the type is emitted again
+    flow_import(source=flow, actor=ACTOR)
+    after = emit(type=type_)
+
+    # then that event is dispatched to the flow engine alone, and is done
+    assert after.dispatched_at is None
     run_tasks()
-
-    # then it was delivered to the flow engine alone, and is done
-    event.refresh_from_db()
-    assert event.dispatched_at is not None
-    assert list(Delivery.objects.filter(event=event).values_list("handler", flat=True)) == [
+    after.refresh_from_db()
+    assert after.dispatched_at is not None
+    assert list(Delivery.objects.filter(event=after).values_list("handler", flat=True)) == [
         "soloops.automation.services.runs.flows_on_event"
     ]
+    assert not Delivery.objects.filter(event=before).exists()
 
 
 def test_failing_handler_does_not_block_the_others_and_gives_up_visibly(transactional_db):

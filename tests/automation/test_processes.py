@@ -74,7 +74,6 @@ def test_event_committed_while_no_worker_runs_is_dispatched_once_a_worker_starts
     assert list(
         Delivery.objects.filter(event=event).order_by("handler").values_list("handler", "status")
     ) == [
-        ("soloops.automation.services.runs.flows_on_event", DeliveryStatus.DONE),
         ("tests.probe.handlers.record", DeliveryStatus.DONE),
         ("tests.probe.handlers.record_again", DeliveryStatus.DONE),
     ]

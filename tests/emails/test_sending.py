@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from soloops.accounts.actors import Actor
+from soloops.automation.services import flow_import
 from soloops.emails.models import EmailSend, SendStatus
 from soloops.emails.services import (
     MAX_SEND_ATTEMPTS,
@@ -56,8 +58,19 @@ def test_an_email_reaches_the_server_once_however_often_it_is_queued_or_run(
     assert event_types() == ["email.queued", "email.sent"]
 
 
+QUEUED_FLOW = """\
+name: On every queued email
+trigger: {event: email.queued}
+steps:
+  - wait: 1d
+"""
+
+
 def test_a_send_runs_before_the_dispatch_queued_ahead_of_it(transactional_db, smtp):
-    # given an email queued: its email.queued event's dispatch enqueued on commit before it
+    # given a flow that starts on email.queued, and an email queued: its email.queued event's
+    # dispatch enqueued on commit before it
+    flow_import(source=QUEUED_FLOW, actor=Actor.system("test"))
+    DBTaskResult.objects.all().delete()  # the flow's own publishing work
     queue(idempotency_key="notify:7")
     (dispatch,) = DBTaskResult.objects.filter(status="READY", task_path=dispatch_events.module_path)
     assert ready_tasks() == 1

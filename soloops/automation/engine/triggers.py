@@ -124,10 +124,24 @@ def flows_on_event(event: Event) -> None:
         _resume_waiting(event)
 
 
+def flows_want(event_type: str) -> bool:
+    """Whether a flow may act on an event of this type: an enabled, published flow starts on
+    it, or a saved version waits for it (the index as committed now, or as pinned)."""
+    index = trigger_index.current()
+    return bool(index.flows_for(event_type)) or event_type in index.waitable
+
+
 # A run's own lifecycle never triggers or resumes runs. Saying so to the registry means a
 # flow_run.* event that no app handles is not dispatched at all: each run emits two of them
 # (started, completed), and their dispatch tasks were half the tasks a run cost.
 flows_on_event.ignores = ("flow_run.",)
+# Nor does an event no flow starts on or waits for. The registry asks when the event is
+# emitted, in the emitting transaction (one read of the flows stamp), so an event type nothing
+# else handles is recorded as dispatched at once: an order's email.queued, payment.captured,
+# shipment.created ... cost no dispatch. A flow sees the events emitted after its publication
+# committed (an event emitted in a transaction that began before it may be missed), as before
+# it saw those dispatched after (which, with a backlog, included events older than it).
+flows_on_event.wants = flows_want
 
 
 def wanted(flow: Flow, document: dict, event: Event, trigger: dict) -> bool:

@@ -59,3 +59,4 @@ def flows_on_event(event: Event) -> None:
 
 
 flows_on_event.ignores = triggers.flows_on_event.ignores
+flows_on_event.wants = triggers.flows_on_event.wants

@@ -51,7 +51,9 @@ def webhook_interest_forget(*, known: list[str] | None = None) -> None:
 
 
 def _changed() -> None:
-    """This process reads the subscriptions again once the change commits."""
+    """This process reads the subscriptions again now (an event emitted later in this
+    transaction is asked about with the change) and once the change commits."""
+    interest.forget()
     transaction.on_commit(interest.forget)
 
 
