@@ -143,6 +143,8 @@ def _handled(types: set[str]) -> dict[str, bool]:
     database (the flows stamp), and an event dispatched with others costs no more than its
     row in the batch's update (its dispatch then asks the handlers)."""
     known = {t: registry.handled_without_asking(t) for t in types}
+    if None not in known.values():
+        return known
     batch = _open_batch(transaction.get_connection())
     if any(known.values()) or (batch is not None and batch.ids):
         return {t: answer is not False for t, answer in known.items()}
