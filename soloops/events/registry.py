@@ -58,7 +58,7 @@ def handlers_for(event_type: str) -> dict[str, Handler]:
     everything = {
         name: fn
         for name, fn in table.get("*", {}).items()
-        if not event_type.startswith(getattr(fn, "ignores", ())) and _wants(fn, event_type)
+        if _takes(fn, event_type) and _wants(fn, event_type)
     }
     return {**everything, **table.get(event_type, {})}
 
@@ -71,8 +71,7 @@ def has_handlers(event_type: str) -> bool:
     if named is not None:
         return named
     return any(
-        not event_type.startswith(getattr(fn, "ignores", ())) and _wants(fn, event_type)
-        for fn in _table().get("*", {}).values()
+        _takes(fn, event_type) and _wants(fn, event_type) for fn in _table().get("*", {}).values()
     )
 
 
@@ -82,14 +81,15 @@ def handled_without_asking(event_type: str) -> bool | None:
     table = _table()
     if table.get(event_type):
         return True
-    takers = [
-        fn
-        for fn in table.get("*", {}).values()
-        if not event_type.startswith(getattr(fn, "ignores", ()))
-    ]
+    takers = [fn for fn in table.get("*", {}).values() if _takes(fn, event_type)]
     if not takers:
         return False
     return None if all(getattr(fn, "wants", None) for fn in takers) else True
+
+
+def _takes(fn: Handler, event_type: str) -> bool:
+    """Whether a ``"*"`` handler takes this type at all (not one of the prefixes it ignores)."""
+    return not event_type.startswith(getattr(fn, "ignores", ()))
 
 
 def _wants(fn: Handler, event_type: str) -> bool:
